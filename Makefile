@@ -1,0 +1,52 @@
+# rnnlab: `make lab` opens the lessons, `make test` runs the test suite.
+# Both create .venv when it is missing and install the kit with the versions the tests
+# passed with (constraints.txt); run again, they only do what is not done yet.
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.rnnlab-installed
+CORPUS := data/cache/shakespeare.txt
+STAGE  := bash tools/stage.sh
+
+# Budget of the shipped models: both kinds see the same characters.
+PRETRAINED_ARGS := --batch-size 128 --num-steps 100 --max-chars 60000000 \
+	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
+
+.PHONY: setup lab test unit pretrained corpus clean-venv
+
+setup: $(STAMP) $(CORPUS)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else \
+		"rnnlab needs Python >= 3.10; this is " + sys.version.split()[0] + \
+		". Run make PYTHON=python3.11 ...")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $(STAMP)
+
+$(CORPUS): $(STAMP)
+	$(PY) -m rnnlab fetch
+
+corpus: $(CORPUS)
+
+lab: setup
+	$(VENV)/bin/jupyter lab lessons/
+
+test: export RNNLAB_QUICK = 1
+test:
+	@$(STAGE) setup $(MAKE) --no-print-directory setup
+	@$(STAGE) "unit tests" $(PY) -m pytest tests -m "not slow" -q
+	@$(STAGE) "slow tests" $(PY) -m pytest tests -m slow -q
+
+# Trains both shipped models with the kit's own CLI, resumably (run it again after an
+# interruption). Takes about an hour on a 2-core CPU.
+pretrained: setup
+	$(PY) -m rnnlab train --kind lstm $(PRETRAINED_ARGS) --resume \
+		--checkpoint checkpoints/pretrained-lstm.npz --out rnnlab/weights/lstm.npz
+	$(PY) -m rnnlab train --kind rnn $(PRETRAINED_ARGS) --resume \
+		--checkpoint checkpoints/pretrained-rnn.npz --out rnnlab/weights/rnn.npz
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,83 @@
+"""One-file checkpoints: numpy arrays plus a JSON entry, written atomically.
+
+A checkpoint is an ``.npz`` archive (a zip of ``.npy`` arrays). Its metadata is a
+UTF-8 JSON document stored as a uint8 array under ``META_KEY``. Everything is read
+back with ``allow_pickle=False``: loading a checkpoint never runs code.
+
+Writes go to a temporary file in the same folder, are flushed to disk, then renamed
+over the target (``os.replace`` is atomic on POSIX and Windows). An interrupted
+write leaves the previous checkpoint as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab.errors import CheckpointError
+
+META_KEY = "__meta__.json"
+FORMAT = "rnnlab-checkpoint"
+FORMAT_VERSION = 1
+
+
+def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> Path:
+    """Write ``arrays`` and the JSON-serialisable ``meta`` to ``path`` atomically."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        raise ValueError(f"checkpoint path {str(path)!r}: expected a name ending in .npz")
+    if META_KEY in arrays:
+        raise ValueError(f"checkpoint arrays: the name {META_KEY!r} is reserved")
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
+    payload = dict(arrays)
+    payload[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz.tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **payload)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def read(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, meta) of a checkpoint; CheckpointError if it is not a sound one."""
+    path = Path(path)
+    if not path.is_file():
+        raise CheckpointError(f"checkpoint {str(path)!r}: no such file")
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is corrupt or truncated, or not an .npz file ({exc})"
+        ) from exc
+    raw = arrays.pop(META_KEY, None)
+    if raw is None:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is an .npz file without rnnlab metadata "
+            f"(no {META_KEY!r} entry)"
+        )
+    try:
+        meta = json.loads(raw.tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CheckpointError(f"checkpoint {str(path)!r}: its metadata is not JSON ({exc})")
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"checkpoint {str(path)!r} is not an {FORMAT} file")
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} has format version {meta['format_version']}; this "
+            f"rnnlab reads up to {FORMAT_VERSION}. Upgrade rnnlab."
+        )
+    return arrays, meta

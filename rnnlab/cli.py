@@ -1,0 +1,265 @@
+"""Command line: ``python -m rnnlab fetch | train | generate | compare``."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shlex
+import sys
+import textwrap
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
+
+from rnnlab.errors import RnnlabError  # noqa: E402
+
+LN2 = math.log(2.0)
+
+
+def _budget_args(parser, what="train"):
+    group = parser.add_argument_group("budget (the first one spent ends training)")
+    group.add_argument("--max-chars", type=int, help="characters seen (steps x batch x num_steps)")
+    group.add_argument("--max-minutes", type=float, help="wall-clock minutes")
+    group.add_argument("--max-steps", type=int, help="optimizer steps")
+
+
+def _training_args(parser):
+    parser.add_argument("--corpus", default="shakespeare", help="corpus name or UTF-8 file")
+    parser.add_argument("--num-hiddens", type=int, default=256, help="recurrent units")
+    parser.add_argument("--embed-dim", type=int, default=64, help="character embedding size")
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--num-steps", type=int, default=100, help="characters per window")
+    parser.add_argument("--learning-rate", type=float, default=2e-3, help="Adam learning rate")
+    parser.add_argument("--schedule", choices=("constant", "cosine"), default="constant")
+    parser.add_argument(
+        "--global-clipnorm", type=float, default=None, help="clip the gradient's global norm"
+    )
+    parser.add_argument("--seed", type=int, default=0, help="initial weights and data order")
+    parser.add_argument("--eval-every", type=int, default=None, help="steps between records")
+    parser.add_argument(
+        "--eval-chars", type=int, default=100_000, help="held-out characters per record"
+    )
+
+
+def _fetch(args):
+    from rnnlab import corpus
+
+    text_path = corpus.fetch(args.corpus, refresh=args.refresh)
+    loaded = corpus.load(args.corpus)
+    print(f"corpus   {loaded.name}")
+    print(f"cached   {text_path}")
+    print(f"chars    {len(loaded):,}")
+    print(f"vocab    {len(loaded.vocab)} characters")
+    print(f"sha256   {loaded.sha256}")
+    print(f"credit   {corpus.SOURCES[args.corpus].credit}")
+
+
+def _train_kwargs(args):
+    return dict(
+        max_steps=args.max_steps,
+        max_minutes=args.max_minutes,
+        max_chars=args.max_chars,
+        batch_size=args.batch_size,
+        num_steps=args.num_steps,
+        learning_rate=args.learning_rate,
+        schedule=args.schedule,
+        global_clipnorm=args.global_clipnorm,
+        seed=args.seed,
+        eval_every=args.eval_every,
+        eval_chars=args.eval_chars,
+    )
+
+
+def _train(args):
+    from rnnlab import corpus, models, training
+
+    checkpoint = Path(args.checkpoint or f"checkpoints/{args.kind}.npz")
+    if checkpoint.exists() and not (args.resume or args.restart):
+        raise SystemExit(
+            f"checkpoint {checkpoint} exists: pass --resume to continue it, or --restart to "
+            "train from scratch and replace it"
+        )
+    data = corpus.load(args.corpus)
+    model = models.build(
+        args.kind, data.vocab, num_hiddens=args.num_hiddens, embed_dim=args.embed_dim,
+        seed=args.seed,
+    )
+    print(f"{model}; corpus {data.name!r}, {len(data):,} chars; checkpoint {checkpoint}")
+    history = training.train(
+        model, data, checkpoint=checkpoint, resume=args.resume, **_train_kwargs(args)
+    )
+    if not history:
+        print("nothing to train: the budget is already spent")
+        return
+    if args.out:
+        _export(model, data, history, args)
+
+
+def _export(model, data, history, args):
+    """Write the weights (without optimizer state) and the history for shipping."""
+    from rnnlab import training
+
+    _, val_ids = data.split()
+    heldout = training.evaluate(model, val_ids, num_steps=args.num_steps)
+    command = "python -m rnnlab " + shlex.join(sys.argv[1:])
+    final = history.final
+    out = Path(args.out)
+    model.save(
+        out,
+        command=command,
+        corpus=data.name,
+        corpus_sha256=data.sha256,
+        budget=history.meta["budget"],
+        steps=final["step"],
+        chars_seen=final["chars_seen"],
+        seconds=final["seconds"],
+        heldout_chars=len(val_ids),
+        heldout_nats=heldout,
+        heldout_bpc=heldout / LN2,
+        training={k: v for k, v in history.meta.items() if k not in ("kind",)},
+    )
+    history.meta.update(command=command, heldout_nats=heldout, heldout_bpc=heldout / LN2)
+    history_path = out.with_name(out.name.replace(".npz", ".history.json"))
+    history_path.write_text(history.to_json(indent=1) + "\n", encoding="utf-8")
+    print(
+        f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {history_path}: held-out "
+        f"{heldout:.3f} nats/char ({heldout / LN2:.3f} bpc) over {len(val_ids):,} chars"
+    )
+
+
+def _load_model(spec: str):
+    from rnnlab import models, pretrained
+
+    if spec in pretrained.KINDS:
+        return pretrained.load(spec)
+    return models.load(spec)
+
+
+def _generate(args):
+    from rnnlab import sampling
+
+    model = _load_model(args.model)
+    text = sampling.generate(
+        model, args.seed_text, length=args.length, temperature=args.temperature,
+        rng=args.rng_seed,
+    )
+    print(text)
+
+
+def _compare(args):
+    from rnnlab import corpus, models, pretrained, sampling, training
+
+    data = corpus.load(args.corpus)
+    if args.pretrained:
+        pair = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        budget = "the shipped models (" + ", ".join(
+            f"{kind}: {m.meta.get('chars_seen', 0):,} chars" for kind, m in pair.items()
+        ) + ")"
+    else:
+        if not (args.max_chars or args.max_minutes or args.max_steps):
+            raise SystemExit("compare: give --pretrained or a budget (--max-chars, ...)")
+        pair = {}
+        rnn_config = models.ModelConfig(args.num_hiddens, args.embed_dim, args.seed)
+        if args.match_params:
+            rnn_config = models.param_matched_config("rnn", len(data.vocab), "lstm", rnn_config)
+        for kind in ("rnn", "lstm"):
+            config = rnn_config if kind == "rnn" else models.ModelConfig(
+                args.num_hiddens, args.embed_dim, args.seed
+            )
+            pair[kind] = models.build(kind, data.vocab, config)
+            training.train(pair[kind], data, progress=not args.quiet, **_train_kwargs(args))
+        parts = []
+        if args.max_chars:
+            parts.append(f"same characters seen: {args.max_chars:,}")
+        if args.max_minutes:
+            parts.append(f"same minutes: {args.max_minutes:g} each")
+        if args.max_steps:
+            parts.append(f"same steps: {args.max_steps:,}")
+        budget = "; ".join(parts) + " (whichever ends first)"
+    _, val_ids = data.split()
+    val_ids = val_ids[: args.eval_chars + 1]
+    rows = []
+    for kind, model in pair.items():
+        nats = training.evaluate(model, val_ids, num_steps=args.num_steps)
+        rows.append((kind, model, nats))
+    print(f"\nbudget: {budget}")
+    print(f"held-out text: the first {len(val_ids) - 1:,} characters of the validation split")
+    print(f"know-nothing baseline ln({len(data.vocab)}) = {math.log(len(data.vocab)):.3f} nats/char\n")
+    print(f"{'':24}" + "".join(f"{kind.upper():>16}" for kind, _, _ in rows))
+    print(f"{'parameters':24}" + "".join(f"{m.num_params:>16,}" for _, m, _ in rows))
+    print(f"{'units':24}" + "".join(f"{m.config.num_hiddens:>16}" for _, m, _ in rows))
+    seen = [m.meta.get("chars_seen") for _, m, _ in rows]
+    print(f"{'characters seen':24}" + "".join(f"{(s or 0):>16,}" for s in seen))
+    print(f"{'held-out nats/char':24}" + "".join(f"{n:>16.3f}" for _, _, n in rows))
+    print(f"{'held-out bits/char':24}" + "".join(f"{n / LN2:>16.3f}" for _, _, n in rows))
+    for kind, model, _ in rows:
+        text = sampling.generate(
+            model, args.seed_text, length=args.length, temperature=args.temperature,
+            rng=args.rng_seed,
+        )
+        print(f"\n--- {kind.upper()} sample (temperature {args.temperature:g}) ---")
+        print(textwrap.indent(text, "  "))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m rnnlab",
+        description="Train, sample and compare the vanilla RNN and LSTM character models.",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    fetch = sub.add_parser("fetch", help="download and cache a corpus (pinned, hash-checked)")
+    fetch.add_argument("corpus", nargs="?", default="shakespeare")
+    fetch.add_argument("--refresh", action="store_true", help="download again")
+    fetch.set_defaults(run=_fetch)
+
+    train = sub.add_parser("train", help="train one model, resumably")
+    train.add_argument("--kind", choices=("rnn", "lstm"), required=True)
+    _training_args(train)
+    _budget_args(train)
+    train.add_argument("--checkpoint", help="training state file (default checkpoints/KIND.npz)")
+    state = train.add_mutually_exclusive_group()
+    state.add_argument("--resume", action="store_true", help="continue from --checkpoint")
+    state.add_argument("--restart", action="store_true", help="replace an existing checkpoint")
+    train.add_argument(
+        "--out", help="also write the final weights and history for shipping (NAME.npz)"
+    )
+    train.set_defaults(run=_train)
+
+    sample_args = argparse.ArgumentParser(add_help=False)
+    sample_args.add_argument("--seed-text", default="", help="text to start from")
+    sample_args.add_argument("--length", type=int, default=300, help="characters to generate")
+    sample_args.add_argument("--temperature", type=float, default=0.8, help="0 is greedy")
+    sample_args.add_argument("--rng-seed", type=int, default=None, help="for repeatable text")
+
+    generate = sub.add_parser("generate", parents=[sample_args], help="sample text")
+    generate.add_argument(
+        "--model", default="lstm", help="'rnn' or 'lstm' (the shipped ones) or a checkpoint path"
+    )
+    generate.set_defaults(run=_generate)
+
+    compare = sub.add_parser(
+        "compare", parents=[sample_args], help="RNN and LSTM side by side on one budget"
+    )
+    compare.add_argument("--pretrained", action="store_true", help="use the shipped models")
+    compare.add_argument(
+        "--match-params", action="store_true", help="size the RNN to the LSTM's parameter count"
+    )
+    compare.add_argument("--quiet", action="store_true", help="no progress lines")
+    _training_args(compare)
+    _budget_args(compare)
+    compare.set_defaults(run=_compare)
+    return parser
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        args.run(args)
+    except RnnlabError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return 0

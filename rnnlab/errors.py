@@ -1,0 +1,67 @@
+"""Exceptions raised by rnnlab.
+
+Each one says which input was wrong and what was expected, so a learner can fix
+it without reading a traceback. They subclass the built-in exception a Python
+user would already catch (``ValueError``, ``FileNotFoundError``, ...).
+"""
+
+
+class RnnlabError(Exception):
+    """Base class of every error rnnlab raises on purpose."""
+
+
+# --- corpus ---------------------------------------------------------------------------------
+
+
+class CorpusNotFoundError(RnnlabError, FileNotFoundError):
+    """A corpus path does not exist and is not a registered corpus name."""
+
+
+class EmptyCorpusError(RnnlabError, ValueError):
+    """A corpus file holds no text."""
+
+
+class CorpusEncodingError(RnnlabError, ValueError):
+    """A corpus file is not valid UTF-8."""
+
+
+class CorpusTooShortError(RnnlabError, ValueError):
+    """Text shorter than one training window (num_steps + 1 characters)."""
+
+
+class CorpusUnavailableError(RnnlabError, RuntimeError):
+    """The corpus is not cached and could not be downloaded (offline?)."""
+
+
+class ChecksumMismatchError(RnnlabError, ValueError):
+    """A downloaded or cached file does not have the pinned sha256."""
+
+
+class UnknownCharactersError(RnnlabError, ValueError):
+    """Text holds characters that are not in the vocabulary."""
+
+    def __init__(self, message, unknown=()):
+        super().__init__(message)
+        self.unknown = tuple(unknown)
+
+
+# --- models and checkpoints -----------------------------------------------------------------
+
+
+class CheckpointError(RnnlabError, ValueError):
+    """A checkpoint file is corrupt, truncated, or not an rnnlab checkpoint."""
+
+
+class CheckpointMismatchError(CheckpointError):
+    """A checkpoint holds a different kind of model or vocabulary than asked for."""
+
+
+class PretrainedNotAvailableError(RnnlabError, FileNotFoundError):
+    """The shipped weights are missing from this install."""
+
+
+# --- training -------------------------------------------------------------------------------
+
+
+class TrainingDivergedError(RnnlabError, FloatingPointError):
+    """The training loss became NaN or infinite; nothing was saved from that point."""

@@ -1,0 +1,226 @@
+"""The two character models: Embedding -> SimpleRNN | LSTM -> Dense logits.
+
+Everything but the recurrent layer is identical, so any difference a lesson shows
+comes from the cell. Both recurrent layers keep Keras's defaults (tanh, sigmoid
+gates, no recurrent dropout, ``unroll=False``), the settings under which Keras runs
+the LSTM on cuDNN when a GPU is present. SimpleRNN has no cuDNN kernel in Keras 3.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab import checkpoint
+from rnnlab.errors import CheckpointError, CheckpointMismatchError
+from rnnlab.vocab import Vocabulary
+
+KINDS = ("rnn", "lstm")
+
+# Layer names; the reference cells and the probes find the weights by these names.
+EMBEDDING, RECURRENT, LOGITS = "embedding", "recurrent", "logits"
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """Hyperparameters of a character model (the recurrent layer is chosen by ``kind``)."""
+
+    num_hiddens: int = 256  # units in the recurrent layer: the size of H (and of C for the LSTM)
+    embed_dim: int = 64  # size of the learned vector each character id is mapped to
+    seed: int = 0  # seeds every initialiser, so the same seed gives the same initial weights
+
+    def __post_init__(self):
+        for name in ("num_hiddens", "embed_dim"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"ModelConfig.{name}: expected a positive int, got {value!r}")
+        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool):
+            raise ValueError(f"ModelConfig.seed: expected an int, got {self.seed!r}")
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ModelConfig":
+        known = {f.name for f in dataclasses.fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _check_kind(kind) -> str:
+    if kind not in KINDS:
+        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+    return kind
+
+
+def count_params(kind: str, vocab_size: int, config: ModelConfig) -> int:
+    """Trainable parameters, by formula (equal to ``keras.Model.count_params()``)."""
+    _check_kind(kind)
+    H, E, V = config.num_hiddens, config.embed_dim, vocab_size
+    gates = 4 if kind == "lstm" else 1  # the LSTM has I, F, C_tilde, O; the RNN one tanh
+    return V * E + gates * (E * H + H * H + H) + H * V + V
+
+
+def param_matched_config(
+    kind: str, vocab_size: int, like_kind: str, like: ModelConfig | None = None
+) -> ModelConfig:
+    """A config for ``kind`` whose parameter count is closest to ``like_kind`` with ``like``.
+
+    ``param_matched_config("rnn", 84, "lstm")`` gives the SimpleRNN as big as the default
+    LSTM-256 (about 540 units), the fair comparison when capacity is the question.
+    """
+    like = like or ModelConfig()
+    target = count_params(like_kind, vocab_size, like)
+    gates = 4 if _check_kind(kind) == "lstm" else 1
+    E, V = like.embed_dim, vocab_size
+    # gates*H^2 + (gates*(E+1) + V)*H + (V*E + V - target) = 0, solved for H
+    a, b, c = gates, gates * (E + 1) + V, V * E + V - target
+    root = (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
+    best = min(
+        (max(1, math.floor(root)), math.ceil(root)),
+        key=lambda h: abs(
+            count_params(kind, V, dataclasses.replace(like, num_hiddens=h)) - target
+        ),
+    )
+    return dataclasses.replace(like, num_hiddens=int(best))
+
+
+class CharModel:
+    """A trained or fresh character model with what is needed to use and save it.
+
+    ``keras`` maps ids of shape (batch, T) to logits of shape (batch, T, vocab_size).
+    ``meta`` records where the weights came from (corpus, steps, characters seen, ...).
+    """
+
+    def __init__(self, kind: str, vocab: Vocabulary, config: ModelConfig, keras_model, meta=None):
+        self.kind = _check_kind(kind)
+        self.vocab = vocab
+        self.config = config
+        self.keras = keras_model
+        self.meta = dict(meta or {})
+
+    def __repr__(self) -> str:
+        return (
+            f"CharModel(kind={self.kind!r}, num_hiddens={self.config.num_hiddens}, "
+            f"vocab_size={len(self.vocab)}, num_params={self.num_params:,})"
+        )
+
+    @property
+    def num_params(self) -> int:
+        return int(self.keras.count_params())
+
+    def layer(self, name: str):
+        return self.keras.get_layer(name)
+
+    def get_weights(self) -> dict[str, np.ndarray]:
+        """Every weight as a numpy array, named ``layer/weight`` (e.g. ``recurrent/kernel``)."""
+        return {
+            f"{layer_name}/{w.name}": np.asarray(w.numpy())
+            for layer_name in (EMBEDDING, RECURRENT, LOGITS)
+            for w in self.layer(layer_name).weights
+        }
+
+    def set_weights(self, arrays: dict[str, np.ndarray], source: str = "arrays") -> None:
+        current = self.get_weights()
+        missing = sorted(set(current) - set(arrays))
+        if missing:
+            raise CheckpointError(f"{source}: weights missing: {', '.join(missing)}")
+        for name, value in current.items():
+            if arrays[name].shape != value.shape:
+                raise CheckpointError(
+                    f"{source}: weight {name!r} has shape {arrays[name].shape}, the model "
+                    f"expects {value.shape}"
+                )
+        for layer_name in (EMBEDDING, RECURRENT, LOGITS):
+            for w in self.layer(layer_name).weights:
+                w.assign(arrays[f"{layer_name}/{w.name}"])
+
+    def describe(self) -> dict:
+        """The JSON description stored in a checkpoint."""
+        return {
+            "kind": self.kind,
+            "vocab": self.vocab.chars,
+            "config": self.config.to_dict(),
+            "num_params": self.num_params,
+        }
+
+    def save(self, path: str | os.PathLike, **meta) -> Path:
+        """Write weights and metadata to one ``.npz`` file, atomically (no pickle)."""
+        self.meta.update(meta)
+        return checkpoint.write(path, self.get_weights(), {"model": self.describe(), **self.meta})
+
+
+def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **overrides):
+    """A fresh CharModel: ``kind`` is "rnn" or "lstm"; overrides replace config fields."""
+    import keras  # imported late: `import rnnlab.models` stays fast
+
+    _check_kind(kind)
+    if not isinstance(vocab, Vocabulary):
+        raise TypeError(f"vocab: expected a rnnlab Vocabulary, got {type(vocab).__name__}")
+    config = config or ModelConfig()
+    if overrides:
+        known = {f.name for f in dataclasses.fields(ModelConfig)}
+        unknown = sorted(set(overrides) - known)
+        if unknown:
+            raise TypeError(
+                f"build: unknown config field(s) {unknown}; ModelConfig has {sorted(known)}"
+            )
+        config = dataclasses.replace(config, **overrides)
+    seed, H, E, V = int(config.seed), config.num_hiddens, config.embed_dim, len(vocab)
+    init = keras.initializers
+    recurrent_args = dict(
+        units=H,
+        return_sequences=True,
+        kernel_initializer=init.GlorotUniform(seed=seed + 1),
+        recurrent_initializer=init.Orthogonal(seed=seed + 2),
+        name=RECURRENT,
+    )
+    recurrent = (
+        keras.layers.LSTM(**recurrent_args)
+        if kind == "lstm"
+        else keras.layers.SimpleRNN(**recurrent_args)
+    )
+    ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # (batch, T)
+    X = keras.layers.Embedding(
+        V, E, embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed), name=EMBEDDING
+    )(ids)  # (batch, T, embed_dim)
+    H_all = recurrent(X)  # (batch, T, num_hiddens)
+    logits = keras.layers.Dense(
+        V, kernel_initializer=init.GlorotUniform(seed=seed + 3), name=LOGITS
+    )(H_all)  # (batch, T, vocab_size)
+    model = keras.Model(ids, logits, name=f"char_{kind}")
+    return CharModel(kind, vocab, config, model)
+
+
+def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary | None = None):
+    """A CharModel from a checkpoint written by ``CharModel.save`` (or by training).
+
+    When ``kind`` or ``vocab`` is given and the checkpoint holds another, this raises
+    CheckpointMismatchError instead of returning a model that would silently misread ids.
+    """
+    arrays, meta = checkpoint.read(path)
+    described = meta.get("model")
+    if not isinstance(described, dict) or {"kind", "vocab", "config"} - described.keys():
+        raise CheckpointError(f"checkpoint {str(path)!r} does not describe a model")
+    if kind is not None and described["kind"] != _check_kind(kind):
+        raise CheckpointMismatchError(
+            f"checkpoint {str(path)!r} holds an {described['kind']!r} model, expected {kind!r}"
+        )
+    stored_vocab = Vocabulary(described["vocab"])
+    if vocab is not None and vocab != stored_vocab:
+        extra, missing = set(stored_vocab.chars) - set(vocab.chars), set(vocab.chars) - set(
+            stored_vocab.chars
+        )
+        raise CheckpointMismatchError(
+            f"checkpoint {str(path)!r} was trained on another vocabulary ({len(stored_vocab)} "
+            f"characters, expected {len(vocab)}; only in the checkpoint: "
+            f"{''.join(sorted(extra))!r}, only in the one given: {''.join(sorted(missing))!r})"
+        )
+    model = build(described["kind"], stored_vocab, ModelConfig.from_dict(described["config"]))
+    model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
+    model.meta = {k: v for k, v in meta.items() if k not in ("model", "format", "format_version")}
+    return model

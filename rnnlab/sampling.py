@@ -1,0 +1,131 @@
+"""Generating text from a character model, one character at a time.
+
+Sampling steps the numpy reference cell (``rnnlab.cells``) on the model's weights and
+carries the state forward: one small matrix product per character, instead of a
+Keras call on a sliding window per character.
+
+Temperature ``T`` divides the logits before the softmax: ``T < 1`` sharpens the
+distribution (safer, more repetitive text), ``T > 1`` flattens it (more surprising,
+more errors), and ``T = 0`` is greedy: always the most likely character.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlab import cells
+
+# An empty seed starts the model as if at the beginning of a line.
+DEFAULT_SEED = "\n"
+
+
+@dataclass
+class Sample:
+    """Generated text and the distribution each new character was drawn from."""
+
+    seed: str  # the seed text as given ("" when the default was used)
+    text: str  # seed + generated
+    generated: str  # the new characters only, len == length
+    probs: np.ndarray  # (length, vocab_size): the distribution at each step (one-hot if greedy)
+    chosen_probs: np.ndarray  # (length,): the probability of the character that was drawn
+    temperature: float
+
+
+def as_rng(rng) -> np.random.Generator:
+    """None -> a fresh Generator; an int -> a seeded one; a Generator -> itself."""
+    if rng is None:
+        return np.random.default_rng()
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        return np.random.default_rng(int(rng))
+    raise TypeError(f"rng: expected None, an int seed or a numpy Generator, got {rng!r}")
+
+
+def check_temperature(temperature) -> float:
+    try:
+        value = float(temperature)
+    except (TypeError, ValueError):
+        raise TypeError(f"temperature: expected a number >= 0, got {temperature!r}") from None
+    if math.isnan(value) or math.isinf(value) or value < 0:
+        raise ValueError(f"temperature: expected a finite number >= 0, got {temperature!r}")
+    return value
+
+
+def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
+    """Probabilities from logits at ``temperature`` (0 is greedy: one-hot), float64."""
+    temperature = check_temperature(temperature)
+    logits = np.asarray(logits, dtype=np.float64)
+    if temperature == 0:
+        probs = np.zeros_like(logits)
+        np.put_along_axis(probs, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
+        return probs
+    z = logits / temperature
+    z -= z.max(axis=-1, keepdims=True)  # stable: the largest exponent is 0
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _check_length(length) -> int:
+    if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
+        raise ValueError(f"length: expected an int >= 0, got {length!r}")
+    return int(length)
+
+
+def _prime(model, seed_text: str, ref):
+    """Run the seed (or the default) through the model: its last output and state."""
+    if not isinstance(seed_text, str):
+        raise TypeError(f"seed_text: expected a str, got {type(seed_text).__name__}")
+    primer = seed_text or DEFAULT_SEED
+    if primer == DEFAULT_SEED and DEFAULT_SEED not in model.vocab.chars:
+        primer = model.vocab.chars[0]  # a corpus without newlines: start from its first char
+    trace = cells.unroll(model, primer, reference=ref)  # raises naming unknown characters
+    return trace.logits[-1], trace.state
+
+
+def sample(model, seed_text: str = "", length: int = 200, temperature: float = 1.0, rng=None):
+    """Generate ``length`` characters after ``seed_text``; see the module docstring."""
+    temperature = check_temperature(temperature)
+    length = _check_length(length)
+    rng = as_rng(rng)
+    ref = cells.Reference(model)
+    logits, state = _prime(model, seed_text, ref)
+    cell = ref.cell
+    XW_table = cell.project_input(ref.embedding)  # (vocab_size, gates * num_hiddens)
+    V = len(model.vocab)
+    probs = np.zeros((length, V))
+    chosen = np.zeros(length, dtype=np.int64)
+    for t in range(length):
+        p = softmax_with_temperature(logits, temperature)  # (vocab_size,)
+        if temperature == 0:
+            next_id = int(p.argmax())
+        else:
+            cumulative = np.cumsum(p)
+            next_id = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1])), V - 1)
+        probs[t], chosen[t] = p, next_id
+        H, state = cell.recur(XW_table[next_id : next_id + 1], state)  # (1, num_hiddens)
+        logits = ref.logits(H[0])
+    generated = model.vocab.decode(chosen)
+    return Sample(
+        seed=seed_text,
+        text=seed_text + generated,
+        generated=generated,
+        probs=probs,
+        chosen_probs=probs[np.arange(length), chosen],
+        temperature=temperature,
+    )
+
+
+def generate(model, seed_text: str = "", length: int = 200, temperature: float = 1.0, rng=None):
+    """``seed_text`` followed by ``length`` generated characters."""
+    return sample(model, seed_text, length, temperature, rng).text
+
+
+def next_char_probs(model, text: str, temperature: float = 1.0) -> np.ndarray:
+    """The model's distribution over the character after ``text``: shape (vocab_size,)."""
+    temperature = check_temperature(temperature)
+    logits, _ = _prime(model, text, cells.Reference(model))
+    return softmax_with_temperature(logits, temperature)

@@ -1,0 +1,386 @@
+"""Training a character model, with budgets, evaluation records and safe checkpoints.
+
+``train`` runs Keras ``fit`` on windows of the training split and, every
+``eval_every`` steps, measures the loss on held-out text and appends a record to the
+history. Losses are cross-entropies per character: in nats (natural log) and in bits
+per character (bpc = nats / ln 2). A model that knows nothing but the alphabet
+scores ln(vocab size) nats: the baseline every curve is compared with.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from rnnlab import checkpoint as ckpt
+from rnnlab.corpus import Corpus, dataset
+from rnnlab.errors import CheckpointError, CheckpointMismatchError, TrainingDivergedError
+from rnnlab.history import History
+
+__all__ = ["train", "evaluate", "baseline_nats", "History", "SCHEDULES"]
+
+LN2 = math.log(2.0)
+SCHEDULES = ("constant", "cosine")
+
+
+def baseline_nats(vocab_size: int) -> float:
+    """Loss of the know-nothing model, uniform over the vocabulary: ln(vocab_size)."""
+    return math.log(vocab_size)
+
+
+def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128) -> float:
+    """Mean cross-entropy in nats per character over windows of ``ids``.
+
+    Every window starts from a zero state, as in training, so the figure is
+    comparable with the validation records of ``train``.
+    """
+    import tensorflow as tf
+
+    total, count = 0.0, 0
+    forward = _forward_loss(model)
+    for inputs, targets in dataset(ids, num_steps, batch_size, shuffle=False):
+        total += float(forward(inputs, targets))  # summed over (batch, num_steps)
+        count += int(np.prod(targets.shape))
+    return total / count
+
+
+def _forward_loss(model):
+    import tensorflow as tf
+
+    cached = getattr(model, "_forward_loss_fn", None)
+    if cached is not None:
+        return cached
+
+    @tf.function(
+        input_signature=[tf.TensorSpec([None, None], tf.int32)] * 2, reduce_retracing=True
+    )
+    def forward(inputs, targets):
+        logits = model.keras(inputs, training=False)  # (batch, num_steps, vocab_size)
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)
+        return tf.reduce_sum(losses)
+
+    model._forward_loss_fn = forward
+    return forward
+
+
+def _check_positive(name, value, kind=int, allow_none=True):
+    if value is None and allow_none:
+        return None
+    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
+    if kind is int:
+        ok = ok and float(value).is_integer()
+    if not ok or not math.isfinite(float(value)) or value <= 0:
+        expected = "a positive int" if kind is int else "a positive number"
+        raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    return kind(value)
+
+
+class _Progress:
+    """A one-line progress bar on a terminal; one line per record elsewhere."""
+
+    def __init__(self, enabled: bool, label: str, total_steps: int | None):
+        self.enabled = enabled
+        self.label = label
+        self.total_steps = total_steps
+        self.tty = enabled and sys.stderr.isatty()
+        self._last_draw = 0.0
+
+    def _write(self, text: str, end: str) -> None:
+        sys.stderr.write(("\r\033[K" if self.tty else "") + text + end)
+        sys.stderr.flush()
+
+    def batch(self, step, chars_seen, chars_per_s, loss):
+        if not self.tty or time.perf_counter() - self._last_draw < 0.25:
+            return
+        self._last_draw = time.perf_counter()
+        if self.total_steps:
+            done = min(1.0, step / self.total_steps)
+            bar = "#" * int(24 * done) + "." * (24 - int(24 * done))
+            where = f"[{bar}] {done:6.1%} step {step}/{self.total_steps}"
+        else:
+            where = f"step {step}"
+        self._write(
+            f"{self.label} {where} | {chars_seen / 1e6:.2f}M chars | "
+            f"{chars_per_s / 1e3:.1f}k chars/s | loss {loss:.3f}",
+            end="",
+        )
+
+    def record(self, r):
+        if self.enabled:
+            self._write(
+                f"{self.label} step {r['step']:>6} | {r['chars_seen'] / 1e6:7.2f}M chars | "
+                f"{r['seconds']:7.1f} s | train {r['train_nats']:.3f} | "
+                f"val {r['val_nats']:.3f} nats/char ({r['val_bpc']:.3f} bpc)",
+                end="\n",
+            )
+
+
+def _optimizer_arrays(optimizer) -> dict[str, np.ndarray]:
+    return {f"optimizer/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
+
+
+def _restore_optimizer(optimizer, model, arrays, path):
+    names = sorted(k for k in arrays if k.startswith("optimizer/"))
+    if not names:
+        return False
+    optimizer.build(model.keras.trainable_variables)
+    variables = optimizer.variables
+    if len(variables) != len(names):
+        raise CheckpointError(
+            f"checkpoint {str(path)!r}: {len(names)} optimizer arrays, but the optimizer "
+            f"has {len(variables)} variables"
+        )
+    for variable, name in zip(variables, names):
+        if tuple(variable.shape) != arrays[name].shape:
+            raise CheckpointError(
+                f"checkpoint {str(path)!r}: optimizer array {name} has shape "
+                f"{arrays[name].shape}, expected {tuple(variable.shape)}"
+            )
+        variable.assign(arrays[name])
+    return True
+
+
+def train(
+    model,
+    corpus: Corpus,
+    *,
+    max_steps: int | None = None,
+    max_minutes: float | None = None,
+    max_chars: int | None = None,
+    batch_size: int = 64,
+    num_steps: int = 100,
+    learning_rate: float = 2e-3,
+    schedule: str = "constant",
+    global_clipnorm: float | None = None,
+    seed: int = 0,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
+    on_record=None,
+    eval_every: int | None = None,
+    eval_chars: int = 100_000,
+    val_fraction: float = 0.1,
+    progress: bool = True,
+    strategy=None,
+) -> History:
+    """Train ``model`` on ``corpus`` until the first budget runs out; return the History.
+
+    Budgets (at least one): ``max_steps`` optimizer steps, ``max_minutes`` of wall time,
+    ``max_chars`` characters seen (steps x batch_size x num_steps). With ``resume`` and
+    an existing ``checkpoint`` the budgets count the run so far too.
+
+    Every ``eval_every`` steps (and at the end) a record is made: it is appended to the
+    history, passed to ``on_record(record)``, and, with ``checkpoint``, saved with the
+    weights and optimizer state in one file replaced atomically. Ctrl-C or a crash
+    leaves the last record's checkpoint intact. A NaN or infinite loss stops training
+    with TrainingDivergedError before anything from it is saved.
+
+    ``schedule="cosine"`` decays the learning rate to a tenth over the step or
+    character budget. ``global_clipnorm`` rescales the whole gradient when its global
+    norm is larger (Pascanu, Mikolov & Bengio, 2013); Keras's per-weight ``clipnorm`` is
+    another thing. ``strategy``: a ``tf.distribute`` strategy the model was built under.
+    """
+    import keras
+    import tensorflow as tf
+
+    max_steps = _check_positive("max_steps", max_steps)
+    max_minutes = _check_positive("max_minutes", max_minutes, kind=float)
+    max_chars = _check_positive("max_chars", max_chars)
+    batch_size = _check_positive("batch_size", batch_size, allow_none=False)
+    num_steps = _check_positive("num_steps", num_steps, allow_none=False)
+    learning_rate = _check_positive("learning_rate", learning_rate, kind=float, allow_none=False)
+    global_clipnorm = _check_positive("global_clipnorm", global_clipnorm, kind=float)
+    eval_chars = _check_positive("eval_chars", eval_chars, allow_none=False)
+    if max_steps is None and max_minutes is None and max_chars is None:
+        raise ValueError("train: give a budget: max_steps, max_minutes or max_chars")
+    if schedule not in SCHEDULES:
+        raise ValueError(f"schedule: expected one of {SCHEDULES}, got {schedule!r}")
+    if model.vocab != corpus.vocab:
+        raise ValueError(
+            f"model vocabulary ({len(model.vocab)} chars) differs from corpus {corpus.name!r} "
+            f"vocabulary ({len(corpus.vocab)} chars): build the model with corpus.vocab"
+        )
+    chars_per_step = batch_size * num_steps
+    step_budgets = [b for b in (max_steps, max_chars and math.ceil(max_chars / chars_per_step)) if b]
+    total_steps = min(step_budgets) if step_budgets else None
+    if schedule == "cosine" and total_steps is None:
+        raise ValueError("schedule='cosine' needs max_steps or max_chars to know when to end")
+    eval_every = _check_positive("eval_every", eval_every)
+    if eval_every is None:
+        eval_every = min(250, max(5, total_steps // 30)) if total_steps else 50
+
+    train_ids, val_ids = corpus.split(val_fraction)
+    val_eval = val_ids[: eval_chars + 1]
+    strategy = strategy or tf.distribute.get_strategy()
+
+    # --- state carried over from a checkpoint --------------------------------------------
+    history = History(meta={})
+    start_step, start_seconds = 0, 0.0
+    saved_optimizer = None
+    path = Path(checkpoint) if checkpoint is not None else None
+    if resume and path is not None and path.exists():
+        arrays, meta = ckpt.read(path)
+        described = meta.get("model", {})
+        if described.get("kind") != model.kind or described.get("vocab") != model.vocab.chars:
+            raise CheckpointMismatchError(
+                f"checkpoint {str(path)!r} holds a {described.get('kind')!r} model with "
+                f"another vocabulary or kind than the {model.kind!r} model being trained"
+            )
+        model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
+        history = History(meta.get("history", []), meta.get("history_meta"))
+        start_step = int(meta.get("training", {}).get("step", 0))
+        start_seconds = float(meta.get("training", {}).get("seconds", 0.0))
+        saved_optimizer = arrays
+
+    history.meta.update(
+        kind=model.kind,
+        num_hiddens=model.config.num_hiddens,
+        num_params=model.num_params,
+        corpus=corpus.name,
+        corpus_sha256=corpus.sha256,
+        vocab_size=len(corpus.vocab),
+        baseline_nats=baseline_nats(len(corpus.vocab)),
+        batch_size=batch_size,
+        num_steps=num_steps,
+        learning_rate=learning_rate,
+        schedule=schedule,
+        global_clipnorm=global_clipnorm,
+        seed=seed,
+        budget={"max_steps": max_steps, "max_minutes": max_minutes, "max_chars": max_chars},
+    )
+    if total_steps is not None and start_step >= total_steps:
+        return history  # the checkpoint already finished this budget
+
+    # Reshuffle from (seed, step) so that a resumed run does not replay the same windows.
+    train_ds = dataset(train_ids, num_steps, batch_size, shuffle=True, seed=seed + start_step)
+    val_ds = dataset(val_eval, num_steps, batch_size=128, shuffle=False)
+
+    with strategy.scope():
+        lr = learning_rate
+        if schedule == "cosine":
+            lr = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
+        optimizer = keras.optimizers.Adam(learning_rate=lr, global_clipnorm=global_clipnorm)
+        model.keras.compile(
+            optimizer=optimizer,
+            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+        )
+        if saved_optimizer is not None:
+            _restore_optimizer(optimizer, model, saved_optimizer, path)
+
+    progress_bar = _Progress(progress, f"[{model.kind}]", total_steps)
+    state = {"step": start_step, "diverged": None, "saved_step": None}
+    started = time.perf_counter()
+
+    def seconds():
+        return start_seconds + time.perf_counter() - started
+
+    def budget_spent():
+        step = state["step"]
+        return (
+            (max_steps is not None and step >= max_steps)
+            or (max_chars is not None and step * chars_per_step >= max_chars)
+            or (max_minutes is not None and seconds() >= 60 * max_minutes)
+        )
+
+    def save(record):
+        weights = model.get_weights()
+        if not all(np.isfinite(w).all() for w in weights.values()):
+            raise TrainingDivergedError(f"weights are not finite at step {record['step']}")
+        meta = {
+            **model.meta,
+            "model": model.describe(),
+            "training": {k: history.meta[k] for k in history.meta if k != "kind"},
+            "history": list(history),
+            "history_meta": history.meta,
+        }
+        meta["training"].update(
+            step=record["step"], chars_seen=record["chars_seen"], seconds=record["seconds"]
+        )
+        ckpt.write(path, {**weights, **_optimizer_arrays(optimizer)}, meta)
+        state["saved_step"] = record["step"]
+
+    class Loop(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            state["step"] += 1
+            loss = float(logs["loss"])
+            if not math.isfinite(loss):
+                state["diverged"] = (state["step"], loss)
+                self.model.stop_training = True
+                return
+            chars = state["step"] * chars_per_step
+            done = state["step"] - start_step
+            rate = done * chars_per_step / max(time.perf_counter() - started, 1e-9)
+            progress_bar.batch(state["step"], chars, rate, loss)
+            if budget_spent():
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):
+            if state["diverged"] is not None:
+                return
+            train_nats, val_nats = float(logs["loss"]), float(logs["val_loss"])
+            record = {
+                "step": state["step"],
+                "chars_seen": state["step"] * chars_per_step,
+                "seconds": round(seconds(), 3),
+                "train_nats": train_nats,
+                "train_bpc": train_nats / LN2,
+                "val_nats": val_nats,
+                "val_bpc": val_nats / LN2,
+                "learning_rate": float(np.asarray(optimizer.learning_rate)),
+            }
+            if not math.isfinite(val_nats):
+                state["diverged"] = (state["step"], val_nats)
+                self.model.stop_training = True
+                return
+            history.append(record)
+            model.meta.update(
+                corpus=corpus.name,
+                corpus_sha256=corpus.sha256,
+                steps=record["step"],
+                chars_seen=record["chars_seen"],
+                val_nats=val_nats,
+                val_bpc=record["val_bpc"],
+            )
+            if path is not None:
+                save(record)
+            progress_bar.record(record)
+            if on_record is not None:
+                on_record(dict(record))
+
+    remaining = None if total_steps is None else total_steps - start_step
+    epochs = math.ceil(remaining / eval_every) if remaining else 10**9
+    try:
+        with strategy.scope():
+            model.keras.fit(
+                train_ds.repeat(),
+                epochs=epochs,
+                steps_per_epoch=eval_every,
+                validation_data=val_ds,
+                callbacks=[Loop()],
+                shuffle=False,  # the dataset reshuffles itself, seeded
+                verbose=0,
+            )
+    except KeyboardInterrupt:
+        kept = state["saved_step"]
+        where = f"step {kept} is in {path}" if kept is not None else "none was written"
+        sys.stderr.write(f"\ntraining interrupted at step {state['step']}; last checkpoint: "
+                         f"{where}\n")
+        raise
+    if state["diverged"] is not None:
+        step, loss = state["diverged"]
+        if state["saved_step"] is not None:
+            kept = f"the last good checkpoint (step {state['saved_step']}) is in {path}"
+        elif path is not None and path.exists():
+            kept = f"nothing was saved from this run: {path} is as it was"
+        else:
+            kept = "no checkpoint was written"
+        raise TrainingDivergedError(
+            f"the loss became {loss} at step {step} (learning_rate={learning_rate}, "
+            f"global_clipnorm={global_clipnorm}); {kept}. Try global_clipnorm=1.0 to clip "
+            "exploding gradients, or a smaller learning_rate."
+        )
+    return history

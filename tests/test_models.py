@@ -1,0 +1,139 @@
+import zipfile
+
+import numpy as np
+import pytest
+
+from rnnlab import checkpoint, models
+from rnnlab.errors import CheckpointError, CheckpointMismatchError
+from rnnlab.vocab import Vocabulary
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+def test_build_shapes_and_parameter_formula(kind, make_model, tiny_corpus):
+    model = make_model(kind)
+    ids = tiny_corpus.ids[:30].reshape(2, 15)
+    logits = model.keras(ids).numpy()
+    assert logits.shape == (2, 15, len(tiny_corpus.vocab))
+    assert model.num_params == models.count_params(kind, len(tiny_corpus.vocab), model.config)
+    assert model.kind == kind and model.config.num_hiddens == 16
+
+
+def test_only_the_recurrent_layer_differs(make_model):
+    rnn, lstm = make_model("rnn"), make_model("lstm")
+    r, l = rnn.get_weights(), lstm.get_weights()
+    assert r.keys() == l.keys()
+    for name in r:
+        if not name.startswith("recurrent/"):
+            assert np.array_equal(r[name], l[name]), name  # same seed, same layers
+    assert l["recurrent/kernel"].shape[1] == 4 * r["recurrent/kernel"].shape[1]
+
+
+def test_lstm_layer_allows_cudnn(make_model):
+    layer = make_model("lstm").layer(models.RECURRENT)
+    assert layer.activation.__name__ == "tanh"
+    assert layer.recurrent_activation.__name__ == "sigmoid"
+    assert layer.recurrent_dropout == 0 and not layer.unroll and layer.use_bias
+
+
+def test_parameter_matched_rnn():
+    config = models.param_matched_config("rnn", 84, "lstm", models.ModelConfig(num_hiddens=256))
+    lstm = models.count_params("lstm", 84, models.ModelConfig(num_hiddens=256))
+    rnn = models.count_params("rnn", 84, config)
+    assert 500 < config.num_hiddens < 560
+    assert abs(rnn - lstm) / lstm < 0.005
+
+
+def test_same_seed_same_weights_other_seed_other_weights(make_model):
+    a, b, c = make_model("lstm", seed=3), make_model("lstm", seed=3), make_model("lstm", seed=4)
+    assert all(np.array_equal(a.get_weights()[k], b.get_weights()[k]) for k in a.get_weights())
+    assert not np.array_equal(a.get_weights()["recurrent/kernel"], c.get_weights()["recurrent/kernel"])
+
+
+def test_bad_arguments(tiny_corpus):
+    with pytest.raises(ValueError, match="kind"):
+        models.build("gru", tiny_corpus.vocab)
+    with pytest.raises(TypeError, match="num_units"):
+        models.build("rnn", tiny_corpus.vocab, num_units=3)
+    with pytest.raises(ValueError, match="num_hiddens"):
+        models.ModelConfig(num_hiddens=0)
+    with pytest.raises(TypeError, match="vocab"):
+        models.build("rnn", "abc")
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+def test_save_and_load_round_trip(kind, make_model, tiny_corpus, tmp_path):
+    model = make_model(kind, seed=7)
+    path = model.save(tmp_path / "m.npz", steps=12, val_nats=1.5)
+    loaded = models.load(path, kind=kind, vocab=tiny_corpus.vocab)
+    assert loaded.kind == kind and loaded.config == model.config and loaded.vocab == model.vocab
+    assert loaded.meta["steps"] == 12 and loaded.meta["val_nats"] == 1.5
+    ids = tiny_corpus.ids[:40][None]
+    np.testing.assert_array_equal(loaded.keras(ids).numpy(), model.keras(ids).numpy())
+
+
+def test_checkpoint_is_plain_npz_without_pickle(make_model, tmp_path):
+    path = make_model("rnn").save(tmp_path / "m.npz")
+    with np.load(path, allow_pickle=False) as archive:
+        assert checkpoint.META_KEY in archive.files
+        assert all(archive[name].dtype != object for name in archive.files)
+
+
+def test_wrong_kind_and_wrong_vocab_are_refused(make_model, tmp_path):
+    path = make_model("rnn").save(tmp_path / "m.npz")
+    with pytest.raises(CheckpointMismatchError, match="'rnn' model, expected 'lstm'") as info:
+        models.load(path, kind="lstm")
+    assert "m.npz" in str(info.value)
+    with pytest.raises(CheckpointMismatchError, match="another vocabulary"):
+        models.load(path, vocab=Vocabulary.from_text("abc"))
+
+
+def test_truncated_and_corrupt_files_are_refused(make_model, tmp_path):
+    path = make_model("lstm").save(tmp_path / "m.npz")
+    data = path.read_bytes()
+    truncated = tmp_path / "truncated.npz"
+    truncated.write_bytes(data[: len(data) // 2])
+    garbage = tmp_path / "garbage.npz"
+    garbage.write_bytes(b"\x00" * 1000)
+    for bad in (truncated, garbage):
+        with pytest.raises(CheckpointError, match="corrupt or truncated") as info:
+            models.load(bad)
+        assert bad.name in str(info.value)
+    with pytest.raises(CheckpointError, match="no such file"):
+        models.load(tmp_path / "absent.npz")
+
+
+def test_foreign_and_pickled_npz_are_refused(tmp_path):
+    foreign = tmp_path / "foreign.npz"
+    np.savez(foreign, weights=np.zeros(3))
+    with pytest.raises(CheckpointError, match="without rnnlab metadata"):
+        models.load(foreign)
+    pickled = tmp_path / "pickled.npz"
+    np.savez(pickled, evil=np.array([{"a": 1}], dtype=object))
+    with pytest.raises(CheckpointError, match="pickled.npz"):
+        models.load(pickled)
+
+
+def test_weights_of_the_wrong_shape_are_refused(make_model, tmp_path):
+    path = make_model("rnn").save(tmp_path / "m.npz")
+    arrays, meta = checkpoint.read(path)
+    arrays["recurrent/kernel"] = arrays["recurrent/kernel"][:, :3]
+    checkpoint.write(path, arrays, meta)
+    with pytest.raises(CheckpointError, match="recurrent/kernel"):
+        models.load(path)
+
+
+def test_an_interrupted_save_keeps_the_previous_file(make_model, tmp_path, monkeypatch):
+    model = make_model("rnn")
+    path = model.save(tmp_path / "m.npz", steps=1)
+    before = path.read_bytes()
+
+    def crash(file, **arrays):
+        file.write(b"partial")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(path, steps=2)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary file left
+    assert zipfile.is_zipfile(path)

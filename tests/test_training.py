@@ -1,0 +1,204 @@
+import json
+import math
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+from rnnlab import checkpoint, history, models, training
+from rnnlab.errors import CheckpointMismatchError, TrainingDivergedError
+
+SMALL = dict(batch_size=16, num_steps=20, eval_chars=400, progress=False)
+
+
+def test_loss_falls_below_the_baseline_and_records_have_the_contract_fields(
+    make_model, tiny_corpus
+):
+    model = make_model("lstm", num_hiddens=32)
+    seen = []
+    h = training.train(model, tiny_corpus, max_steps=60, eval_every=20, learning_rate=1e-2,
+                       on_record=seen.append, **SMALL)
+    assert [r["step"] for r in h] == [20, 40, 60]
+    assert seen == list(h)
+    for r in h:
+        assert set(history.RECORD_FIELDS) <= r.keys()
+        assert r["chars_seen"] == r["step"] * 16 * 20
+        assert math.isclose(r["val_bpc"], r["val_nats"] / math.log(2))
+    baseline = training.baseline_nats(len(tiny_corpus.vocab))
+    assert h.meta["baseline_nats"] == pytest.approx(baseline)
+    assert h[-1]["val_nats"] < 0.6 * baseline
+    assert h[-1]["val_nats"] < h[0]["val_nats"]
+    assert model.meta["steps"] == 60
+
+
+def test_validation_is_held_out_text(make_model, tiny_corpus):
+    """The recorded val loss is the loss on the tail of the corpus, computed independently."""
+    model = make_model("rnn")
+    h = training.train(model, tiny_corpus, max_steps=10, eval_every=10, eval_chars=2000,
+                       batch_size=16, num_steps=20, progress=False)
+    _, val_ids = tiny_corpus.split()
+    expected = training.evaluate(model, val_ids[:2001], num_steps=20)
+    assert h[-1]["val_nats"] == pytest.approx(expected, rel=1e-4)
+
+
+def test_budgets_in_chars_and_minutes(make_model, tiny_corpus):
+    h = training.train(make_model("rnn"), tiny_corpus, max_chars=16 * 20 * 7, **SMALL)
+    assert h[-1]["step"] == 7
+    h = training.train(make_model("rnn"), tiny_corpus, max_minutes=0.05, eval_every=5, **SMALL)
+    assert 0 < h[-1]["seconds"] < 20
+    with pytest.raises(ValueError, match="budget"):
+        training.train(make_model("rnn"), tiny_corpus, **SMALL)
+    with pytest.raises(ValueError, match="max_steps"):
+        training.train(make_model("rnn"), tiny_corpus, max_steps=-1, **SMALL)
+    with pytest.raises(ValueError, match="schedule"):
+        training.train(make_model("rnn"), tiny_corpus, max_steps=1, schedule="linear", **SMALL)
+
+
+def test_same_seed_same_weights(make_model, tiny_corpus):
+    def run(seed):
+        model = make_model("lstm", seed=seed)
+        training.train(model, tiny_corpus, max_steps=8, seed=seed, **SMALL)
+        return model.get_weights()
+
+    a, b, c = run(0), run(0), run(1)
+    assert all(np.array_equal(a[k], b[k]) for k in a)
+    assert not np.array_equal(a["recurrent/kernel"], c["recurrent/kernel"])
+
+
+def test_cosine_schedule_decays_to_a_tenth(make_model, tiny_corpus):
+    h = training.train(make_model("rnn"), tiny_corpus, max_steps=20, eval_every=10,
+                       schedule="cosine", learning_rate=1e-2, **SMALL)
+    assert h[-1]["learning_rate"] == pytest.approx(1e-3, rel=1e-3)
+
+
+def test_checkpoint_and_resume(make_model, tiny_corpus, tmp_path):
+    path = tmp_path / "train.npz"
+    model = make_model("lstm")
+    training.train(model, tiny_corpus, max_steps=20, eval_every=10, checkpoint=path, **SMALL)
+    arrays, meta = checkpoint.read(path)
+    assert meta["training"]["step"] == 20 and len(meta["history"]) == 2
+    assert any(k.startswith("optimizer/") for k in arrays)
+
+    resumed = make_model("lstm", seed=99)  # weights come from the checkpoint
+    h = training.train(resumed, tiny_corpus, max_steps=30, eval_every=10, checkpoint=path,
+                       resume=True, **SMALL)
+    assert [r["step"] for r in h] == [10, 20, 30]
+    assert checkpoint.read(path)[1]["training"]["step"] == 30
+    assert models.load(path).meta["steps"] == 30
+
+    with pytest.raises(CheckpointMismatchError, match="train.npz"):
+        training.train(make_model("rnn"), tiny_corpus, max_steps=40, checkpoint=path,
+                       resume=True, **SMALL)
+
+
+def test_resume_restores_the_optimizer_exactly(make_model, tiny_corpus, tmp_path):
+    """Stopping at step 10 and resuming gives the same weights as never stopping,
+    when the data order is the same (one pass over a fixed window order)."""
+    path = tmp_path / "t.npz"
+    model = make_model("rnn")
+    training.train(model, tiny_corpus, max_steps=10, eval_every=10, checkpoint=path, **SMALL)
+    arrays, _ = checkpoint.read(path)
+    fresh = make_model("rnn", seed=5)
+    import keras
+
+    optimizer = keras.optimizers.Adam()
+    training._restore_optimizer(optimizer, fresh, arrays, path)
+    assert int(optimizer.iterations.numpy()) == 10
+    saved = [arrays[k] for k in sorted(arrays) if k.startswith("optimizer/")]
+    for variable, value in zip(optimizer.variables, saved):
+        np.testing.assert_array_equal(np.asarray(variable.numpy()), value)
+
+
+def test_interrupt_keeps_the_last_good_checkpoint(make_model, tiny_corpus, tmp_path):
+    path = tmp_path / "t.npz"
+    records = []
+
+    def stop_at_second(record):
+        records.append(record)
+        if len(records) == 2:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        training.train(make_model("rnn"), tiny_corpus, max_steps=100, eval_every=5,
+                       checkpoint=path, on_record=stop_at_second, **SMALL)
+    model = models.load(path)
+    assert model.meta["steps"] == 10
+    h = training.train(make_model("rnn"), tiny_corpus, max_steps=15, eval_every=5,
+                       checkpoint=path, resume=True, **SMALL)
+    assert [r["step"] for r in h] == [5, 10, 15]
+
+
+def test_nan_loss_is_reported_and_never_saved(make_model, tiny_corpus, tmp_path):
+    path = tmp_path / "t.npz"
+    model = make_model("rnn")
+    training.train(model, tiny_corpus, max_steps=5, eval_every=5, checkpoint=path, **SMALL)
+    before = path.read_bytes()
+    kernel = model.layer(models.LOGITS).kernel
+    kernel.assign(np.full(kernel.shape, np.nan, np.float32))  # a diverged model
+    with pytest.raises(TrainingDivergedError, match="global_clipnorm") as info:
+        training.train(model, tiny_corpus, max_steps=200, eval_every=5, checkpoint=path,
+                       **SMALL)
+    assert "loss became nan at step 1" in str(info.value)
+    assert "t.npz" in str(info.value)
+    assert path.read_bytes() == before
+    assert all(np.isfinite(w).all() for w in models.load(path).get_weights().values())
+
+
+def test_a_huge_learning_rate_diverges_and_clipping_does_not_rescue_it_silently(
+    make_model, tiny_corpus
+):
+    """Whatever happens, a run never returns a history with a non-finite loss."""
+    try:
+        h = training.train(make_model("rnn"), tiny_corpus, max_steps=30, eval_every=5,
+                           learning_rate=1e38, **SMALL)
+    except TrainingDivergedError:
+        return
+    assert all(math.isfinite(r["val_nats"]) and math.isfinite(r["train_nats"]) for r in h)
+
+
+def test_vocabulary_mismatch_is_refused(tiny_corpus, shakespeare):
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=8)
+    with pytest.raises(ValueError, match="corpus.vocab"):
+        training.train(model, tiny_corpus, max_steps=1, **SMALL)
+
+
+def test_history_json_round_trip(make_model, tiny_corpus):
+    h = training.train(make_model("rnn"), tiny_corpus, max_steps=10, eval_every=5, **SMALL)
+    again = history.History.from_json(h.to_json())
+    assert list(again) == list(h) and again.meta == json.loads(json.dumps(h.meta))
+    np.testing.assert_array_equal(again.column("step"), [5, 10])
+    with pytest.raises(ValueError, match="record 0 lacks"):
+        history.History.from_json({"records": [{"step": 1}]})
+
+
+@pytest.mark.slow
+def test_training_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
+    script = textwrap.dedent(
+        """
+        import os
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "2"
+        import tensorflow as tf
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(
+            cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+        from rnnlab import corpus, models, training
+        data = corpus.Corpus.from_text("the quick brown fox jumps over the lazy dog\\n" * 200)
+        strategy = tf.distribute.MirroredStrategy(["/cpu:0", "/cpu:1"])
+        with strategy.scope():
+            model = models.build("lstm", data.vocab, num_hiddens=16, embed_dim=8)
+        h = training.train(model, data, max_steps=6, eval_every=3, batch_size=16,
+                           num_steps=20, eval_chars=400, progress=False, strategy=strategy)
+        print("replicas", strategy.num_replicas_in_sync)
+        print("steps", [r["step"] for r in h])
+        print("final", h[-1]["val_nats"])
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    lines = dict(line.split(" ", 1) for line in result.stdout.strip().splitlines())
+    assert lines["replicas"] == "2"
+    assert lines["steps"] == "[3, 6]"
+    assert 0 < float(lines["final"]) < math.log(28)

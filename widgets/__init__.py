@@ -1,0 +1,1 @@
+"""Interactive views for the rnnlab lessons (ipywidgets + plotly), imported as rnnlab.widgets."""
