@@ -13,7 +13,7 @@ STAGE  := bash tools/stage.sh
 PRETRAINED_ARGS := --batch-size 128 --num-steps 100 --max-chars 60000000 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
 
-.PHONY: setup lab test unit pretrained corpus clean-venv
+.PHONY: setup lab test pretrained corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
 
@@ -22,7 +22,6 @@ $(STAMP): pyproject.toml constraints.txt
 		"rnnlab needs Python >= 3.10; this is " + sys.version.split()[0] + \
 		". Run make PYTHON=python3.11 ...")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
 	@touch $(STAMP)
 
@@ -37,8 +36,7 @@ lab: setup
 test: export RNNLAB_QUICK = 1
 test:
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
-	@$(STAGE) "unit tests" $(PY) -m pytest tests -m "not slow" -q
-	@$(STAGE) "slow tests" $(PY) -m pytest tests -m slow -q
+	@$(STAGE) "library tests" $(PY) -m pytest tests -q
 
 # Trains both shipped models with the kit's own CLI, resumably (run it again after an
 # interruption). Takes about an hour on a 2-core CPU.

@@ -102,7 +102,7 @@ def _export(model, data, history, args):
 
     _, val_ids = data.split()
     heldout = training.evaluate(model, val_ids, num_steps=args.num_steps)
-    command = "python -m rnnlab " + shlex.join(sys.argv[1:])
+    command = "python -m rnnlab " + shlex.join(args.argv)
     final = history.final
     out = Path(args.out)
     model.save(
@@ -254,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv  # recorded in what `train --out` writes
     try:
         args.run(args)
     except RnnlabError as exc:

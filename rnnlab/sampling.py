@@ -99,13 +99,17 @@ def sample(model, seed_text: str = "", length: int = 200, temperature: float = 1
     probs = np.zeros((length, V))
     chosen = np.zeros(length, dtype=np.int64)
     for t in range(length):
-        p = softmax_with_temperature(logits, temperature)  # (vocab_size,)
         if temperature == 0:
-            next_id = int(p.argmax())
+            next_id = int(logits.argmax())
+            probs[t, next_id] = 1.0
         else:
-            cumulative = np.cumsum(p)
+            # softmax_with_temperature, inlined: this loop is the hot path
+            z = logits.astype(np.float64) / temperature
+            e = np.exp(z - z.max())  # (vocab_size,)
+            cumulative = np.cumsum(e)
             next_id = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1])), V - 1)
-        probs[t], chosen[t] = p, next_id
+            probs[t] = e / cumulative[-1]
+        chosen[t] = next_id
         H, state = cell.recur(XW_table[next_id : next_id + 1], state)  # (1, num_hiddens)
         logits = ref.logits(H[0])
     generated = model.vocab.decode(chosen)

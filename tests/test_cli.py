@@ -1,0 +1,67 @@
+import subprocess
+import sys
+
+import pytest
+
+from rnnlab import cli, models
+from tests.conftest import TINY_TEXT
+
+
+@pytest.mark.parametrize("command", [[], ["fetch"], ["train"], ["generate"], ["compare"]])
+def test_help(command):
+    result = subprocess.run([sys.executable, "-m", "rnnlab", *command, "--help"],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "usage: python -m rnnlab" in result.stdout
+    if command == ["train"]:
+        assert "--max-chars" in result.stdout and "--resume" in result.stdout
+
+
+@pytest.fixture
+def corpus_file(tmp_path):
+    path = tmp_path / "tiny.txt"
+    path.write_text(TINY_TEXT)
+    return path
+
+
+def test_train_then_generate(corpus_file, tmp_path, capsys):
+    ckpt, out = tmp_path / "state.npz", tmp_path / "rnn.npz"
+    args = ["train", "--kind", "rnn", "--corpus", str(corpus_file), "--num-hiddens", "16",
+            "--embed-dim", "8", "--batch-size", "8", "--num-steps", "20", "--max-steps", "10",
+            "--eval-every", "5", "--eval-chars", "400", "--checkpoint", str(ckpt),
+            "--out", str(out)]
+    assert cli.main(args) == 0
+    assert "wrote" in capsys.readouterr().out
+    model = models.load(out, kind="rnn")
+    assert model.meta["command"].startswith("python -m rnnlab train --kind rnn")
+    assert model.meta["steps"] == 10 and model.meta["heldout_nats"] > 0
+    assert (tmp_path / "rnn.history.json").is_file()
+    assert not any(k.startswith("optimizer/") for k in __import__("numpy").load(out).files)
+
+    # an existing checkpoint is never replaced by accident
+    with pytest.raises(SystemExit, match="--resume"):
+        cli.main(args)
+
+    assert cli.main(["generate", "--model", str(out), "--seed-text", "To be", "--length",
+                     "40", "--rng-seed", "1"]) == 0
+    text = capsys.readouterr().out
+    assert text.startswith("To be") and len(text.rstrip("\n")) >= 45
+
+
+def test_errors_are_one_line_not_a_traceback(tmp_path, capsys):
+    assert cli.main(["train", "--kind", "lstm", "--corpus", str(tmp_path / "none.txt"),
+                     "--max-steps", "1", "--checkpoint", str(tmp_path / "c.npz")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: corpus") and "none.txt" in err and "Traceback" not in err
+
+
+def test_compare_states_its_budget(corpus_file, capsys):
+    assert cli.main(["compare", "--corpus", str(corpus_file), "--num-hiddens", "16",
+                     "--embed-dim", "8", "--batch-size", "8", "--num-steps", "20",
+                     "--max-chars", "1600", "--eval-chars", "400", "--length", "30",
+                     "--quiet", "--rng-seed", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "same characters seen: 1,600" in out
+    for row in ("parameters", "held-out nats/char", "held-out bits/char"):
+        assert row in out
+    assert "RNN sample" in out and "LSTM sample" in out

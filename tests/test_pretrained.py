@@ -1,0 +1,64 @@
+"""The shipped models are what `make pretrained` says they are."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnlab import pretrained, training
+from rnnlab.errors import PretrainedNotAvailableError
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+
+
+def test_provenance_is_recorded(shipped, shakespeare):
+    budgets = set()
+    for kind, model in shipped.items():
+        assert model.kind == kind
+        assert model.vocab == shakespeare.vocab
+        assert model.meta["corpus_sha256"] == shakespeare.sha256
+        assert model.meta["command"].startswith(f"python -m rnnlab train --kind {kind} ")
+        assert "--max-chars" in model.meta["command"]
+        budgets.add(model.meta["chars_seen"])
+        assert pretrained.path(kind).stat().st_size < 10e6
+    assert len(budgets) == 1, "both kinds saw the same number of characters"
+    assert budgets.pop() >= 20_000_000
+
+
+def test_the_lstm_ends_clearly_ahead(shipped):
+    lstm, rnn = shipped["lstm"].meta["heldout_nats"], shipped["rnn"].meta["heldout_nats"]
+    assert lstm <= 1.55
+    assert lstm < rnn - 0.05
+    for model in shipped.values():
+        assert model.meta["heldout_bpc"] == pytest.approx(model.meta["heldout_nats"] / math.log(2))
+
+
+def test_history_matches_the_weights(shipped, shakespeare):
+    """The last record was measured on these very weights."""
+    _, val_ids = shakespeare.split()
+    for kind, model in shipped.items():
+        h = pretrained.history(kind)
+        chars = np.diff(h.column("chars_seen"))
+        assert (chars > 0).all() and h.final["chars_seen"] == model.meta["chars_seen"]
+        eval_chars = 100_000
+        measured = training.evaluate(model, val_ids[: eval_chars + 1])
+        assert measured == pytest.approx(h.final["val_nats"], abs=2e-3)
+
+
+def test_the_rnn_leads_early_and_the_lstm_overtakes():
+    rnn, lstm = pretrained.history("rnn"), pretrained.history("lstm")
+    early = 0  # the first record: a few hundred steps in
+    assert rnn[early]["chars_seen"] == lstm[early]["chars_seen"]
+    assert rnn[early]["val_nats"] < lstm[early]["val_nats"]
+    assert lstm.final["val_nats"] < rnn.final["val_nats"]
+
+
+def test_missing_weights_and_unknown_kinds(monkeypatch, tmp_path):
+    with pytest.raises(ValueError, match="kind"):
+        pretrained.load("gru")
+    monkeypatch.setattr(pretrained, "weights_dir", lambda: tmp_path)
+    with pytest.raises(PretrainedNotAvailableError, match="make pretrained"):
+        pretrained.load("lstm")
