@@ -236,6 +236,13 @@ class Corpus:
             )
         return self.ids[:-num_val], self.ids[-num_val:]
 
+    def heldout_text(self, length: int = 400, offset: int = 2000, val_fraction: float = 0.1):
+        """A passage of held-out text, starting at the first line after ``offset``."""
+        _, val_ids = self.split(val_fraction)
+        tail = self.text[len(self.text) - len(val_ids):]
+        start = tail.find("\n", offset) + 1 if offset else 0
+        return tail[start : start + length]
+
 
 def load(source: str | os.PathLike = "shakespeare") -> Corpus:
     """A registered corpus by name (fetched and cached on first use), else a UTF-8 file."""

@@ -1,1 +1,15 @@
-"""Interactive views for the rnnlab lessons (ipywidgets + plotly), imported as rnnlab.widgets."""
+"""Interactive views for the rnnlab lessons (ipywidgets + plotly), imported as rnnlab.widgets.
+
+Each view is a thin class over compute functions in ``rnnlab``: build it, then end a
+cell with it (or ``display(view.widget)``). Controls are private; the computed data is
+public (``curves``, ``traces``, ``samples``, ...) so tests and curious learners can
+check what is drawn.
+"""
+
+from rnnlab.widgets.gate_viewer import GateViewer
+from rnnlab.widgets.gradient_flow import GradientFlow
+from rnnlab.widgets.lag_explorer import LagExplorer
+from rnnlab.widgets.text_comparer import TextComparer
+from rnnlab.widgets.training_monitor import TrainingMonitor
+
+__all__ = ["GateViewer", "GradientFlow", "LagExplorer", "TextComparer", "TrainingMonitor"]

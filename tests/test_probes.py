@@ -1,0 +1,178 @@
+"""Gradients through time: autodiff through the Keras cell against independent references."""
+
+import math
+
+import numpy as np
+import pytest
+
+from rnnlab import cells, models, probes, sampling
+
+
+def numpy_bptt(model, ids, loss="last"):
+    """dL/dH_t by hand-written backpropagation through time over the numpy reference."""
+    ref = cells.Reference(model)
+    trace = cells.unroll(model, ids[:-1])
+    T, n = trace.H.shape
+    targets = ids[1:]
+    P = sampling.softmax_with_temperature(trace.logits, 1.0)  # (T, vocab_size)
+    dlogits = P.copy()
+    dlogits[np.arange(T), targets] -= 1.0
+    if loss == "last":
+        dlogits[:-1] = 0.0
+    else:
+        dlogits /= T
+    direct = dlogits @ ref.W_hq.T  # (T, num_hiddens): dL/dH_t through the output at t
+    cell = ref.cell
+    G = np.zeros((T, n))
+    if model.kind == "rnn":
+        dH = np.zeros(n)
+        for t in range(T - 1, -1, -1):
+            G[t] = direct[t] + dH
+            dH = (G[t] * (1 - trace.H[t] ** 2)) @ cell.W_hh.T
+        return G
+    dH_next, dC_next = np.zeros(n), np.zeros(n)
+    for t in range(T - 1, -1, -1):
+        G[t] = direct[t] + dH_next
+        C_prev = trace.C[t - 1] if t > 0 else np.zeros(n)
+        tanh_C = np.tanh(trace.C[t])
+        dC = dC_next + G[t] * trace.O[t] * (1 - tanh_C**2)
+        dO = G[t] * tanh_C
+        dF, dI, dC_tilde = dC * C_prev, dC * trace.C_tilde[t], dC * trace.I[t]
+        blocks = {"I": dI * trace.I[t] * (1 - trace.I[t]), "F": dF * trace.F[t] * (1 - trace.F[t]),
+                  "C_tilde": dC_tilde * (1 - trace.C_tilde[t] ** 2),
+                  "O": dO * trace.O[t] * (1 - trace.O[t])}
+        dZ = np.concatenate([blocks[g] for g in cells.KERAS_LSTM_GATE_ORDER])  # Keras order
+        dH_next = dZ @ cell.W_h.T
+        dC_next = dC * trace.F[t]
+    return G
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+@pytest.mark.parametrize("loss", probes.LOSSES)
+def test_autodiff_equals_numpy_bptt(kind, loss, shakespeare):
+    model = models.build(kind, shakespeare.vocab, num_hiddens=32, seed=3)
+    ids = shakespeare.vocab.encode(shakespeare.text[5000:5061])  # 60 inputs + 1 target
+    got = probes.gradients(model, ids, loss=loss)
+    expected = numpy_bptt(model, ids, loss)
+    assert got.shape == (60, 32)
+    scale = np.abs(expected).max()
+    np.testing.assert_allclose(got, expected, atol=1e-5 * scale, rtol=1e-3)
+    np.testing.assert_allclose(probes.gradient_norms(model, ids, loss=loss),
+                               np.linalg.norm(expected, axis=1), rtol=1e-3, atol=1e-6 * scale)
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+def test_autodiff_equals_finite_differences_in_float64(kind, tiny_corpus):
+    """Nudge H_t in the numpy model (float64) and watch the loss at the last step."""
+    import keras
+
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float64")  # set_floatx is ignored once a policy exists
+    try:
+        model = models.build(kind, tiny_corpus.vocab, num_hiddens=8, embed_dim=4, seed=1)
+    finally:
+        keras.config.set_dtype_policy(before)
+    ids = tiny_corpus.ids[:31]
+    G = probes.gradients(model, ids)
+    assert G.dtype == np.float64
+    ref = cells.Reference(model)
+    rng = np.random.default_rng(0)
+
+    def loss_after_nudge(t, delta):
+        first = cells.unroll(model, ids[: t + 1], reference=ref)
+        state = first.state
+        H = state[0] + delta if kind == "lstm" else state + delta
+        state = (H, state[1]) if kind == "lstm" else H
+        if t + 1 < 30:
+            rest = cells.unroll(model, ids[t + 1 : 30], state=state, reference=ref)
+            logits = rest.logits[-1]
+        else:
+            logits = ref.logits(H)[0]
+        logp = logits - logits.max() - np.log(np.exp(logits - logits.max()).sum())
+        return -logp[ids[30]]
+
+    for t in (0, 10, 29):
+        u = rng.standard_normal(8)
+        eps = 1e-6
+        fd = (loss_after_nudge(t, eps * u) - loss_after_nudge(t, -eps * u)) / (2 * eps)
+        assert fd == pytest.approx(G[t] @ u, rel=1e-5, abs=1e-10)
+
+
+def test_one_trace_serves_every_length(shakespeare):
+    model = models.build("lstm", shakespeare.vocab, num_hiddens=16)
+    for T in (10, 37, 120):
+        assert probes.gradient_norms(model, shakespeare.text[:T + 1]).shape == (T,)
+    assert probes._GRADIENT_FUNCTIONS[model].experimental_get_tracing_count() == 1
+
+
+def test_bad_probe_inputs(shakespeare):
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=8)
+    with pytest.raises(ValueError, match="at least 2"):
+        probes.gradient_norms(model, "a")
+    with pytest.raises(ValueError, match="loss"):
+        probes.gradient_norms(model, "abc", loss="sum")
+
+
+def test_toy_linear_slope_is_the_spectral_radius():
+    for radius in (0.8, 1.0, 1.2):
+        norms = probes.toy_gradient_norms(60, radius, "linear", num_hiddens=32, seed=1)
+        slopes = np.diff(np.log(norms))  # log-norm change per step forward in time
+        np.testing.assert_allclose(slopes, -math.log(radius) * np.ones(59), atol=1e-9)
+        assert norms[-1] == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize("activation", ["tanh", "relu"])
+def test_toy_radius_bounds_the_growth(activation):
+    for radius in (0.9, 1.1, 1.5):
+        norms = probes.toy_gradient_norms(80, radius, activation, num_hiddens=32, seed=2)
+        growth_back = norms[:-1] / norms[1:]  # factor per step backwards in time
+        assert np.all(growth_back <= radius * (1 + 1e-9))
+    # tanh saturation makes the decay much faster than the radius alone
+    assert probes.toy_gradient_norms(80, 1.5, "tanh")[0] < 1.5**-10
+
+
+def test_toy_bad_arguments():
+    with pytest.raises(ValueError, match="activation"):
+        probes.toy_gradient_norms(10, 1.0, "sigmoid")
+    with pytest.raises(ValueError, match="spectral_radius"):
+        probes.toy_gradient_norms(10, float("nan"))
+    with pytest.raises(ValueError, match="num_steps"):
+        probes.toy_gradient_norms(0, 1.0)
+
+
+def test_saturation_counts_thresholds():
+    I = np.array([[0.05, 0.5], [0.95, 0.5], [0.5, 0.99], [0.01, 0.5]])  # (T=4, units=2)
+    trace = cells.Trace(kind="lstm", text="abcd", ids=np.arange(4), H=I, logits=I, state=None,
+                        C=I, I=I, F=1 - I, O=I, C_tilde=I)
+    sat = probes.saturation(trace)
+    np.testing.assert_allclose(sat["I"][0], [0.5, 0.0])  # below 0.1
+    np.testing.assert_allclose(sat["I"][1], [0.25, 0.25])  # above 0.9
+    np.testing.assert_allclose(sat["F"][1], [0.5, 0.0])
+    rnn = cells.Trace(kind="rnn", text="ab", ids=np.arange(2), logits=None, state=None,
+                      H=np.array([[-0.95, 0.0], [0.2, 0.91]]))
+    assert set(probes.saturation(rnn)) == {"H"}
+    np.testing.assert_allclose(probes.saturation(rnn)["H"][0], [0.5, 0.0])
+
+
+def test_text_features():
+    text = "HAMLET.\nTo be [Aside] or not\n"
+    f = probes.text_features(text)
+    assert f["speaker"][:7].all() and not f["speaker"][8:].any()
+    inside = [i for i, ch in enumerate(text) if f["in_brackets"][i]]
+    assert text[inside[0]] == "[" and text[inside[-1]] == "]" and len(inside) == 7
+    assert f["line_position"][text.index("To")] == 0 and f["line_position"][text.index("be")] == 3
+    assert f["word_start"][text.index("be")] == 1 and f["word_start"][text.index("e [")] == 0
+
+
+def test_find_cells_ranks_by_correlation(shakespeare):
+    model = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=4)
+    text = shakespeare.text[3000:3600]
+    found = probes.find_cells(model, text, top=4)
+    trace = cells.unroll(model, text)
+    feature = probes.text_features(text)["line_position"]
+    for unit, r in found["line_position"]:
+        assert r == pytest.approx(np.corrcoef(trace.H[:, unit], feature)[0, 1], abs=1e-6)
+    rs = [abs(r) for _, r in found["line_position"]]
+    assert rs == sorted(rs, reverse=True) and len(rs) == 4
+    with pytest.raises(ValueError, match="no 'C'"):
+        probes.find_cells(models.build("rnn", shakespeare.vocab, num_hiddens=4), text, state="C")

@@ -1,0 +1,181 @@
+"""Headless tests of every view: set a control's value, check what is drawn."""
+
+import numpy as np
+import pytest
+
+from rnnlab import corpus, models, probes, sampling, training
+from rnnlab.widgets import GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor
+
+
+@pytest.fixture(scope="module")
+def pair(shakespeare):
+    return {kind: models.build(kind, shakespeare.vocab, num_hiddens=24, seed=5)
+            for kind in ("rnn", "lstm")}
+
+
+@pytest.fixture(scope="module")
+def passage(shakespeare):
+    return shakespeare.heldout_text(length=600)
+
+
+def visible(figure):
+    return {t.meta: t for t in figure.data if t.visible}
+
+
+def test_views_display_without_side_effects(pair, passage):
+    view = GradientFlow(models=pair, text=passage)
+    bundle = view._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert view.error is None
+
+
+def test_gradient_flow_toy_follows_its_controls(pair, passage):
+    view = GradientFlow(models=pair, text=passage)
+    np.testing.assert_allclose(visible(view.figure)["toy"].y, probes.toy_gradient_norms(100, 1.0))
+    view._radius.value = 1.25
+    view._activation.value = "linear"
+    view._num_hiddens.value = 32
+    view._num_steps.value = 50
+    expected = probes.toy_gradient_norms(50, 1.25, "linear", num_hiddens=32)
+    np.testing.assert_allclose(visible(view.figure)["toy"].y, expected)
+    assert view.figure.layout.yaxis.type == "log"
+
+
+def test_gradient_flow_trained_models(pair, passage):
+    view = GradientFlow(models=pair, text=passage)
+    view._choice.value = "both"
+    view._num_steps.value = 60
+    shown = visible(view.figure)
+    assert set(shown) == {"rnn", "lstm"}
+    for kind in ("rnn", "lstm"):
+        expected = probes.gradient_norms(pair[kind], passage[:61])
+        np.testing.assert_allclose(shown[kind].y, expected, rtol=1e-6)
+        assert list(shown[kind].x) == list(range(1, 61))
+    assert view._radius.disabled  # the toy's controls do not apply
+
+
+def test_gradient_flow_shows_errors_in_place(pair):
+    view = GradientFlow(models=pair, text="too short")
+    view._choice.value = "lstm"  # needs 101 characters of text
+    assert "101 characters" in view.error and "role=\"alert\"" in view._status.value
+    view._choice.value = "toy"
+    assert view.error is None and view._status.value == ""
+
+
+def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
+    text = passage[:200]
+    view = GateViewer(models=pair, text=text)
+    trace = probes.gates(pair["lstm"], text)
+    z = np.asarray(view.heatmap.data[0].z)
+    np.testing.assert_allclose(z[0], trace.F[:, 0], atol=1e-6)  # default: forget gate, unit 0
+    view._unit.value = 7
+    view._gate.value = "C"
+    z = np.asarray(view.heatmap.data[0].z)
+    np.testing.assert_allclose(z[0], trace.C[:, 7], atol=1e-6)
+    assert view.heatmap.data[0].y[0] == "unit 7"
+    assert list(view.heatmap.data[0].customdata[0][:3]) == [
+        {"\n": "⏎", " ": "␣"}.get(ch, ch) for ch in text[:3]]
+    assert view._coloured.value.count("<span") == len(text)
+    sat = probes.saturation(trace)
+    forget = next(t for t in view.saturation_figure.data if t.meta == "F")
+    np.testing.assert_allclose(forget.x, sat["F"][0])
+    np.testing.assert_allclose(forget.y, sat["F"][1])
+
+
+def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
+    view = GateViewer(models=pair, text=passage[:300])
+    unit = next(value for _, value in view._suggested.options if value is not None)
+    view._suggested.value = unit
+    assert view._unit.value == unit and view.rows()[0] == unit
+    before = np.asarray(view.heatmap.data[0].z).copy()
+    view._text.value = "Café au lait €"
+    assert "'€'" in view.error and "'é'" in view.error
+    np.testing.assert_array_equal(np.asarray(view.heatmap.data[0].z), before)  # kept
+    view._text.value = passage[:100]
+    assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 100
+
+
+def test_text_comparer_follows_the_temperature(pair):
+    view = TextComparer(models=pair, seed_text="ROMEO.\n", length=80, temperature=0.8)
+    for kind, model in pair.items():
+        expected = sampling.sample(model, "ROMEO.\n", 80, 0.8, rng=0)
+        assert view.samples[kind].text == expected.text
+    first = {k: s.text for k, s in view.samples.items()}
+    bars_before = [np.array(b.y) for b in view.figure.data]
+    view._temperature.value = 1.6
+    assert all(view.samples[k].text != first[k] for k in pair)
+    chars = pair["lstm"].vocab.chars
+    for bar in view.figure.data:
+        probs = sampling.next_char_probs(pair[bar.meta], "ROMEO.\n", 1.6)
+        for label, p in zip(bar.x, bar.y):
+            assert p == pytest.approx(probs[chars.index({"⏎": "\n", "␣": " "}.get(label, label))])
+    assert not all(np.allclose(a, b.y) for a, b in zip(bars_before, view.figure.data))
+
+
+def test_text_comparer_bars_are_the_next_character_distribution(pair):
+    view = TextComparer(models=pair, seed_text="To be, or not to ", temperature=1.0)
+    chars = pair["lstm"].vocab.chars
+    for bar in view.figure.data:
+        probs = sampling.next_char_probs(pair[bar.meta], "To be, or not to ", 1.0)
+        for label, p in zip(bar.x, bar.y):
+            ch = {"⏎": "\n", "␣": " "}.get(label, label)
+            assert p == pytest.approx(probs[chars.index(ch)])
+
+
+def test_text_comparer_unknown_seed_shows_error_and_keeps_text(pair):
+    view = TextComparer(models=pair, length=40)
+    before = {k: p.value for k, p in view._panes.items()}
+    view._seed.value = "Zounds ☃"
+    view._generate.click()
+    assert "'☃'" in view.error
+    assert {k: p.value for k, p in view._panes.items()} == before
+    view._seed.value = "Zounds"
+    view._generate.click()
+    assert view.error is None and view.samples["rnn"].seed == "Zounds"
+
+
+def test_training_monitor_live_and_replay(tiny_corpus):
+    monitor = TrainingMonitor(vocab_size=len(tiny_corpus.vocab))
+    pair = {kind: models.build(kind, tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
+            for kind in ("rnn", "lstm")}
+    histories = monitor.train(pair, tiny_corpus, max_steps=10, eval_every=5, batch_size=16,
+                              num_steps=20, eval_chars=400)
+    for kind, h in histories.items():
+        val = next(t for t in monitor.figure.data if t.meta == f"{kind}/val")
+        np.testing.assert_allclose(val.y, h.column("val_nats"))
+        np.testing.assert_allclose(val.x, h.column("chars_seen") / 1e6)
+    assert monitor._progress.value == pytest.approx(1.0)
+    assert "held-out" in monitor._label.value
+    baseline = monitor.figure.layout.shapes[0]
+    assert baseline.y0 == pytest.approx(training.baseline_nats(len(tiny_corpus.vocab)))
+
+    replayed = TrainingMonitor(vocab_size=len(tiny_corpus.vocab))
+    replayed.replay(histories["lstm"])
+    val = next(t for t in replayed.figure.data if t.meta == "lstm/val")
+    np.testing.assert_allclose(val.y, histories["lstm"].column("val_nats"))
+    with pytest.raises(ValueError, match="gru"):
+        replayed.on_record("gru")
+
+
+SWEEP = {
+    "meta": {"settings": {"num_hiddens": 8, "global_clipnorm": 1.0, "seed": 0}},
+    "results": {
+        "rnn": [{"kind": "rnn", "lag": 1, "accuracy": 1.0, "chance": 0.25},
+                {"kind": "rnn", "lag": 3, "accuracy": 0.4, "chance": 0.25}],
+        "lstm": [{"kind": "lstm", "lag": 1, "accuracy": 1.0, "chance": 0.25},
+                 {"kind": "lstm", "lag": 3, "accuracy": 0.9, "chance": 0.25}],
+    },
+}
+
+
+def test_lag_explorer_draws_the_sweep_and_a_live_point():
+    view = LagExplorer(sweep=SWEEP, live_steps=30)
+    lstm = next(t for t in view.figure.data if t.meta == "lstm")
+    assert list(lstm.x) == [1, 3] and list(lstm.y) == [1.0, 0.9]
+    view._lag.value = 3
+    view._run.click()
+    assert view.error is None and len(view.live_points) == 2
+    for point in view.live_points:
+        live = next(t for t in view.figure.data if t.meta == f"{point['kind']}/live")
+        assert list(live.x) == [3] and list(live.y) == [point["accuracy"]]
+        assert point["steps"] == 30

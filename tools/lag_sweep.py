@@ -1,0 +1,55 @@
+"""Make rnnlab/results/lag_sweep.json: recall accuracy per lag for both kinds.
+
+    .venv/bin/python tools/lag_sweep.py            (about 15 minutes on 2 CPU cores)
+
+The lesson on long-range memory shows this file at once and reruns one point live.
+"""
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from rnnlab import tasks  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--lags", default="1,2,5,10,20,50,100,200")
+    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--num-hiddens", type=int, default=32)
+    parser.add_argument("--global-clipnorm", type=float, default=1.0)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(tasks.sweep_path()))
+    args = parser.parse_args()
+    settings = dict(steps=args.steps, num_hiddens=args.num_hiddens,
+                    global_clipnorm=args.global_clipnorm, seed=args.seed)
+    lags = [int(x) for x in args.lags.split(",")]
+    start = time.perf_counter()
+
+    def report(point):
+        print(f"{point['kind']:>4} lag {point['lag']:>4}: accuracy {point['accuracy']:.3f} "
+              f"({point['seconds']:.0f} s)", flush=True)
+
+    results = tasks.lag_sweep(lags=lags, on_point=report, **settings)
+    meta = {
+        "command": "python tools/lag_sweep.py " + shlex.join(sys.argv[1:]),
+        "settings": settings, "task": "recall: 4 signal symbols, 4 distractor symbols",
+        "date": date.today().isoformat(), "machine": f"{platform.machine()}, "
+        f"{os.cpu_count()} CPU cores", "seconds": round(time.perf_counter() - start),
+        "failure_lag_at_0.9": {k: tasks.failure_lag(v) for k, v in results.items()},
+    }
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n")
+    print(f"wrote {args.out}: fails (accuracy < 0.9) from lag {meta['failure_lag_at_0.9']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""GateViewer: the LSTM's gates and states over real text, unit by unit."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+from plotly.colors import sample_colorscale
+from plotly.subplots import make_subplots
+
+from rnnlab import corpus as corpus_lib
+from rnnlab import pretrained, probes
+from rnnlab.widgets._base import (
+    COLOURS, DIVERGING, LABELS, View, character_spans, new_figure,
+)
+
+GATES = [("input gate I", "I"), ("forget gate F", "F"), ("output gate O", "O"),
+         ("cell state C", "C"), ("hidden state H", "H")]
+MAX_CHARS = 600  # beyond this the heatmap's characters are no longer readable
+MAX_ROWS = 10
+GATE_SYMBOLS = {"I": "circle", "F": "square", "O": "diamond"}
+GATE_COLOURS = {"I": "#009E73", "F": "#0072B2", "O": "#CC79A7"}
+
+
+def shown_char(ch: str) -> str:
+    return {"\n": "⏎", " ": "␣", "\t": "⇥"}.get(ch, ch)
+
+
+def value_range(gate: str, values: np.ndarray) -> tuple[float, float]:
+    """Colour range: gates are in [0, 1] around 0.5; H in [-1, 1]; C symmetric about 0."""
+    if gate in ("I", "F", "O"):
+        return 0.0, 1.0
+    if gate == "H":
+        return -1.0, 1.0
+    limit = float(np.abs(values).max()) or 1.0
+    return -limit, limit
+
+
+def coloured_text(text: str, values: np.ndarray, low: float, high: float) -> str:
+    """HTML of ``text`` with each character's background set by its value."""
+    positions = np.clip((values - low) / (high - low), 0.0, 1.0)
+    colours = sample_colorscale(DIVERGING, list(positions))
+    return character_spans(text, colours, [f"{v:+.3f}" for v in values])
+
+
+class GateViewer(View):
+    """Heatmap of a gate over characters, the text coloured by one unit, and saturation.
+
+    ``models``: {"rnn": ..., "lstm": ...}, the shipped ones by default. ``text``: a
+    passage of held-out text by default.
+    """
+
+    def __init__(self, models: dict | None = None, text: str | None = None):
+        super().__init__()
+        self._models = models or {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        lstm = self._models["lstm"]
+        if text is None:
+            text = corpus_lib.load().heldout_text(length=300)
+        self._text = W.Textarea(value=text, description="text",
+                                layout=W.Layout(width="100%", height="7em"),
+                                continuous_update=False)
+        self._gate = W.Dropdown(options=GATES, value="F", description="show")
+        self._unit = W.IntSlider(value=0, min=0, max=lstm.config.num_hiddens - 1,
+                                 description="unit", continuous_update=False)
+        self._suggested = W.Dropdown(options=[("(units find_cells suggests)", None)],
+                                     value=None, description="suggested",
+                                     layout=W.Layout(width="26em"))
+        self.heatmap = new_figure(height=330, xaxis=dict(title="character", tickangle=0),
+                                  yaxis=dict(title="unit", type="category"))
+        self.heatmap.add_heatmap(z=[[0]], colorscale=DIVERGING, colorbar=dict(title="value"))
+        self.saturation_figure = self._saturation_figure()
+        self._coloured = W.HTML()
+        self._text.observe(self._on_text, names="value")
+        self._gate.observe(self._on_view, names="value")
+        self._unit.observe(self._on_view, names="value")
+        self._suggested.observe(self._on_suggested, names="value")
+        self._box = W.VBox([
+            self._text, W.HBox([self._gate, self._unit, self._suggested]), self._status,
+            self.heatmap, W.HTML("<b>The text, coloured by the chosen unit</b> "
+                                 "(blue low, red high; hover for the value)"),
+            self._coloured, self.saturation_figure,
+        ])
+        self.traces = {}
+        self.cells_found = {}
+        self._on_text(None)
+
+    @property
+    def widget(self):
+        return self._box
+
+    def _saturation_figure(self):
+        import plotly.graph_objects as go
+
+        figure = go.FigureWidget(make_subplots(
+            rows=1, cols=2, subplot_titles=(f"{LABELS['rnn']}: tanh units H",
+                                            f"{LABELS['lstm']}: gates I, F, O")))
+        figure.update_layout(template="plotly_white", height=380,
+                             title="How often each unit is saturated",
+                             margin=dict(l=60, r=20, t=80, b=50))
+        figure.add_scatter(x=[], y=[], mode="markers", name="RNN H", meta="H",
+                           marker=dict(color=COLOURS["rnn"], size=6, opacity=0.7), row=1, col=1)
+        for gate in ("I", "F", "O"):
+            figure.add_scatter(x=[], y=[], mode="markers", name=f"LSTM {gate}", meta=gate,
+                               marker=dict(color=GATE_COLOURS[gate], symbol=GATE_SYMBOLS[gate],
+                                           size=6, opacity=0.7), row=1, col=2)
+        figure.update_xaxes(title_text="fraction of time H < -0.9", range=[0, 1], row=1, col=1)
+        figure.update_yaxes(title_text="fraction of time H > 0.9", range=[0, 1], row=1, col=1)
+        figure.update_xaxes(title_text="fraction of time < 0.1", range=[0, 1], row=1, col=2)
+        figure.update_yaxes(title_text="fraction of time > 0.9", range=[0, 1], row=1, col=2)
+        return figure
+
+    def rows(self) -> list[int]:
+        """Units shown in the heatmap: the chosen one first, then the suggested ones."""
+        rows = [self._unit.value]
+        for found in self.cells_found.values():
+            for unit, _ in found[:2]:
+                if unit not in rows:
+                    rows.append(unit)
+        return rows[:MAX_ROWS]
+
+    def _on_text(self, change):
+        with self._errors_in_place():
+            text = self._text.value
+            if not 2 <= len(text) <= MAX_CHARS:
+                raise ValueError(f"text: expected 2 to {MAX_CHARS} characters, got {len(text)}")
+            traces = {kind: probes.gates(model, text) for kind, model in self._models.items()}
+            self.traces = traces
+            self.cells_found = probes.find_cells(self._models["lstm"], text, top=3)
+            options = [("(units find_cells suggests)", None)] + [
+                (f"unit {u}: {feature} (r = {r:+.2f})", u)
+                for feature, found in self.cells_found.items() for u, r in found[:2]
+            ]
+            self._suggested.options = options
+            self._draw_saturation()
+            self._draw_unit()
+
+    def _on_view(self, change):
+        if self.traces:
+            with self._errors_in_place():
+                self._draw_unit()
+
+    def _on_suggested(self, change):
+        if change["new"] is not None:
+            self._unit.value = change["new"]
+
+    def values(self, gate: str | None = None) -> np.ndarray:
+        """The LSTM's (T, units) values of ``gate`` (default: the one shown)."""
+        return getattr(self.traces["lstm"], gate or self._gate.value)
+
+    def _draw_unit(self):
+        gate = self._gate.value
+        values = self.values(gate)  # (T, units)
+        text = self.traces["lstm"].text
+        rows = self.rows()
+        low, high = value_range(gate, values)
+        z = values[:, rows].T  # (rows, T)
+        chars = [shown_char(ch) for ch in text]
+        with self.heatmap.batch_update():
+            heat = self.heatmap.data[0]
+            heat.z = z
+            heat.x = list(range(len(text)))
+            heat.y = [f"unit {u}" for u in rows]
+            heat.zmin, heat.zmax = low, high
+            heat.customdata = np.tile(np.array(chars, dtype=object), (len(rows), 1))
+            heat.hovertemplate = ("'%{customdata}' at t=%{x}<br>%{y}: %{z:.3f}"
+                                  "<extra>" + gate + "</extra>")
+            step = max(1, len(text) // 80)  # keep the tick characters readable
+            self.heatmap.layout.xaxis.tickmode = "array"
+            self.heatmap.layout.xaxis.tickvals = list(range(0, len(text), step))
+            self.heatmap.layout.xaxis.ticktext = chars[::step]
+            self.heatmap.layout.title = (f"LSTM {dict((v, k) for k, v in GATES)[gate]} over "
+                                         f"the text, unit {rows[0]} first")
+        self._coloured.value = coloured_text(text, values[:, rows[0]], low, high)
+
+    def _draw_saturation(self):
+        fractions = {}
+        for kind in ("rnn", "lstm"):
+            fractions.update(probes.saturation(self.traces[kind]))
+        with self.saturation_figure.batch_update():
+            for trace in self.saturation_figure.data:
+                left, right = fractions[trace.meta]
+                trace.x, trace.y = left, right

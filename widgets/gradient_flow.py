@@ -1,0 +1,106 @@
+"""GradientFlow: how far back in time does the error signal reach?"""
+
+from __future__ import annotations
+
+import ipywidgets as W
+import numpy as np
+
+from rnnlab import corpus as corpus_lib
+from rnnlab import pretrained, probes
+from rnnlab.widgets._base import COLOURS, LABELS, View, new_figure
+
+CHOICES = [("toy RNN (random weights)", "toy"), ("trained vanilla RNN", "rnn"),
+           ("trained LSTM", "lstm"), ("trained RNN and LSTM", "both")]
+
+
+class GradientFlow(View):
+    """Log-scale ||dL/dH_t|| over timesteps for a toy RNN or the trained models.
+
+    ``models``: {"rnn": CharModel, "lstm": CharModel}, the shipped ones by default
+    (loaded on first use). ``text``: what the trained models read, held-out text by
+    default.
+    """
+
+    def __init__(self, models: dict | None = None, text: str | None = None,
+                 choice: str = "toy", num_steps: int = 100):
+        super().__init__()
+        self._models = models
+        self._text = text
+        self._num_steps = W.IntSlider(value=num_steps, min=5, max=400, step=5,
+                                      description="steps T", continuous_update=False)
+        self._radius = W.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05,
+                                     description="spectral radius", continuous_update=False,
+                                     style={"description_width": "initial"})
+        self._num_hiddens = W.IntSlider(value=64, min=8, max=256, step=8,
+                                        description="hidden size", continuous_update=False)
+        self._choice = W.Dropdown(options=CHOICES, value=choice, description="model")
+        self._activation = W.Dropdown(options=list(probes.ACTIVATIONS), value="tanh",
+                                      description="activation")
+        self.figure = new_figure(
+            title="How much each step still matters to the loss at the last step",
+            xaxis_title="timestep t",
+            yaxis=dict(title="gradient norm ||dL/dH_t|| (log scale)", type="log",
+                       exponentformat="power"),
+            legend=dict(orientation="h", y=-0.2),
+        )
+        for kind in ("toy", "rnn", "lstm"):
+            self.figure.add_scatter(
+                x=[], y=[], mode="lines", meta=kind, visible=False,
+                line=dict(color=COLOURS[kind], width=2.5),
+                hovertemplate="t=%{x}<br>norm=%{y:.3e}<extra>%{meta}</extra>",
+            )
+        for control in (self._num_steps, self._radius, self._num_hiddens, self._choice,
+                        self._activation):
+            control.observe(self._on_change, names="value")
+        self._box = W.VBox([
+            W.HBox([self._choice, self._num_steps]),
+            W.HBox([self._activation, self._radius, self._num_hiddens]),
+            self.figure, self._status,
+        ])
+        self.curves: dict[str, np.ndarray] = {}
+        self.update()
+
+    @property
+    def widget(self):
+        return self._box
+
+    def _trained(self):
+        if self._models is None:
+            self._models = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        if self._text is None:
+            self._text = corpus_lib.load().heldout_text(length=2000)
+        return self._models, self._text
+
+    def compute(self) -> dict[str, np.ndarray]:
+        """The curves for the current control values (no drawing)."""
+        choice = self._choice.value
+        models, text = (None, None) if choice == "toy" else self._trained()
+        return probes.gradient_flow(
+            choice, self._num_steps.value, spectral_radius=self._radius.value,
+            activation=self._activation.value, num_hiddens=self._num_hiddens.value,
+            models=models, text=text,
+        )
+
+    def _on_change(self, change):
+        self.update()
+
+    def update(self):
+        toy = self._choice.value == "toy"
+        for control in (self._radius, self._activation, self._num_hiddens):
+            control.disabled = not toy  # they only shape the toy RNN
+        with self._errors_in_place():
+            curves = self.compute()
+            self.curves = curves
+            with self.figure.batch_update():
+                for trace in self.figure.data:
+                    norms = curves.get(trace.meta)
+                    trace.visible = norms is not None
+                    if norms is None:
+                        continue
+                    label = LABELS.get(trace.meta, "toy RNN")
+                    if norms[-1] > 0:
+                        label += f" (first/last: {norms[0] / norms[-1]:.1e})"
+                    # a log axis cannot show 0: an underflowed norm is drawn at the floor
+                    trace.x = np.arange(1, len(norms) + 1)
+                    trace.y = np.maximum(norms, np.finfo(float).tiny)
+                    trace.name = label

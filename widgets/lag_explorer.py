@@ -1,0 +1,79 @@
+"""LagExplorer: recall accuracy against lag, precomputed, plus one point trained live."""
+
+from __future__ import annotations
+
+import ipywidgets as W
+
+from rnnlab import tasks
+from rnnlab.widgets._base import COLOURS, LABELS, View, new_figure
+
+
+class LagExplorer(View):
+    """The shipped lag sweep for both kinds, and a live rerun at a chosen lag."""
+
+    def __init__(self, sweep: dict | None = None, live_steps: int | None = None):
+        super().__init__()
+        self.sweep = sweep or tasks.load_sweep()
+        self.live_steps = live_steps or tasks.live_steps()
+        self.live_points: list[dict] = []
+        lags = sorted({p["lag"] for points in self.sweep["results"].values() for p in points})
+        self._lag = W.SelectionSlider(options=lags, value=lags[len(lags) // 2],
+                                      description="lag", continuous_update=False)
+        self._run = W.Button(description="Train this lag live", icon="play",
+                             button_style="primary", layout=W.Layout(width="14em"))
+        self._run.on_click(lambda button: self.run_live())
+        self._label = W.HTML()
+        self.figure = new_figure(
+            title="Recall the first symbol after a lag of distractors",
+            xaxis=dict(title="lag (steps between the symbol and the question, log scale)",
+                       type="log"),
+            yaxis=dict(title="test accuracy", range=[0, 1.05]),
+            legend=dict(orientation="h", y=-0.25),
+        )
+        chance = self.sweep["results"]["rnn"][0]["chance"]
+        self.figure.add_hline(y=chance, line=dict(color=COLOURS["chance"], dash="dot"),
+                              annotation_text=f"chance ({chance:.2f})")
+        for kind, points in self.sweep["results"].items():
+            self.figure.add_scatter(
+                x=[p["lag"] for p in points], y=[p["accuracy"] for p in points],
+                mode="lines+markers", name=f"{LABELS[kind]} (precomputed)", meta=kind,
+                line=dict(color=COLOURS[kind], width=2.5),
+                hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
+            )
+        for kind in self.sweep["results"]:
+            self.figure.add_scatter(
+                x=[], y=[], mode="markers", name=f"{LABELS[kind]} (live)", meta=f"{kind}/live",
+                marker=dict(color=COLOURS[kind], size=14, symbol="star", line=dict(width=1)),
+            )
+        self._box = W.VBox([W.HBox([self._lag, self._run]), self._label, self._status,
+                            self.figure])
+
+    @property
+    def widget(self):
+        return self._box
+
+    def run_live(self):
+        """Train both kinds at the slider's lag with a small budget and plot the result."""
+        lag = self._lag.value
+        settings = self.sweep["meta"]["settings"]
+        self._label.value = f"training both models at lag {lag} ..."
+        with self._errors_in_place():
+            points = [
+                tasks.recall_point(kind, lag, steps=self.live_steps,
+                                   num_hiddens=settings["num_hiddens"],
+                                   global_clipnorm=settings["global_clipnorm"],
+                                   seed=settings["seed"])
+                for kind in self.sweep["results"]
+            ]
+            self.live_points.extend(points)
+            with self.figure.batch_update():
+                for trace in self.figure.data:
+                    if trace.meta and trace.meta.endswith("/live"):
+                        kind = trace.meta.split("/")[0]
+                        mine = [p for p in self.live_points if p["kind"] == kind]
+                        trace.x = [p["lag"] for p in mine]
+                        trace.y = [p["accuracy"] for p in mine]
+            self._label.value = "; ".join(
+                f"{LABELS[p['kind']]}: {p['accuracy']:.2f} at lag {lag} "
+                f"({p['steps']} steps, {p['seconds']:.0f} s)" for p in points
+            )

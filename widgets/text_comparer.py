@@ -1,0 +1,112 @@
+"""TextComparer: both models generate from the same seed, under one temperature slider."""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as W
+import numpy as np
+from plotly.colors import sample_colorscale
+
+from rnnlab import pretrained, sampling
+from rnnlab.widgets._base import COLOURS, LABELS, View, character_spans, new_figure
+from rnnlab.widgets.gate_viewer import shown_char
+
+TOP_CHARS = 15  # bars in the next-character chart
+# Sequential shading of each generated character by the probability it was drawn with:
+# pale = a surprising choice, strong = a confident one.
+PROBABILITY_SCALE = "Blues"
+
+
+def shaded_text(seed: str, generated: str, chosen_probs: np.ndarray) -> str:
+    """HTML: the seed in bold, then each generated character shaded by its probability."""
+    colours = sample_colorscale(PROBABILITY_SCALE, list(0.1 + 0.6 * np.asarray(chosen_probs)))
+    return character_spans(
+        generated, colours, [f"p = {p:.3f}" for p in chosen_probs],
+        prefix=f"<b>{html.escape(seed)}</b>", extra_style="max-height:22em;overflow:auto",
+    )
+
+
+def top_characters(distributions: dict[str, np.ndarray], chars: str, k: int = TOP_CHARS):
+    """Indices of the ``k`` characters most likely under any model, most likely first."""
+    best = np.max(np.stack(list(distributions.values())), axis=0)  # (vocab_size,)
+    return np.argsort(-best, kind="stable")[:k]
+
+
+class TextComparer(View):
+    """RNN and LSTM text side by side, and their next-character distributions."""
+
+    def __init__(self, models: dict | None = None, seed_text: str = "ROMEO.\n",
+                 length: int = 300, temperature: float = 0.8, rng_seed: int = 0):
+        super().__init__()
+        self._models = models or {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        self._temperature = W.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
+                                          description="temperature", continuous_update=False,
+                                          readout_format=".2f")
+        self._seed = W.Textarea(value=seed_text, description="seed text",
+                                layout=W.Layout(width="32em", height="4em"))
+        self._length = W.IntSlider(value=length, min=10, max=1000, step=10,
+                                   description="length", continuous_update=False)
+        self._rng_seed = W.IntText(value=rng_seed, description="rng seed",
+                                   layout=W.Layout(width="12em"))
+        self._generate = W.Button(description="Generate", button_style="primary",
+                                  icon="play")
+        self._panes = {kind: W.HTML() for kind in self._models}
+        self.figure = new_figure(
+            title="Next character after the seed, at this temperature",
+            barmode="group", height=340,
+            xaxis=dict(title="character (⏎ newline, ␣ space)", type="category"),
+            yaxis=dict(title="probability", range=[0, 1]),
+        )
+        for kind in self._models:
+            self.figure.add_bar(x=[], y=[], name=LABELS[kind], meta=kind,
+                                marker_color=COLOURS[kind],
+                                hovertemplate="'%{x}': %{y:.3f}<extra>%{meta}</extra>")
+        self._temperature.observe(self._on_change, names="value")
+        self._length.observe(self._on_change, names="value")
+        self._generate.on_click(lambda button: self.update())
+        columns = [
+            W.VBox([W.HTML(f"<b style='color:{COLOURS[kind]}'>{LABELS[kind]}</b>"), pane],
+                   layout=W.Layout(width="50%", padding="0 8px"))
+            for kind, pane in self._panes.items()
+        ]
+        self._box = W.VBox([
+            W.HBox([self._seed, W.VBox([self._temperature, self._length])]),
+            W.HBox([self._rng_seed, self._generate]), self._status,
+            W.HBox(columns), self.figure,
+        ])
+        self.samples: dict[str, sampling.Sample] = {}
+        self.distributions: dict[str, np.ndarray] = {}
+        self.update()
+
+    @property
+    def widget(self):
+        return self._box
+
+    def compute(self):
+        """(samples, next-character distributions) for the current controls."""
+        seed, temperature = self._seed.value, self._temperature.value
+        samples = {
+            kind: sampling.sample(model, seed, self._length.value, temperature,
+                                  rng=int(self._rng_seed.value))
+            for kind, model in self._models.items()
+        }
+        distributions = {kind: sampling.next_char_probs(model, seed, temperature)
+                         for kind, model in self._models.items()}
+        return samples, distributions
+
+    def _on_change(self, change):
+        self.update()
+
+    def update(self):
+        with self._errors_in_place():
+            samples, distributions = self.compute()
+            self.samples, self.distributions = samples, distributions
+            for kind, s in samples.items():
+                self._panes[kind].value = shaded_text(s.seed, s.generated, s.chosen_probs)
+            chars = next(iter(self._models.values())).vocab.chars
+            top = top_characters(distributions, chars)
+            with self.figure.batch_update():
+                for bar in self.figure.data:
+                    bar.x = [shown_char(chars[i]) for i in top]
+                    bar.y = distributions[bar.meta][top]

@@ -1,0 +1,113 @@
+"""TrainingMonitor: live training and validation curves of both models."""
+
+from __future__ import annotations
+
+
+import ipywidgets as W
+
+from rnnlab import training
+from rnnlab.history import History
+from rnnlab.widgets._base import COLOURS, LABELS, View, new_figure
+
+
+class TrainingMonitor(View):
+    """Loss curves in nats per character against characters seen, with ln(V) for scale.
+
+    Feed it live (``train`` or ``on_record(kind)`` as a training callback) or replay a
+    recorded History (``replay``).
+    """
+
+    def __init__(self, vocab_size: int = 84, title: str = "Learning curves"):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.records: dict[str, list[dict]] = {"rnn": [], "lstm": []}
+        self._budget = None  # (key in a record, total) for the progress bar
+        self.figure = new_figure(
+            title=title, height=400,
+            xaxis=dict(title="characters seen (millions)", rangemode="tozero"),
+            yaxis=dict(title="loss (nats per character)"),
+            legend=dict(orientation="h", y=-0.25),
+        )
+        baseline = training.baseline_nats(vocab_size)
+        self.figure.add_hline(
+            y=baseline, line=dict(color=COLOURS["baseline"], dash="dot"),
+            annotation_text=f"know-nothing baseline ln({vocab_size}) = {baseline:.2f}",
+            annotation_position="top right",
+        )
+        for kind in ("rnn", "lstm"):
+            for split, dash in (("train", "dash"), ("val", "solid")):
+                name = f"{LABELS[kind]}, {'held-out' if split == 'val' else 'training'}"
+                self.figure.add_scatter(
+                    x=[], y=[], mode="lines+markers", name=name, meta=f"{kind}/{split}",
+                    line=dict(color=COLOURS[kind], dash=dash, width=2.5),
+                    marker=dict(size=4),
+                    hovertemplate="%{x:.2f}M chars: %{y:.3f} nats<extra>%{meta}</extra>",
+                )
+        self._progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress",
+                                          bar_style="info")
+        self._label = W.HTML()
+        self._box = W.VBox([W.HBox([self._progress, self._label]), self._status, self.figure])
+
+    @property
+    def widget(self):
+        return self._box
+
+    def on_record(self, kind: str):
+        """A callback for ``training.train(..., on_record=...)`` that draws ``kind``."""
+        if kind not in self.records:
+            raise ValueError(f"kind: expected 'rnn' or 'lstm', got {kind!r}")
+
+        def record(r: dict) -> None:
+            self.records[kind].append(dict(r))
+            self._draw(kind)
+            self._show_progress(kind, r)
+
+        return record
+
+    def replay(self, history: History, kind: str | None = None) -> None:
+        """Draw a recorded history (``rnnlab.pretrained.history(kind)``) at once."""
+        kind = kind or history.meta.get("kind")
+        if kind not in self.records:
+            raise ValueError(f"kind: expected 'rnn' or 'lstm', got {kind!r}")
+        self.records[kind] = [dict(r) for r in history]
+        self._draw(kind)
+        if history:
+            self._label.value = (f"{LABELS[kind]}: {history.final['val_nats']:.3f} nats/char "
+                                 f"held-out after {history.final['chars_seen'] / 1e6:.1f}M chars")
+            self._progress.value = 1.0
+
+    def train(self, models: dict, corpus, **train_kwargs) -> dict[str, History]:
+        """Train each model in turn with the same budget, drawing as it goes."""
+        train_kwargs.setdefault("progress", False)
+        for key in ("max_chars", "max_steps", "max_minutes"):
+            if train_kwargs.get(key):
+                self._budget = (key, train_kwargs[key])
+                break
+        histories = {}
+        for kind, model in models.items():
+            self.records[kind] = []
+            histories[kind] = training.train(model, corpus, on_record=self.on_record(kind),
+                                             **train_kwargs)
+        return histories
+
+    def _draw(self, kind: str) -> None:
+        records = self.records[kind]
+        x = [r["chars_seen"] / 1e6 for r in records]
+        with self.figure.batch_update():
+            for trace in self.figure.data:
+                if trace.meta == f"{kind}/train":
+                    trace.x, trace.y = x, [r["train_nats"] for r in records]
+                elif trace.meta == f"{kind}/val":
+                    trace.x, trace.y = x, [r["val_nats"] for r in records]
+
+    def _show_progress(self, kind: str, r: dict) -> None:
+        if self._budget is not None:
+            key, total = self._budget
+            done = {"max_chars": r["chars_seen"], "max_steps": r["step"],
+                    "max_minutes": r["seconds"] / 60}[key]
+            self._progress.value = min(1.0, done / total) if total else 0.0
+        self._label.value = (
+            f"{LABELS[kind]}: step {r['step']}, {r['chars_seen'] / 1e6:.2f}M chars, "
+            f"held-out {r['val_nats']:.3f} nats/char ({r['val_bpc']:.2f} bits), "
+            f"{r['seconds']:.0f} s"
+        )
