@@ -13,7 +13,7 @@ STAGE  := bash tools/stage.sh
 PRETRAINED_ARGS := --batch-size 128 --num-steps 100 --max-chars 60000000 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
 
-.PHONY: setup lab test pretrained corpus clean-venv
+.PHONY: setup lab test pretrained lag-sweep bench corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
 
@@ -36,7 +36,8 @@ lab: setup
 test: export RNNLAB_QUICK = 1
 test:
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
-	@$(STAGE) "library tests" $(PY) -m pytest tests -q
+	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py
+	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py -q
 
 # Trains both shipped models with the kit's own CLI, resumably (run it again after an
 # interruption). Takes about an hour on a 2-core CPU.
@@ -45,6 +46,15 @@ pretrained: setup
 		--checkpoint checkpoints/pretrained-lstm.npz --out rnnlab/weights/lstm.npz
 	$(PY) -m rnnlab train --kind rnn $(PRETRAINED_ARGS) --resume \
 		--checkpoint checkpoints/pretrained-rnn.npz --out rnnlab/weights/rnn.npz
+
+# The long-lag recall sweep the lessons show (rnnlab/results/lag_sweep.json).
+lag-sweep: setup
+	$(PY) tools/lag_sweep.py
+
+# Speed figures; not part of `make test`.
+bench: setup
+	$(PY) benchmarks/sampling_speed.py
+	$(PY) benchmarks/probes_speed.py
 
 clean-venv:
 	rm -rf $(VENV)

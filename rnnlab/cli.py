@@ -17,7 +17,7 @@ from rnnlab.errors import RnnlabError  # noqa: E402
 LN2 = math.log(2.0)
 
 
-def _budget_args(parser, what="train"):
+def _budget_args(parser):
     group = parser.add_argument_group("budget (the first one spent ends training)")
     group.add_argument("--max-chars", type=int, help="characters seen (steps x batch x num_steps)")
     group.add_argument("--max-minutes", type=float, help="wall-clock minutes")
@@ -185,7 +185,8 @@ def _compare(args):
         rows.append((kind, model, nats))
     print(f"\nbudget: {budget}")
     print(f"held-out text: the first {len(val_ids) - 1:,} characters of the validation split")
-    print(f"know-nothing baseline ln({len(data.vocab)}) = {math.log(len(data.vocab)):.3f} nats/char\n")
+    V = len(data.vocab)
+    print(f"know-nothing baseline ln({V}) = {math.log(V):.3f} nats/char\n")
     print(f"{'':24}" + "".join(f"{kind.upper():>16}" for kind, _, _ in rows))
     print(f"{'parameters':24}" + "".join(f"{m.num_params:>16,}" for _, m, _ in rows))
     print(f"{'units':24}" + "".join(f"{m.config.num_hiddens:>16}" for _, m, _ in rows))

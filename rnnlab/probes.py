@@ -161,7 +161,9 @@ def toy_gradient_norms(
         raise ValueError(f"num_hiddens: expected a positive int, got {num_hiddens!r}")
     radius = float(spectral_radius)
     if not math.isfinite(radius) or radius < 0:
-        raise ValueError(f"spectral_radius: expected a finite number >= 0, got {spectral_radius!r}")
+        raise ValueError(
+            f"spectral_radius: expected a finite number >= 0, got {spectral_radius!r}"
+        )
     act, act_grad = ACTIVATIONS[activation]
     rng = np.random.default_rng(seed)
     Q, R = np.linalg.qr(rng.standard_normal((num_hiddens, num_hiddens)))

@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,6 @@ def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128) -> floa
     Every window starts from a zero state, as in training, so the figure is
     comparable with the validation records of ``train``.
     """
-    import tensorflow as tf
-
     total, count = 0.0, 0
     forward = _forward_loss(model)
     for inputs, targets in dataset(ids, num_steps, batch_size, shuffle=False):
@@ -49,10 +48,14 @@ def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128) -> floa
     return total / count
 
 
+# Traced loss functions, one per model; weakly keyed so models can be freed.
+_FORWARD_LOSS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
 def _forward_loss(model):
     import tensorflow as tf
 
-    cached = getattr(model, "_forward_loss_fn", None)
+    cached = _FORWARD_LOSS.get(model)
     if cached is not None:
         return cached
 
@@ -64,7 +67,7 @@ def _forward_loss(model):
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)
         return tf.reduce_sum(losses)
 
-    model._forward_loss_fn = forward
+    _FORWARD_LOSS[model] = forward
     return forward
 
 
@@ -205,7 +208,8 @@ def train(
             f"vocabulary ({len(corpus.vocab)} chars): build the model with corpus.vocab"
         )
     chars_per_step = batch_size * num_steps
-    step_budgets = [b for b in (max_steps, max_chars and math.ceil(max_chars / chars_per_step)) if b]
+    chars_in_steps = max_chars and math.ceil(max_chars / chars_per_step)
+    step_budgets = [b for b in (max_steps, chars_in_steps) if b]
     total_steps = min(step_budgets) if step_budgets else None
     if schedule == "cosine" and total_steps is None:
         raise ValueError("schedule='cosine' needs max_steps or max_chars to know when to end")

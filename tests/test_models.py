@@ -20,12 +20,12 @@ def test_build_shapes_and_parameter_formula(kind, make_model, tiny_corpus):
 
 def test_only_the_recurrent_layer_differs(make_model):
     rnn, lstm = make_model("rnn"), make_model("lstm")
-    r, l = rnn.get_weights(), lstm.get_weights()
-    assert r.keys() == l.keys()
+    r, m = rnn.get_weights(), lstm.get_weights()
+    assert r.keys() == m.keys()
     for name in r:
         if not name.startswith("recurrent/"):
-            assert np.array_equal(r[name], l[name]), name  # same seed, same layers
-    assert l["recurrent/kernel"].shape[1] == 4 * r["recurrent/kernel"].shape[1]
+            assert np.array_equal(r[name], m[name]), name  # same seed, same layers
+    assert m["recurrent/kernel"].shape[1] == 4 * r["recurrent/kernel"].shape[1]
 
 
 def test_lstm_layer_allows_cudnn(make_model):
@@ -46,7 +46,8 @@ def test_parameter_matched_rnn():
 def test_same_seed_same_weights_other_seed_other_weights(make_model):
     a, b, c = make_model("lstm", seed=3), make_model("lstm", seed=3), make_model("lstm", seed=4)
     assert all(np.array_equal(a.get_weights()[k], b.get_weights()[k]) for k in a.get_weights())
-    assert not np.array_equal(a.get_weights()["recurrent/kernel"], c.get_weights()["recurrent/kernel"])
+    kernel = "recurrent/kernel"
+    assert not np.array_equal(a.get_weights()[kernel], c.get_weights()[kernel])
 
 
 def test_bad_arguments(tiny_corpus):

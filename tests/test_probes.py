@@ -141,9 +141,9 @@ def test_toy_bad_arguments():
 
 
 def test_saturation_counts_thresholds():
-    I = np.array([[0.05, 0.5], [0.95, 0.5], [0.5, 0.99], [0.01, 0.5]])  # (T=4, units=2)
-    trace = cells.Trace(kind="lstm", text="abcd", ids=np.arange(4), H=I, logits=I, state=None,
-                        C=I, I=I, F=1 - I, O=I, C_tilde=I)
+    gate = np.array([[0.05, 0.5], [0.95, 0.5], [0.5, 0.99], [0.01, 0.5]])  # (T=4, units=2)
+    trace = cells.Trace(kind="lstm", text="abcd", ids=np.arange(4), H=gate, logits=gate,
+                        state=None, C=gate, I=gate, F=1 - gate, O=gate, C_tilde=gate)
     sat = probes.saturation(trace)
     np.testing.assert_allclose(sat["I"][0], [0.5, 0.0])  # below 0.1
     np.testing.assert_allclose(sat["I"][1], [0.25, 0.25])  # above 0.9

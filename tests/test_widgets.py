@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from rnnlab import corpus, models, probes, sampling, training
+from rnnlab import models, probes, sampling, training
 from rnnlab.widgets import GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor
 
 
