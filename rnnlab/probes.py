@@ -307,3 +307,62 @@ def gradient_flow(
         )
     kinds = ("rnn", "lstm") if choice == "both" else (choice,)
     return {kind: gradient_norms(models[kind], text[: num_steps + 1]) for kind in kinds}
+
+
+# --- exploding gradients and global-norm clipping -------------------------------------------
+
+
+def clipping_run(
+    corpus,
+    *,
+    global_clipnorm: float | None = None,
+    steps: int = 60,
+    learning_rate: float = 1.0,
+    recurrent_scale: float = 2.5,
+    num_hiddens: int = 64,
+    batch_size: int = 32,
+    num_steps: int = 50,
+    seed: int = 0,
+) -> dict:
+    """A short SGD run of a vanilla RNN set up to explode, with or without clipping.
+
+    The recurrent weights start at ``recurrent_scale`` times an orthogonal matrix (a
+    spectral radius well above 1) and plain SGD takes steps proportional to the
+    gradient, so a gradient spike becomes a weight spike. With ``global_clipnorm`` the
+    whole gradient is rescaled to that norm whenever it is larger (Pascanu, Mikolov &
+    Bengio 2013, algorithm 1). Returns per-step arrays ``grad_norm`` (before clipping)
+    and ``loss``, NaN from the step where the loss stopped being finite
+    (``diverged_at``, else None): a diverged run is never drawn as 0.
+    """
+    import keras
+    import tensorflow as tf
+
+    from rnnlab import models
+    from rnnlab.corpus import dataset
+
+    model = models.build("rnn", corpus.vocab, num_hiddens=num_hiddens, seed=seed)
+    kernel = model.layer(RECURRENT).cell.recurrent_kernel
+    kernel.assign(recurrent_scale * kernel.numpy())
+    train_ids, _ = corpus.split()
+    batches = iter(dataset(train_ids, num_steps, batch_size, seed=seed).repeat())
+    variables = model.keras.trainable_variables
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    grad_norm = np.full(steps, np.nan)
+    losses = np.full(steps, np.nan)
+    diverged_at = None
+    for step in range(steps):
+        inputs, targets = next(batches)
+        with tf.GradientTape() as tape:
+            loss = loss_fn(targets, model.keras(inputs, training=True))
+        grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]  # dense
+        norm = float(tf.linalg.global_norm(grads))
+        if not (math.isfinite(float(loss)) and math.isfinite(norm)):
+            diverged_at = step
+            break
+        losses[step], grad_norm[step] = float(loss), norm
+        if global_clipnorm is not None and norm > global_clipnorm:
+            grads = [g * (global_clipnorm / norm) for g in grads]
+        for variable, g in zip(variables, grads):
+            variable.assign_sub(learning_rate * g)
+    return {"grad_norm": grad_norm, "loss": losses, "diverged_at": diverged_at,
+            "global_clipnorm": global_clipnorm, "learning_rate": learning_rate}

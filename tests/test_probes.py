@@ -176,3 +176,16 @@ def test_find_cells_ranks_by_correlation(shakespeare):
     assert rs == sorted(rs, reverse=True) and len(rs) == 4
     with pytest.raises(ValueError, match="no 'C'"):
         probes.find_cells(models.build("rnn", shakespeare.vocab, num_hiddens=4), text, state="C")
+
+
+def test_clipping_tames_the_first_jump(tiny_corpus):
+    settings = dict(steps=4, learning_rate=1e3, num_hiddens=16, batch_size=8, num_steps=20)
+    wild = probes.clipping_run(tiny_corpus, global_clipnorm=None, **settings)
+    tame = probes.clipping_run(tiny_corpus, global_clipnorm=1.0, **settings)
+    # same start: same weights, same batch, same gradient before any update
+    assert wild["grad_norm"][0] == pytest.approx(tame["grad_norm"][0])
+    assert wild["loss"][0] == pytest.approx(tame["loss"][0])
+    assert wild["grad_norm"][0] > 10  # expanding recurrent weights: well above the clip
+    # one unclipped step of size lr * ||g|| wrecks the loss; the clipped step moves lr * 1.0
+    assert tame["loss"][1] < wild["loss"][1] / 5
+    assert wild["diverged_at"] is None and np.isfinite(wild["loss"]).all()
