@@ -22,11 +22,17 @@ $(STAMP): pyproject.toml constraints.txt
 		"rnnlab needs Python >= 3.10; this is " + sys.version.split()[0] + \
 		". Run make PYTHON=python3.11 ...")'
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@if $(PY) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))'; then \
+		$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"; \
+	else \
+		echo "note: constraints.txt pins the Python 3.11 stack; installing by ranges"; \
+		$(PY) -m pip install --quiet -e ".[dev]"; \
+	fi
 	@touch $(STAMP)
 
 $(CORPUS): $(STAMP)
 	$(PY) -m rnnlab fetch
+	@touch $@
 
 corpus: $(CORPUS)
 

@@ -1,0 +1,16 @@
+"""rnnlab: why LSTMs beat vanilla RNNs, shown on models you train yourself.
+
+Modules (import the one you need; TensorFlow loads only when a model is built):
+
+- ``rnnlab.corpus``: the character corpus, its vocabulary, splits and tf.data windows
+- ``rnnlab.models``: the vanilla RNN and LSTM character models, saving and loading
+- ``rnnlab.cells``: the cell equations in numpy, equal to the Keras layers
+- ``rnnlab.training``: training with budgets, held-out loss, safe checkpoints
+- ``rnnlab.sampling``: text generation with temperature
+- ``rnnlab.pretrained``: the shipped models and their training histories
+- ``rnnlab.probes``: gradients through time, gates, saturation, interpretable units
+- ``rnnlab.tasks``: long-lag memory tasks
+- ``rnnlab.widgets``: the interactive views used in the lessons
+"""
+
+__version__ = "0.1.0"

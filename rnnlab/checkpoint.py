@@ -26,6 +26,36 @@ FORMAT = "rnnlab-checkpoint"
 FORMAT_VERSION = 1
 
 
+def _fsync_folder(folder: Path) -> None:
+    """Make a rename durable: fsync the folder that holds the entry (POSIX only)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes files private; these are not secret
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_folder(path.parent)
+    return path
+
+
 def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> Path:
     """Write ``arrays`` and the JSON-serialisable ``meta`` to ``path`` atomically."""
     path = Path(path)
@@ -48,6 +78,7 @@ def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) ->
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    _fsync_folder(path.parent)
     return path
 
 

@@ -87,7 +87,8 @@ def _train(args):
     )
     print(f"{model}; corpus {data.name!r}, {len(data):,} chars; checkpoint {checkpoint}")
     history = training.train(
-        model, data, checkpoint=checkpoint, resume=args.resume, **_train_kwargs(args)
+        model, data, checkpoint=checkpoint, resume=args.resume, overwrite=args.restart,
+        **_train_kwargs(args)
     )
     if not history:
         print("nothing to train: the budget is already spent")
@@ -99,6 +100,7 @@ def _train(args):
 def _export(model, data, history, args):
     """Write the weights (without optimizer state) and the history for shipping."""
     from rnnlab import training
+    from rnnlab.checkpoint import write_bytes_atomically
 
     _, val_ids = data.split()
     heldout = training.evaluate(model, val_ids, num_steps=args.num_steps)
@@ -121,7 +123,7 @@ def _export(model, data, history, args):
     )
     history.meta.update(command=command, heldout_nats=heldout, heldout_bpc=heldout / LN2)
     history_path = out.with_name(out.name.replace(".npz", ".history.json"))
-    history_path.write_text(history.to_json(indent=1) + "\n", encoding="utf-8")
+    write_bytes_atomically(history_path, (history.to_json(indent=1) + "\n").encode("utf-8"))
     print(
         f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {history_path}: held-out "
         f"{heldout:.3f} nats/char ({heldout / LN2:.3f} bpc) over {len(val_ids):,} chars"

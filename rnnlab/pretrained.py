@@ -46,4 +46,8 @@ def load(kind: str) -> models.CharModel:
 
 def history(kind: str) -> History:
     """The training curve recorded while the shipped ``kind`` model was trained."""
-    return History.from_json(_path(kind, ".history.json").read_text(encoding="utf-8"))
+    path = _path(kind, ".history.json")
+    try:
+        return History.from_json(path.read_text(encoding="utf-8"))
+    except ValueError as exc:  # json.JSONDecodeError is a ValueError
+        raise ValueError(f"training history {path} is not a valid history file: {exc}") from exc

@@ -101,6 +101,11 @@ def _ids_for_loss(model, text_or_ids):
             raise ValueError(
                 f"text_or_ids: expected a str or 1-D int ids, got {ids.dtype} {ids.shape}"
             )
+    if ids.size and (ids.min() < 0 or ids.max() >= len(model.vocab)):
+        raise ValueError(
+            f"text_or_ids: ids must lie in [0, {len(model.vocab) - 1}], got min {ids.min()}, "
+            f"max {ids.max()}"
+        )
     if len(ids) < 2:
         raise ValueError(
             f"text_or_ids: expected at least 2 characters (T inputs and the target of the "

@@ -143,11 +143,22 @@ def sweep_path():
 def load_sweep(path=None) -> dict:
     """The shipped sweep made by ``tools/lag_sweep.py``: {"meta": {...}, "results": {...}}."""
     import json
+    from pathlib import Path
 
-    path = path or sweep_path()
-    data = json.loads(open(path, encoding="utf-8").read())
-    if set(data.get("results", {})) - set(KINDS) or "meta" not in data:
-        raise ValueError(f"lag sweep {path}: expected meta and results per kind")
+    path = Path(path or sweep_path())
+    if not path.is_file():
+        raise FileNotFoundError(f"lag sweep {path} is missing: `make lag-sweep` makes it")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise ValueError(f"lag sweep {path} is not JSON: {exc}") from exc
+    results = data.get("results") if isinstance(data, dict) else None
+    if (not isinstance(results, dict) or not results or set(results) - set(KINDS)
+            or not isinstance(data.get("meta", {}).get("settings"), dict)):
+        raise ValueError(
+            f"lag sweep {path}: expected {{'meta': {{'settings': ...}}, 'results': "
+            f"{{kind: [points]}}}} with kinds from {KINDS}"
+        )
     return data
 
 

@@ -59,11 +59,13 @@ def _forward_loss(model):
     if cached is not None:
         return cached
 
+    keras_model = model.keras  # not `model`: the cache is keyed by it and must not keep it alive
+
     @tf.function(
         input_signature=[tf.TensorSpec([None, None], tf.int32)] * 2, reduce_retracing=True
     )
     def forward(inputs, targets):
-        logits = model.keras(inputs, training=False)  # (batch, num_steps, vocab_size)
+        logits = keras_model(inputs, training=False)  # (batch, num_steps, vocab_size)
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)
         return tf.reduce_sum(losses)
 
@@ -163,6 +165,7 @@ def train(
     seed: int = 0,
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
+    overwrite: bool = False,
     on_record=None,
     eval_every: int | None = None,
     eval_chars: int = 100_000,
@@ -180,7 +183,9 @@ def train(
     history, passed to ``on_record(record)``, and, with ``checkpoint``, saved with the
     weights and optimizer state in one file replaced atomically. Ctrl-C or a crash
     leaves the last record's checkpoint intact. A NaN or infinite loss stops training
-    with TrainingDivergedError before anything from it is saved.
+    with TrainingDivergedError before anything from it is saved. An existing checkpoint
+    is continued with ``resume=True`` or replaced with ``overwrite=True``; otherwise
+    training refuses to start rather than lose it.
 
     ``schedule="cosine"`` decays the learning rate to a tenth over the step or
     character budget. ``global_clipnorm`` rescales the whole gradient when its global
@@ -226,6 +231,13 @@ def train(
     start_step, start_seconds = 0, 0.0
     saved_optimizer = None
     path = Path(checkpoint) if checkpoint is not None else None
+    if resume and path is None:
+        raise ValueError("resume=True needs checkpoint: the file to continue from")
+    if path is not None and path.exists() and not (resume or overwrite):
+        raise FileExistsError(
+            f"checkpoint {str(path)!r} exists: pass resume=True to continue it or "
+            "overwrite=True to replace it"
+        )
     if resume and path is not None and path.exists():
         arrays, meta = ckpt.read(path)
         described = meta.get("model", {})
@@ -355,6 +367,8 @@ def train(
             if on_record is not None:
                 on_record(dict(record))
 
+    if budget_spent():
+        return history  # e.g. a resumed run whose minutes are already used up
     remaining = None if total_steps is None else total_steps - start_step
     epochs = math.ceil(remaining / eval_every) if remaining else 10**9
     try:

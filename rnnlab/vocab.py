@@ -66,6 +66,8 @@ class Vocabulary:
     def decode(self, ids) -> str:
         """The characters of a sequence of ids."""
         ids = np.asarray(ids).reshape(-1)
+        if ids.size and not np.issubdtype(ids.dtype, np.integer):
+            raise TypeError(f"decode: ids must be integers, got dtype {ids.dtype}")
         if ids.size and (ids.min() < 0 or ids.max() >= len(self)):
             raise ValueError(
                 f"decode: ids must lie in [0, {len(self) - 1}], got min {ids.min()}, "

@@ -88,6 +88,8 @@ def test_checkpoint_and_resume(make_model, tiny_corpus, tmp_path):
     assert checkpoint.read(path)[1]["training"]["step"] == 30
     assert models.load(path).meta["steps"] == 30
 
+    with pytest.raises(FileExistsError, match="resume=True"):
+        training.train(make_model("lstm"), tiny_corpus, max_steps=40, checkpoint=path, **SMALL)
     with pytest.raises(CheckpointMismatchError, match="train.npz"):
         training.train(make_model("rnn"), tiny_corpus, max_steps=40, checkpoint=path,
                        resume=True, **SMALL)
@@ -139,7 +141,7 @@ def test_nan_loss_is_reported_and_never_saved(make_model, tiny_corpus, tmp_path)
     kernel.assign(np.full(kernel.shape, np.nan, np.float32))  # a diverged model
     with pytest.raises(TrainingDivergedError, match="global_clipnorm") as info:
         training.train(model, tiny_corpus, max_steps=200, eval_every=5, checkpoint=path,
-                       **SMALL)
+                       overwrite=True, **SMALL)
     assert "loss became nan at step 1" in str(info.value)
     assert "t.npz" in str(info.value)
     assert path.read_bytes() == before

@@ -55,9 +55,10 @@ class LagExplorer(View):
     def run_live(self):
         """Train both kinds at the slider's lag with a small budget and plot the result."""
         lag = self._lag.value
-        settings = self.sweep["meta"]["settings"]
         self._label.value = f"training both models at lag {lag} ..."
         with self._errors_in_place():
+            self._label.value = ""
+            settings = self.sweep["meta"]["settings"]
             points = [
                 tasks.recall_point(kind, lag, steps=self.live_steps,
                                    num_hiddens=settings["num_hiddens"],

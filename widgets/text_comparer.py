@@ -40,6 +40,9 @@ class TextComparer(View):
                  length: int = 300, temperature: float = 0.8, rng_seed: int = 0):
         super().__init__()
         self._models = models or {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        vocabs = {model.vocab.chars for model in self._models.values()}
+        if len(vocabs) != 1:
+            raise ValueError("models: both must share one vocabulary to be compared")
         self._temperature = W.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
                                           description="temperature", continuous_update=False,
                                           readout_format=".2f")

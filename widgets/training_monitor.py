@@ -59,8 +59,9 @@ class TrainingMonitor(View):
 
         def record(r: dict) -> None:
             self.records[kind].append(dict(r))
-            self._draw(kind)
-            self._show_progress(kind, r)
+            with self._errors_in_place():  # a drawing problem must not stop the training
+                self._draw(kind)
+                self._show_progress(kind, r)
 
         return record
 
@@ -78,6 +79,12 @@ class TrainingMonitor(View):
 
     def train(self, models: dict, corpus, **train_kwargs) -> dict[str, History]:
         """Train each model in turn with the same budget, drawing as it goes."""
+        if len(corpus.vocab) != self.vocab_size:
+            raise ValueError(
+                f"corpus {corpus.name!r} has {len(corpus.vocab)} characters but this monitor "
+                f"draws the ln({self.vocab_size}) baseline: TrainingMonitor(vocab_size="
+                f"{len(corpus.vocab)})"
+            )
         train_kwargs.setdefault("progress", False)
         for key in ("max_chars", "max_steps", "max_minutes"):
             if train_kwargs.get(key):
