@@ -23,7 +23,7 @@ from rnnlab import tasks  # noqa: E402
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--lags", default="1,2,5,10,20,50,100,200")
-    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--steps", type=int, default=800)
     parser.add_argument("--num-hiddens", type=int, default=32)
     parser.add_argument("--global-clipnorm", type=float, default=1.0)
     parser.add_argument("--seed", type=int, default=0)
