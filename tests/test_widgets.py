@@ -158,7 +158,10 @@ def test_training_monitor_live_and_replay(tiny_corpus):
 
 
 SWEEP = {
-    "meta": {"settings": {"num_hiddens": 8, "global_clipnorm": 1.0, "seed": 0}},
+    "meta": {"settings": {"num_hiddens": 8, "global_clipnorm": 1.0, "seed": 0},
+             "variants": {"rnn_plain": {"kind": "rnn", "label": "plain RNN", "points": [
+                 {"kind": "rnn", "lag": 1, "accuracy": 0.9}, {"kind": "rnn", "lag": 3,
+                                                              "accuracy": 0.3}]}}},
     "results": {
         "rnn": [{"kind": "rnn", "lag": 1, "accuracy": 1.0, "chance": 0.25},
                 {"kind": "rnn", "lag": 3, "accuracy": 0.4, "chance": 0.25}],
@@ -172,6 +175,8 @@ def test_lag_explorer_draws_the_sweep_and_a_live_point():
     view = LagExplorer(sweep=SWEEP, live_steps=30)
     lstm = next(t for t in view.figure.data if t.meta == "lstm")
     assert list(lstm.x) == [1, 3] and list(lstm.y) == [1.0, 0.9]
+    plain = next(t for t in view.figure.data if t.meta == "rnn_plain")
+    assert list(plain.y) == [0.9, 0.3] and plain.line.dash == "dash"
     view._lag.value = 3
     view._run.click()
     assert view.error is None and len(view.live_points) == 2

@@ -40,6 +40,15 @@ class LagExplorer(View):
                 line=dict(color=COLOURS[kind], width=2.5),
                 hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
             )
+        for name, variant in self.sweep["meta"].get("variants", {}).items():
+            points = variant["points"]
+            self.figure.add_scatter(
+                x=[p["lag"] for p in points], y=[p["accuracy"] for p in points],
+                mode="lines+markers", name=variant["label"], meta=name,
+                line=dict(color=COLOURS[variant["kind"]], width=2, dash="dash"),
+                marker=dict(symbol="x"),
+                hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
+            )
         for kind in self.sweep["results"]:
             self.figure.add_scatter(
                 x=[], y=[], mode="markers", name=f"{LABELS[kind]} (live)", meta=f"{kind}/live",
@@ -60,10 +69,7 @@ class LagExplorer(View):
             self._label.value = ""
             settings = self.sweep["meta"]["settings"]
             points = [
-                tasks.recall_point(kind, lag, steps=self.live_steps,
-                                   num_hiddens=settings["num_hiddens"],
-                                   global_clipnorm=settings["global_clipnorm"],
-                                   seed=settings["seed"])
+                tasks.recall_point(kind, lag, **{**settings, "steps": self.live_steps})
                 for kind in self.sweep["results"]
             ]
             self.live_points.extend(points)
