@@ -51,7 +51,8 @@ def test_shipped_sweep_tells_the_story():
     assert [p["lag"] for p in rnn] == [p["lag"] for p in lstm] == [p["lag"] for p in plain]
     assert rnn[0]["accuracy"] > 0.9 and lstm[0]["accuracy"] > 0.9  # both learn short lags
     recorded = sweep["meta"]["failure_lag_at_0.9"]
-    assert recorded["rnn"] == tasks.failure_lag(rnn) and recorded["lstm"] == tasks.failure_lag(lstm)
+    assert recorded["rnn"] == tasks.failure_lag(rnn)
+    assert recorded["lstm"] == tasks.failure_lag(lstm)
     # what the lesson says: the plain RNN gives up long before the LSTM does
     assert tasks.failure_lag(plain) < tasks.failure_lag(lstm)
     assert all(p["forget_bias"] == sweep["meta"]["settings"]["forget_bias"] for p in lstm)

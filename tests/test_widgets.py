@@ -66,15 +66,21 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     text = passage[:200]
     view = GateViewer(models=pair, text=text)
     trace = probes.gates(pair["lstm"], text)
+    first = view.rows()[0]  # starts on the first unit find_cells suggests
+    assert first == view._suggested.options[1][1]
     z = np.asarray(view.heatmap.data[0].z)
-    np.testing.assert_allclose(z[0], trace.F[:, 0], atol=1e-6)  # default: forget gate, unit 0
+    assert z.shape[1] == 80  # a window of readable characters
+    np.testing.assert_allclose(z[0], trace.F[:80, first], atol=1e-6)  # default: forget gate
     view._unit.value = 7
     view._gate.value = "C"
+    view._start.value = 100
     z = np.asarray(view.heatmap.data[0].z)
-    np.testing.assert_allclose(z[0], trace.C[:, 7], atol=1e-6)
+    np.testing.assert_allclose(z[0], trace.C[100:180, 7], atol=1e-6)
     assert view.heatmap.data[0].y[0] == "unit 7"
-    assert list(view.heatmap.data[0].customdata[0][:3]) == [
-        {"\n": "⏎", " ": "␣"}.get(ch, ch) for ch in text[:3]]
+    assert list(view.heatmap.layout.xaxis.ticktext[:3]) == [
+        {"\n": "⏎", " ": "␣"}.get(ch, ch) for ch in text[100:103]]
+    assert list(view.heatmap.data[0].customdata[0][:3]) == list(
+        view.heatmap.layout.xaxis.ticktext[:3])
     assert view._coloured.value.count("<span") == len(text)
     sat = probes.saturation(trace)
     forget = next(t for t in view.saturation_figure.data if t.meta == "F")
@@ -84,15 +90,15 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
 
 def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
     view = GateViewer(models=pair, text=passage[:300])
-    unit = next(value for _, value in view._suggested.options if value is not None)
+    unit = view._suggested.options[-1][1]  # the last suggestion, not the one shown first
     view._suggested.value = unit
     assert view._unit.value == unit and view.rows()[0] == unit
     before = np.asarray(view.heatmap.data[0].z).copy()
     view._text.value = "Café au lait €"
     assert "'€'" in view.error and "'é'" in view.error
     np.testing.assert_array_equal(np.asarray(view.heatmap.data[0].z), before)  # kept
-    view._text.value = passage[:100]
-    assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 100
+    view._text.value = passage[:60]
+    assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 60
 
 
 def test_text_comparer_follows_the_temperature(pair):

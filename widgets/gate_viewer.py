@@ -15,8 +15,10 @@ from rnnlab.widgets._base import (
 
 GATES = [("input gate I", "I"), ("forget gate F", "F"), ("output gate O", "O"),
          ("cell state C", "C"), ("hidden state H", "H")]
-MAX_CHARS = 600  # beyond this the heatmap's characters are no longer readable
+MAX_CHARS = 600  # longest text the viewer takes
+WINDOW = 80  # characters the heatmap shows at once: each one stays readable
 MAX_ROWS = 10
+NO_SUGGESTION = -1
 GATE_SYMBOLS = {"I": "circle", "F": "square", "O": "diamond"}
 GATE_COLOURS = {"I": "#009E73", "F": "#0072B2", "O": "#CC79A7"}
 
@@ -61,9 +63,11 @@ class GateViewer(View):
         self._gate = W.Dropdown(options=GATES, value="F", description="show")
         self._unit = W.IntSlider(value=0, min=0, max=lstm.config.num_hiddens - 1,
                                  description="unit", continuous_update=False)
-        self._suggested = W.Dropdown(options=[("(units find_cells suggests)", None)],
-                                     value=None, description="suggested",
-                                     layout=W.Layout(width="26em"))
+        self._suggested = W.Dropdown(options=[("pick a unit find_cells suggests", NO_SUGGESTION)],
+                                     value=NO_SUGGESTION, description="suggested",
+                                     layout=W.Layout(width="28em"))
+        self._start = W.IntSlider(value=0, min=0, max=max(0, len(text) - 1), step=10,
+                                  description="from char", continuous_update=False)
         self.heatmap = new_figure(height=330, xaxis=dict(title="character", tickangle=0),
                                   yaxis=dict(title="unit", type="category"))
         self.heatmap.add_heatmap(z=[[0]], colorscale=DIVERGING, colorbar=dict(title="value"))
@@ -72,16 +76,19 @@ class GateViewer(View):
         self._text.observe(self._on_text, names="value")
         self._gate.observe(self._on_view, names="value")
         self._unit.observe(self._on_view, names="value")
+        self._start.observe(self._on_view, names="value")
         self._suggested.observe(self._on_suggested, names="value")
         self._box = W.VBox([
             self._text, W.HBox([self._gate, self._unit, self._suggested]), self._status,
-            self.heatmap, W.HTML("<b>The text, coloured by the chosen unit</b> "
+            self._start, self.heatmap, W.HTML("<b>The text, coloured by the chosen unit</b> "
                                  "(blue low, red high; hover for the value)"),
             self._coloured, self.saturation_figure,
         ])
         self.traces = {}
         self.cells_found = {}
         self._on_text(None)
+        if len(self._suggested.options) > 1:
+            self._suggested.value = self._suggested.options[1][1]  # start on a telling unit
 
     @property
     def widget(self):
@@ -125,11 +132,13 @@ class GateViewer(View):
             traces = {kind: probes.gates(model, text) for kind, model in self._models.items()}
             self.traces = traces
             self.cells_found = probes.find_cells(self._models["lstm"], text, top=3)
-            options = [("(units find_cells suggests)", None)] + [
+            options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
                 (f"unit {u}: {feature} (r = {r:+.2f})", u)
                 for feature, found in self.cells_found.items() for u, r in found[:2]
             ]
             self._suggested.options = options
+            self._suggested.value = NO_SUGGESTION
+            self._start.max = max(0, len(text) - 1)
             self._draw_saturation()
             self._draw_unit()
 
@@ -139,7 +148,7 @@ class GateViewer(View):
                 self._draw_unit()
 
     def _on_suggested(self, change):
-        if change["new"] is not None:
+        if change["new"] != NO_SUGGESTION:
             self._unit.value = change["new"]
 
     def values(self, gate: str | None = None) -> np.ndarray:
@@ -152,23 +161,26 @@ class GateViewer(View):
         text = self.traces["lstm"].text
         rows = self.rows()
         low, high = value_range(gate, values)
-        z = values[:, rows].T  # (rows, T)
-        chars = [shown_char(ch) for ch in text]
+        start = min(self._start.value, max(0, len(text) - 1))
+        shown = slice(start, start + WINDOW)
+        z = values[shown, rows].T  # (rows, up to WINDOW)
+        t = list(range(len(text)))[shown]
+        chars = [shown_char(ch) for ch in text[shown]]
         with self.heatmap.batch_update():
             heat = self.heatmap.data[0]
             heat.z = z
-            heat.x = list(range(len(text)))
+            heat.x = t
             heat.y = [f"unit {u}" for u in rows]
             heat.zmin, heat.zmax = low, high
             heat.customdata = np.tile(np.array(chars, dtype=object), (len(rows), 1))
             heat.hovertemplate = ("'%{customdata}' at t=%{x}<br>%{y}: %{z:.3f}"
                                   "<extra>" + gate + "</extra>")
-            step = max(1, len(text) // 80)  # keep the tick characters readable
-            self.heatmap.layout.xaxis.tickmode = "array"
-            self.heatmap.layout.xaxis.tickvals = list(range(0, len(text), step))
-            self.heatmap.layout.xaxis.ticktext = chars[::step]
-            self.heatmap.layout.title = (f"LSTM {dict((v, k) for k, v in GATES)[gate]} over "
-                                         f"the text, unit {rows[0]} first")
+            self.heatmap.layout.xaxis.tickmode = "array"  # one readable character per column
+            self.heatmap.layout.xaxis.tickvals = t
+            self.heatmap.layout.xaxis.ticktext = chars
+            self.heatmap.layout.xaxis.tickfont = dict(family="monospace", size=12)
+            self.heatmap.layout.title = (
+                f"LSTM {dict((v, k) for k, v in GATES)[gate]}, characters {t[0]} to {t[-1]}")
         self._coloured.value = coloured_text(text, values[:, rows[0]], low, high)
 
     def _draw_saturation(self):

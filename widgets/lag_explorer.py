@@ -26,7 +26,8 @@ class LagExplorer(View):
         self.figure = new_figure(
             title="Recall the first symbol after a lag of distractors",
             xaxis=dict(title="lag (steps between the symbol and the question, log scale)",
-                       type="log"),
+                       type="log", tickmode="array", tickvals=lags,
+                       ticktext=[str(lag) for lag in lags]),
             yaxis=dict(title="test accuracy", range=[0, 1.05]),
             legend=dict(orientation="h", y=-0.25),
         )

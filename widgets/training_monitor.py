@@ -24,7 +24,7 @@ class TrainingMonitor(View):
         self._budget = None  # (key in a record, total) for the progress bar
         self.figure = new_figure(
             title=title, height=400,
-            xaxis=dict(title="characters seen (millions)", rangemode="tozero"),
+            xaxis=dict(title="characters seen (millions, log scale)", type="log"),
             yaxis=dict(title="loss (nats per character)"),
             legend=dict(orientation="h", y=-0.25),
         )
@@ -73,8 +73,9 @@ class TrainingMonitor(View):
         self.records[kind] = [dict(r) for r in history]
         self._draw(kind)
         if history:
-            self._label.value = (f"{LABELS[kind]}: {history.final['val_nats']:.3f} nats/char "
-                                 f"held-out after {history.final['chars_seen'] / 1e6:.1f}M chars")
+            self._label.value = (
+                f"{LABELS[kind]}: {history.final['val_nats']:.3f} nats/char on held-out text "
+                f"after {history.final['chars_seen'] / 1e6:.1f}M characters")
             self._progress.value = 1.0
 
     def train(self, models: dict, corpus, **train_kwargs) -> dict[str, History]:
