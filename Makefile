@@ -61,6 +61,7 @@ lag-sweep: setup
 bench: setup
 	$(PY) benchmarks/sampling_speed.py
 	$(PY) benchmarks/probes_speed.py
+	$(PY) benchmarks/heldout.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -70,7 +70,7 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     assert first == view._suggested.options[1][1]
     z = np.asarray(view.heatmap.data[0].z)
     assert z.shape[1] == 80  # a window of readable characters
-    np.testing.assert_allclose(z[0], trace.F[:80, first], atol=1e-6)  # default: forget gate
+    np.testing.assert_allclose(z[0], trace.H[:80, first], atol=1e-6)  # default: hidden state
     view._unit.value = 7
     view._gate.value = "C"
     view._start.value = 100

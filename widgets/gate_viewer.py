@@ -60,7 +60,7 @@ class GateViewer(View):
         self._text = W.Textarea(value=text, description="text",
                                 layout=W.Layout(width="100%", height="7em"),
                                 continuous_update=False)
-        self._gate = W.Dropdown(options=GATES, value="F", description="show")
+        self._gate = W.Dropdown(options=GATES, value="H", description="show")
         self._unit = W.IntSlider(value=0, min=0, max=lstm.config.num_hiddens - 1,
                                  description="unit", continuous_update=False)
         self._suggested = W.Dropdown(options=[("pick a unit find_cells suggests", NO_SUGGESTION)],
