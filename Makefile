@@ -36,8 +36,11 @@ $(CORPUS): $(STAMP)
 
 corpus: $(CORPUS)
 
+# JupyterLab refuses to run as root unless told; containers often run as root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(VENV)/bin/jupyter lab lessons/
+	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) lessons/
 
 test: export RNNLAB_QUICK = 1
 test:
