@@ -34,7 +34,7 @@ def in_colab() -> bool:
     return "google.colab" in sys.modules
 
 
-def new_figure(**layout):
+def new_figure(base=None, **layout):
     """The one place that chooses how figures render.
 
     JupyterLab and Notebook 7: a plotly ``FigureWidget`` (plotly.js is bundled with the
@@ -45,7 +45,7 @@ def new_figure(**layout):
     """
     import plotly.graph_objects as go
 
-    figure = go.FigureWidget()
+    figure = go.FigureWidget(base)  # base: a figure to start from (subplots), or None
     defaults = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=380,
                     font=dict(size=13))
     figure.update_layout(**{**defaults, **layout})

@@ -95,14 +95,11 @@ class GateViewer(View):
         return self._box
 
     def _saturation_figure(self):
-        import plotly.graph_objects as go
-
-        figure = go.FigureWidget(make_subplots(
-            rows=1, cols=2, subplot_titles=(f"{LABELS['rnn']}: tanh units H",
-                                            f"{LABELS['lstm']}: gates I, F, O")))
-        figure.update_layout(template="plotly_white", height=380,
-                             title="How often each unit is saturated",
-                             margin=dict(l=60, r=20, t=80, b=50))
+        figure = new_figure(
+            make_subplots(rows=1, cols=2, subplot_titles=(
+                f"{LABELS['rnn']}: tanh units H", f"{LABELS['lstm']}: gates I, F, O")),
+            title="How often each unit is saturated", margin=dict(l=60, r=20, t=80, b=50),
+        )
         figure.add_scatter(x=[], y=[], mode="markers", name="RNN H", meta="H",
                            marker=dict(color=COLOURS["rnn"], size=6, opacity=0.7), row=1, col=1)
         for gate in ("I", "F", "O"):
