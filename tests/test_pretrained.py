@@ -30,11 +30,10 @@ def test_provenance_is_recorded(shipped, shakespeare):
 
 def test_the_lstm_ends_clearly_ahead(shipped):
     """Held-out loss over the whole held-out split, in windows of 100 characters from a
-    zero state (as in training). The goal was 1.55; the shipped LSTM-256 measures 1.551
-    (README, "The shipped models"): this guards that figure against regressions."""
+    zero state (as in training); shipped: 1.543 against 1.595 (README)."""
     lstm, rnn = shipped["lstm"].meta["heldout_nats"], shipped["rnn"].meta["heldout_nats"]
-    assert lstm < 1.555
-    assert lstm < rnn - 0.03  # shipped: 1.551 against 1.600
+    assert lstm <= 1.55
+    assert lstm < rnn - 0.03
     for model in shipped.values():
         assert model.meta["heldout_bpc"] == pytest.approx(model.meta["heldout_nats"] / math.log(2))
 
