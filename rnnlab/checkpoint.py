@@ -37,14 +37,14 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    path = Path(path)
+def _write_atomically(path: Path, write_to) -> Path:
+    """Call ``write_to(file)`` on a temporary file beside ``path``, then rename it over
+    ``path``: readers see the old file or the new one, never half of one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            write_to(f)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes files private; these are not secret
@@ -54,6 +54,11 @@ def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
         raise
     _fsync_folder(path.parent)
     return path
+
+
+def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see ``_write_atomically``)."""
+    return _write_atomically(Path(path), lambda f: f.write(data))
 
 
 def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) -> Path:
@@ -66,20 +71,7 @@ def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) ->
     meta = {"format": FORMAT, "format_version": FORMAT_VERSION, **meta}
     payload = dict(arrays)
     payload[META_KEY] = np.frombuffer(json.dumps(meta).encode("utf-8"), dtype=np.uint8)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".npz.tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.savez(f, **payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    _fsync_folder(path.parent)
-    return path
+    return _write_atomically(path, lambda f: np.savez(f, **payload))
 
 
 def read(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:

@@ -13,8 +13,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
 
 from rnnlab.errors import RnnlabError  # noqa: E402
-
-LN2 = math.log(2.0)
+from rnnlab.training import LN2  # noqa: E402  (no TensorFlow at import)
 
 
 def _budget_args(parser):

@@ -255,14 +255,16 @@ def text_features(text: str) -> dict[str, np.ndarray]:
     return features
 
 
-def find_cells(model, text: str, top: int = 5, state: str = "H") -> dict[str, list]:
+def find_cells(model, text: str, top: int = 5, state: str = "H",
+               trace: cells.Trace | None = None) -> dict[str, list]:
     """Units whose activation follows a text feature: {feature: [(unit, correlation), ...]}.
 
     Pearson correlation over the characters of ``text`` between each unit of ``state``
     ("H", or "C" for the LSTM) and each feature of ``text_features``, the ``top`` units
     by absolute correlation first. A feature that is constant over the text is skipped.
+    ``trace``: the model's ``gates(model, text)``, when the caller already has it.
     """
-    trace = cells.unroll(model, text)
+    trace = trace if trace is not None else cells.unroll(model, text)
     values = getattr(trace, state, None)
     if values is None:
         raise ValueError(f"state: a {model.kind!r} model has no {state!r}; use 'H'")

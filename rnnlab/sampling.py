@@ -55,18 +55,22 @@ def check_temperature(temperature) -> float:
     return value
 
 
+def _softmax(logits, temperature: float) -> np.ndarray:
+    """softmax(logits / temperature) in float64 for a checked temperature > 0."""
+    z = np.asarray(logits, dtype=np.float64) / temperature
+    e = np.exp(z - z.max(axis=-1, keepdims=True))  # stable: the largest exponent is 0
+    return e / e.sum(axis=-1, keepdims=True)
+
+
 def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     """Probabilities from logits at ``temperature`` (0 is greedy: one-hot), float64."""
     temperature = check_temperature(temperature)
-    logits = np.asarray(logits, dtype=np.float64)
     if temperature == 0:
+        logits = np.asarray(logits, dtype=np.float64)
         probs = np.zeros_like(logits)
         np.put_along_axis(probs, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
         return probs
-    z = logits / temperature
-    z -= z.max(axis=-1, keepdims=True)  # stable: the largest exponent is 0
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return _softmax(logits, temperature)
 
 
 def _check_length(length) -> int:
@@ -103,12 +107,9 @@ def sample(model, seed_text: str = "", length: int = 200, temperature: float = 1
             next_id = int(logits.argmax())
             probs[t, next_id] = 1.0
         else:
-            # softmax_with_temperature, inlined: this loop is the hot path
-            z = logits.astype(np.float64) / temperature
-            e = np.exp(z - z.max())  # (vocab_size,)
-            cumulative = np.cumsum(e)
+            probs[t] = _softmax(logits, temperature)  # (vocab_size,)
+            cumulative = np.cumsum(probs[t])
             next_id = min(int(np.searchsorted(cumulative, rng.random() * cumulative[-1])), V - 1)
-            probs[t] = e / cumulative[-1]
         chosen[t] = next_id
         H, state = cell.recur(XW_table[next_id : next_id + 1], state)  # (1, num_hiddens)
         logits = ref.logits(H[0])

@@ -309,13 +309,11 @@ def train(
         meta = {
             **model.meta,
             "model": model.describe(),
-            "training": {k: history.meta[k] for k in history.meta if k != "kind"},
+            # where to resume from; the run's settings are in history_meta, once
+            "training": {k: record[k] for k in ("step", "chars_seen", "seconds")},
             "history": list(history),
             "history_meta": history.meta,
         }
-        meta["training"].update(
-            step=record["step"], chars_seen=record["chars_seen"], seconds=record["seconds"]
-        )
         ckpt.write(path, {**weights, **_optimizer_arrays(optimizer)}, meta)
         state["saved_step"] = record["step"]
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-import sys
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -11,9 +10,8 @@ import ipywidgets as W
 
 # Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = {"rnn": "#E69F00", "lstm": "#0072B2", "toy": "#009E73", "baseline": "#777777",
-           "chance": "#777777", "clipped": "#009E73", "unclipped": "#D55E00"}
+           "chance": "#777777"}
 DIVERGING = "RdBu_r"  # gates around 0.5, states around 0: blue low, red high
-SEQUENTIAL = "Viridis"
 LABELS = {"rnn": "vanilla RNN", "lstm": "LSTM"}
 
 
@@ -28,10 +26,6 @@ def character_spans(text: str, colours: Sequence[str], titles: Sequence[str],
         '<div style="font-family:monospace;font-size:14px;line-height:1.6;'
         f'white-space:pre-wrap;color:#111;{extra_style}">' + "".join(spans) + "</div>"
     )
-
-
-def in_colab() -> bool:
-    return "google.colab" in sys.modules
 
 
 def new_figure(base=None, **layout):

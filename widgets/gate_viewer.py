@@ -128,7 +128,8 @@ class GateViewer(View):
                 raise ValueError(f"text: expected 2 to {MAX_CHARS} characters, got {len(text)}")
             traces = {kind: probes.gates(model, text) for kind, model in self._models.items()}
             self.traces = traces
-            self.cells_found = probes.find_cells(self._models["lstm"], text, top=3)
+            self.cells_found = probes.find_cells(self._models["lstm"], text, top=3,
+                                                 trace=traces["lstm"])
             options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
                 (f"unit {u}: {feature} (r = {r:+.2f})", u)
                 for feature, found in self.cells_found.items() for u, r in found[:2]

@@ -94,8 +94,8 @@ class TextComparer(View):
                                   rng=int(self._rng_seed.value))
             for kind, model in self._models.items()
         }
-        distributions = {kind: sampling.next_char_probs(model, seed, temperature)
-                         for kind, model in self._models.items()}
+        # the first character is drawn from next_char_probs(model, seed, temperature)
+        distributions = {kind: s.probs[0] for kind, s in samples.items()}
         return samples, distributions
 
     def _on_change(self, change):
