@@ -19,19 +19,19 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab import checkpoint as ckpt
+from rnnlab.baselines import LN2, uniform_nats
 from rnnlab.corpus import Corpus, dataset
 from rnnlab.errors import CheckpointError, CheckpointMismatchError, TrainingDivergedError
 from rnnlab.history import History
 
 __all__ = ["train", "evaluate", "baseline_nats", "History", "SCHEDULES"]
 
-LN2 = math.log(2.0)
 SCHEDULES = ("constant", "cosine")
 
 
 def baseline_nats(vocab_size: int) -> float:
     """Loss of the know-nothing model, uniform over the vocabulary: ln(vocab_size)."""
-    return math.log(vocab_size)
+    return uniform_nats(vocab_size)
 
 
 def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128) -> float:

@@ -6,10 +6,12 @@ public (``curves``, ``traces``, ``samples``, ...) so tests and curious learners 
 check what is drawn.
 """
 
+from rnnlab.widgets.charts import bar_chart, line_chart
 from rnnlab.widgets.gate_viewer import GateViewer
 from rnnlab.widgets.gradient_flow import GradientFlow
 from rnnlab.widgets.lag_explorer import LagExplorer
 from rnnlab.widgets.text_comparer import TextComparer
 from rnnlab.widgets.training_monitor import TrainingMonitor
 
-__all__ = ["GateViewer", "GradientFlow", "LagExplorer", "TextComparer", "TrainingMonitor"]
+__all__ = ["GateViewer", "GradientFlow", "LagExplorer", "TextComparer", "TrainingMonitor",
+           "bar_chart", "line_chart"]

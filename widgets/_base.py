@@ -8,9 +8,10 @@ from contextlib import contextmanager
 
 import ipywidgets as W
 
+from rnnlab.palette import PALETTE
+
 # Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
-COLOURS = {"rnn": "#E69F00", "lstm": "#0072B2", "toy": "#009E73", "baseline": "#777777",
-           "chance": "#777777"}
+COLOURS = {role: PALETTE[role] for role in ("rnn", "lstm", "toy", "baseline", "chance")}
 DIVERGING = "RdBu_r"  # gates around 0.5, states around 0: blue low, red high
 LABELS = {"rnn": "vanilla RNN", "lstm": "LSTM"}
 

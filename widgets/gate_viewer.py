@@ -9,6 +9,7 @@ from plotly.subplots import make_subplots
 
 from rnnlab import corpus as corpus_lib
 from rnnlab import pretrained, probes
+from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import (
     COLOURS, DIVERGING, LABELS, View, character_spans, new_figure,
 )
@@ -20,7 +21,7 @@ WINDOW = 80  # characters the heatmap shows at once: each one stays readable
 MAX_ROWS = 10
 NO_SUGGESTION = -1
 GATE_SYMBOLS = {"I": "circle", "F": "square", "O": "diamond"}
-GATE_COLOURS = {"I": "#009E73", "F": "#0072B2", "O": "#CC79A7"}
+GATE_COLOURS = {gate: PALETTE[f"gate_{gate.lower()}"] for gate in "IFO"}  # as in the diagrams
 
 
 def shown_char(ch: str) -> str:

@@ -1,0 +1,327 @@
+"""Checkers for the lessons' exercises.
+
+An exercise starts as ``answer = ...`` (or a function whose body is ``...``). Its checker
+returns a ``Feedback`` that a notebook shows in place: "not answered yet", a pass, or a
+hint. A checker never raises, so a lesson always runs top to bottom; what an answer
+raised becomes part of the hint. The solutions live in ``lessons/solutions/``.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from rnnlab import baselines
+
+UNANSWERED, PASS, HINT = "not answered yet", "pass", "hint"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """What a checker says: ``status`` is UNANSWERED, PASS or HINT."""
+
+    exercise: str
+    status: str
+    message: str
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASS
+
+    def __repr__(self) -> str:
+        mark = {PASS: "✓", HINT: "✗", UNANSWERED: "…"}[self.status]
+        return f"{mark} {self.exercise}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = {PASS: "#009E73", HINT: "#D55E00", UNANSWERED: "#777777"}[self.status]
+        return (f'<div style="border-left:4px solid {colour};padding:4px 10px">'
+                f"<b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}</div>")
+
+
+class _Hint(Exception):
+    """Raised inside a checker to give the learner a hint."""
+
+
+def _unanswered(answer) -> bool:
+    return answer is Ellipsis or answer is None
+
+
+def checker(exercise: str):
+    """Turn ``check(answer, ...)`` into a checker that returns Feedback and never raises.
+
+    ``check`` returns the pass message, raises ``_Hint`` with a hint, or returns None when
+    the answer is still ``...``.
+    """
+    def wrap(check):
+        @functools.wraps(check)
+        def run(answer, *args, **kwargs) -> Feedback:
+            if _unanswered(answer):
+                return Feedback(exercise, UNANSWERED, "not answered yet: replace the ... with "
+                                "your answer and run the cell again")
+            try:
+                message = check(answer, *args, **kwargs)
+            except _Hint as hint:
+                return Feedback(exercise, HINT, str(hint))
+            except Exception as exc:  # the learner's code failed: say how, do not crash
+                return Feedback(exercise, HINT, f"your answer raised {type(exc).__name__}: "
+                                f"{exc}")
+            if message is None:
+                return Feedback(exercise, UNANSWERED, "not answered yet: your function still "
+                                "returns ...; write its body")
+            return Feedback(exercise, PASS, message)
+        return run
+    return wrap
+
+
+def _number(answer, what: str) -> float:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        raise _Hint(f"expected {what} as a number, got {answer!r}") from None
+    if not math.isfinite(value):
+        raise _Hint(f"expected a finite number, got {value}")
+    return value
+
+
+def _close(value: float, expected: float, rel: float) -> bool:
+    return abs(value - expected) <= rel * abs(expected)
+
+
+def _array(result, shape, name: str) -> np.ndarray | None:
+    if _unanswered(result):
+        return None
+    result = np.asarray(result, dtype=float)
+    if result.shape != shape:
+        raise _Hint(f"{name} should have shape {shape}, yours has {result.shape}")
+    return result
+
+
+# --- lesson 1 ---------------------------------------------------------------------------
+
+
+@checker("unigram baseline")
+def check_unigram_nats(answer, corpus):
+    """``answer``: the held-out loss in nats/char of the character-frequency model."""
+    value = _number(answer, "nats per character")
+    train_ids, val_ids = corpus.split()
+    V = len(corpus.vocab)
+    expected = baselines.unigram_nats(train_ids, val_ids, V)
+    if _close(value, expected, 0.005):
+        return (f"{value:.3f} nats/char. Knowing only how common each character is "
+                f"saves {baselines.uniform_nats(V) - expected:.2f} nats on ln(V)")
+    if _close(value, baselines.to_bits(expected), 0.005):
+        raise _Hint("that looks like bits (log base 2); the course measures in nats: np.log")
+    if _close(value, baselines.uniform_nats(V), 0.005):
+        raise _Hint("that is ln(V), the uniform model: weight each character by how often "
+                    "it appears in train_ids")
+    raise _Hint("count each character in train_ids (np.bincount), turn counts into "
+                "probabilities p, then average -log p over val_ids")
+
+
+# --- lesson 2 ---------------------------------------------------------------------------
+
+
+def _rnn_case(seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(5, 2, 3))  # (T, batch, embed_dim)
+    H = rng.normal(size=(2, 4))  # (batch, num_hiddens)
+    W_xh, W_hh = rng.normal(size=(3, 4)) * 0.5, rng.normal(size=(4, 4)) * 0.5
+    b_h = rng.normal(size=4)
+    return X, H, W_xh, W_hh, b_h
+
+
+@checker("unroll an RNN")
+def check_rnn_unroll(rnn_unroll):
+    """``rnn_unroll(X, H_0, W_xh, W_hh, b_h) -> H``: X (T, batch, embed_dim) to every
+    state H (T, batch, num_hiddens), one ``rnn_step`` per time step."""
+    from rnnlab.cells import RNNCell
+
+    X, H_0, W_xh, W_hh, b_h = _rnn_case()
+    result = _array(rnn_unroll(X, H_0, W_xh, W_hh, b_h), X.shape[:2] + H_0.shape[1:], "H")
+    if result is None:
+        return None
+    cell, state, expected = RNNCell(W_xh, W_hh, b_h), H_0, []
+    for X_t in X:
+        H_t, state = cell.step(X_t, state)
+        expected.append(H_t)
+    expected = np.stack(expected)  # (T, batch, num_hiddens)
+    if np.allclose(result, expected, atol=1e-6):
+        return "matches rnnlab.cells.RNNCell stepped over the sequence"
+    if np.allclose(result[0], expected[0], atol=1e-6):
+        raise _Hint("the first step is right, the later ones are not: feed each H_t back "
+                    "in as the next step's H_prev")
+    raise _Hint("start from H_0, and at each step t compute "
+                "H_t = tanh(X[t] @ W_xh + H_prev @ W_hh + b_h)")
+
+
+@checker("parameters of the recurrent layer")
+def check_recurrent_params(answer, model):
+    """``answer``: the parameter count of ``model``'s recurrent layer, by hand."""
+    value = _number(answer, "a count")
+    E, H = model.config.embed_dim, model.config.num_hiddens
+    blocks = 4 if model.kind == "lstm" else 1
+    expected = blocks * (E * H + H * H + H)
+    if value == expected:
+        return f"{expected:,} parameters" + (
+            ": four blocks (I, F, O and C_tilde), each the size of a vanilla RNN's"
+            if blocks == 4 else ": W_xh, W_hh and b_h")
+    if value == expected - blocks * H:
+        raise _Hint("you left out the bias")
+    if blocks == 4 and value == expected / 4:
+        raise _Hint("that is one block: an LSTM has four (three gates and the candidate)")
+    raise _Hint(f"count W_x ({E} x {H}), W_h ({H} x {H}) and b ({H},)"
+                + (" for each of the four blocks" if blocks == 4 else ""))
+
+
+# --- lesson 3 ---------------------------------------------------------------------------
+
+
+@checker("vanishing factor")
+def check_vanishing_factor(answer, radius: float = 0.9, steps: int = 50):
+    """``answer``: how much a linear RNN's gradient shrinks over ``steps`` steps back."""
+    value = _number(answer, "a factor")
+    expected = radius ** steps
+    if _close(value, expected, 0.02):
+        return (f"{radius}^{steps} = {expected:.2e}: one factor of the spectral radius per "
+                "step, so the decay is exponential in the distance")
+    if _close(value, 1 / expected, 0.02):
+        raise _Hint("that is the growth factor; the question asks how much is left (< 1)")
+    if _close(value, radius * steps, 0.02) or _close(value, radius / steps, 0.02):
+        raise _Hint("the Jacobians multiply: one factor per step, not a sum")
+    raise _Hint("each step back multiplies the gradient by W_hh^T; for an orthogonal matrix "
+                "times r that scales every direction by r")
+
+
+# --- lesson 4 ---------------------------------------------------------------------------
+
+
+@checker("a GRU character model")
+def check_gru_model(build_gru):
+    """``build_gru(vocab_size, embed_dim, num_hiddens) -> keras.Model``: ids to logits."""
+    import keras
+
+    vocab_size, T = 11, 7
+    model = build_gru(vocab_size=vocab_size, embed_dim=8, num_hiddens=16)
+    if _unanswered(model):
+        return None
+    if not isinstance(model, keras.Model):
+        raise _Hint(f"return a keras.Model, not {type(model).__name__}")
+    grus = [layer for layer in model.layers if isinstance(layer, keras.layers.GRU)]
+    if not grus:
+        raise _Hint("there is no keras.layers.GRU in the model: swap it in for the LSTM")
+    ids = np.arange(2 * T).reshape(2, T) % vocab_size  # (batch, T)
+    out = np.asarray(model(ids))
+    if out.shape != (2, T, vocab_size):
+        raise _Hint(f"ids of shape (2, {T}) should give logits of shape (2, {T}, {vocab_size}),"
+                    f" yours gives {out.shape}: does the GRU return_sequences?")
+    if np.allclose(out.sum(axis=-1), 1.0, atol=1e-4) and (out >= 0).all():
+        raise _Hint("the model outputs probabilities; the kit's models output logits (no "
+                    "softmax), which the loss takes from_logits")
+    params = grus[0].count_params()
+    return (f"a GRU with {params:,} parameters: three blocks (update, reset, candidate) "
+            "where the LSTM has four")
+
+
+# --- lesson 5 ---------------------------------------------------------------------------
+
+
+@checker("open forget gates")
+def check_forget_open_fraction(answer, trace, threshold: float = 0.9):
+    """``answer``: the fraction of all forget-gate values in ``trace`` above ``threshold``."""
+    value = _number(answer, "a fraction")
+    expected = float((trace.F > threshold).mean())
+    if abs(value - expected) < 0.005:
+        return (f"{expected:.1%} of the forget-gate values keep more than "
+                f"{threshold:.0%} of the cell state from one step to the next")
+    if abs(value - 100 * expected) < 0.5:
+        raise _Hint("a fraction between 0 and 1, not a percentage")
+    if abs(value - float((trace.F < 1 - threshold).mean())) < 0.005:
+        raise _Hint(f"that is the fraction below {1 - threshold:.1f}: count the values above "
+                    f"{threshold}")
+    raise _Hint(f"trace.F has shape (T, units): compare it with {threshold} and average "
+                "over everything")
+
+
+@checker("the most saturated gate")
+def check_most_saturated_gate(answer, trace):
+    """``answer``: "I", "F" or "O", the gate whose values are most often saturated."""
+    from rnnlab.probes import saturation
+
+    totals = {gate: float((low + high).mean()) for gate, (low, high)
+              in saturation(trace).items()}
+    best = max(totals, key=totals.get)
+    if str(answer).strip().upper() not in totals:
+        raise _Hint(f"answer with one of {sorted(totals)}, not {answer!r}")
+    shares = ", ".join(f"{g} {v:.0%}" for g, v in totals.items())
+    if str(answer).strip().upper() == best:
+        return f"saturated share of values: {shares}"
+    raise _Hint("add the two saturated fractions of each gate and compare the means")
+
+
+# --- lesson 6 ---------------------------------------------------------------------------
+
+
+@checker("what survives 50 steps")
+def check_memory_survival(answer, lag: int = 50):
+    """``answer``: (bias 1, bias 3), the share of the cell state left after ``lag`` steps
+    when the forget gate sits at sigmoid(bias)."""
+    try:
+        low, high = (float(v) for v in answer)
+    except (TypeError, ValueError):
+        raise _Hint(f"answer with a pair of numbers (bias 1, bias 3), got {answer!r}") from None
+    expected = [(1.0 / (1.0 + math.exp(-b))) ** lag for b in (1.0, 3.0)]
+    if _close(low, expected[0], 0.02) and _close(high, expected[1], 0.02):
+        return (f"sigmoid(1)^{lag} = {expected[0]:.1e} against sigmoid(3)^{lag} = "
+                f"{expected[1]:.3f}: the forget bias sets how far back an LSTM can reach")
+    if _close(high, expected[0], 0.02) and _close(low, expected[1], 0.02):
+        raise _Hint("the pair is swapped: bias 1 first")
+    raise _Hint(f"with the forget gate at f = sigmoid(b) every step keeps f of C: f ** {lag}")
+
+
+@checker("where the sweep's RNN fails")
+def check_failure_lag(answer, sweep, kind: str = "rnn", threshold: float = 0.9):
+    """``answer``: the first lag at which ``kind`` in ``sweep`` falls below ``threshold``."""
+    from rnnlab.tasks import failure_lag
+
+    value = _number(answer, "a lag")
+    expected = failure_lag(sweep["results"][kind], threshold)
+    if value == expected:
+        return f"lag {expected}: the first point below {threshold:.0%} accuracy"
+    lags = [p["lag"] for p in sweep["results"][kind]]
+    if value not in lags:
+        raise _Hint(f"the sweep has the lags {lags}")
+    raise _Hint(f"read the accuracies in sweep['results'][{kind!r}] and find the first below "
+                f"{threshold}")
+
+
+# --- lesson 7 ---------------------------------------------------------------------------
+
+
+@checker("softmax with temperature")
+def check_softmax_with_temperature(softmax):
+    """``softmax(logits, temperature) -> probabilities``, for temperature > 0."""
+    from rnnlab.sampling import softmax_with_temperature
+
+    logits = np.array([2.0, 1.0, 0.0, -1.0])
+    for temperature in (0.5, 1.0, 2.0):
+        result = _array(softmax(logits, temperature), logits.shape, "the probabilities")
+        if result is None:
+            return None
+        expected = softmax_with_temperature(logits, temperature)
+        if not np.allclose(result, expected, atol=1e-6):
+            if np.allclose(result, softmax_with_temperature(logits, 1 / temperature),
+                           atol=1e-6):
+                raise _Hint("divide the logits by the temperature, do not multiply")
+            if not np.isclose(result.sum(), 1.0):
+                raise _Hint(f"at temperature {temperature} your probabilities sum to "
+                            f"{result.sum():.3f}, not 1")
+            raise _Hint(f"wrong at temperature {temperature}: exp(logits / T) / sum(...)")
+    big = _array(softmax(np.array([1000.0, 999.0]), 1.0), (2,), "the probabilities")
+    if not np.all(np.isfinite(big)):
+        raise _Hint("logits of 1000 overflow exp: subtract the largest logit first (the "
+                    "result does not change)")
+    return "matches rnnlab.sampling.softmax_with_temperature, large logits included"

@@ -1,0 +1,147 @@
+"""Every exercise checker: unanswered, the solution in lessons/solutions, a wrong answer."""
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnlab import exercises, models, pretrained, probes, tasks
+from rnnlab.exercises import HINT, PASS, UNANSWERED
+
+SOLUTIONS = Path(__file__).resolve().parent.parent / "lessons" / "solutions"
+
+
+def solution(name):
+    """Import lessons/solutions/<name>.py (file names start with the lesson number)."""
+    spec = importlib.util.spec_from_file_location(f"solution_{name}", SOLUTIONS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def unanswered_function(*args, **kwargs):
+    ...
+
+
+def raising_function(*args, **kwargs):
+    raise ZeroDivisionError("oops")
+
+
+@pytest.fixture(scope="module")
+def lstm_trace():
+    return probes.gates(pretrained.load("lstm"), "ROMEO.\nWhat light through yonder window "
+                        "breaks? It is the east, and Juliet is the sun.\n" * 3)
+
+
+def test_every_lesson_has_a_solution_file():
+    lessons = sorted(p.stem for p in (SOLUTIONS.parent).glob("[0-9][0-9]_*.ipynb"))
+    assert lessons, "no lessons found"
+    assert lessons == sorted(p.stem for p in SOLUTIONS.glob("[0-9][0-9]_*.py"))
+
+
+def test_feedback_never_raises_and_says_unanswered():
+    for check in (exercises.check_rnn_unroll, exercises.check_softmax_with_temperature):
+        assert check(...).status == UNANSWERED
+        assert check(unanswered_function).status == UNANSWERED
+        feedback = check(raising_function)
+        assert feedback.status == HINT and "ZeroDivisionError" in feedback.message
+    assert "not answered" in repr(exercises.check_vanishing_factor(...))
+    assert "expected a factor as a number" in exercises.check_vanishing_factor("x").message
+
+
+def test_unigram(tiny_corpus):
+    sol = solution("01_characters")
+    train_ids, val_ids = tiny_corpus.split()
+    answer = sol.unigram_nats(train_ids, val_ids, len(tiny_corpus.vocab))
+    assert exercises.check_unigram_nats(answer, tiny_corpus).passed
+    wrong = exercises.check_unigram_nats(np.log(len(tiny_corpus.vocab)), tiny_corpus)
+    assert wrong.status == HINT and "ln(V)" in wrong.message
+    in_bits = exercises.check_unigram_nats(answer / np.log(2), tiny_corpus)
+    assert "bits" in in_bits.message
+
+
+def test_rnn_unroll_and_params(make_model):
+    sol = solution("02_vanilla_rnn")
+    assert exercises.check_rnn_unroll(sol.rnn_unroll).passed
+
+    def first_step_only(X, H_0, W_xh, W_hh, b_h):  # forgets to carry the state
+        return np.stack([np.tanh(X_t @ W_xh + H_0 @ W_hh + b_h) for X_t in X])
+
+    assert "feed each H_t back" in exercises.check_rnn_unroll(first_step_only).message
+    rnn = make_model("rnn")
+    E, H = rnn.config.embed_dim, rnn.config.num_hiddens
+    assert sol.recurrent_params(E, H) == rnn.layer(models.RECURRENT).count_params()
+    assert exercises.check_recurrent_params(sol.recurrent_params(E, H), rnn).passed
+    assert "bias" in exercises.check_recurrent_params(E * H + H * H, rnn).message
+
+
+def test_vanishing_factor():
+    sol = solution("03_vanishing_gradients")
+    assert exercises.check_vanishing_factor(sol.vanishing_factor()).passed
+    # the solution's comment: the toy's linear curve gives the same factor
+    norms = probes.toy_gradient_norms(51, 0.9, activation="linear")
+    assert exercises.check_vanishing_factor(norms[0] / norms[-1]).passed
+    assert "not a sum" in exercises.check_vanishing_factor(0.9 * 50).message
+
+
+def test_gru_and_lstm_params(make_model):
+    sol = solution("04_lstm")
+    feedback = exercises.check_gru_model(sol.build_gru)
+    assert feedback.passed, feedback.message
+
+    def lstm_instead(vocab_size, embed_dim, num_hiddens):
+        import keras
+        ids = keras.Input(shape=(None,), dtype="int32")
+        X = keras.layers.Embedding(vocab_size, embed_dim)(ids)
+        H = keras.layers.LSTM(num_hiddens, return_sequences=True)(X)
+        return keras.Model(ids, keras.layers.Dense(vocab_size)(H))
+
+    assert "no keras.layers.GRU" in exercises.check_gru_model(lstm_instead).message
+    lstm = make_model("lstm")
+    E, H = lstm.config.embed_dim, lstm.config.num_hiddens
+    assert sol.lstm_params(E, H) == lstm.layer(models.RECURRENT).count_params()
+    assert exercises.check_recurrent_params(sol.lstm_params(E, H), lstm).passed
+    assert "four" in exercises.check_recurrent_params(sol.lstm_params(E, H) / 4, lstm).message
+
+
+def test_gates(lstm_trace):
+    sol = solution("05_inside_the_gates")
+    assert exercises.check_forget_open_fraction(sol.forget_open_fraction(lstm_trace),
+                                                lstm_trace).passed
+    wrong = exercises.check_forget_open_fraction(sol.forget_open_fraction(lstm_trace) + 0.1,
+                                                 lstm_trace)
+    assert wrong.status == HINT
+    best = sol.most_saturated_gate(lstm_trace)
+    assert exercises.check_most_saturated_gate(best, lstm_trace).passed
+    other = next(g for g in "IFO" if g != best)
+    assert exercises.check_most_saturated_gate(other, lstm_trace).status == HINT
+    assert "one of" in exercises.check_most_saturated_gate("Q", lstm_trace).message
+
+
+def test_memory():
+    sol = solution("06_long_range_memory")
+    assert exercises.check_memory_survival(sol.memory_survival()).passed
+    low, high = sol.memory_survival()
+    assert "swapped" in exercises.check_memory_survival((high, low)).message
+    sweep = tasks.load_sweep()
+    answer = sol.failure_lag(sweep)
+    assert answer == tasks.failure_lag(sweep["results"]["rnn"])
+    assert exercises.check_failure_lag(answer, sweep).passed
+    assert exercises.check_failure_lag(1, sweep).status == HINT
+
+
+def test_softmax():
+    sol = solution("07_generate_and_compare")
+    assert exercises.check_softmax_with_temperature(sol.softmax).status == PASS
+
+    def multiplies(logits, temperature):
+        return sol.softmax(np.asarray(logits) * temperature, 1.0)
+
+    def overflows(logits, temperature):
+        e = np.exp(np.asarray(logits, dtype=float) / temperature)
+        return e / e.sum()
+
+    assert "divide" in exercises.check_softmax_with_temperature(multiplies).message
+    with np.errstate(over="ignore", invalid="ignore"):
+        assert "overflow" in exercises.check_softmax_with_temperature(overflows).message

@@ -1,0 +1,41 @@
+"""Static figures for the lessons' one-off plots, drawn like the views (through new_figure)."""
+
+from __future__ import annotations
+
+from rnnlab.widgets._base import COLOURS, new_figure
+
+
+def _colour(name: str, index: int) -> str:
+    palette = [COLOURS["lstm"], COLOURS["rnn"], COLOURS["toy"], COLOURS["baseline"]]
+    for kind in ("lstm", "rnn"):
+        if kind in name.lower():
+            return COLOURS[kind]
+    return palette[index % len(palette)]
+
+
+def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
+              number_format: str = ".3f", height: int = 320):
+    """Horizontal bars, one per entry of ``values`` (label -> value), value printed on each."""
+    labels = list(values)
+    figure = new_figure(title=title, height=height, xaxis=dict(title=axis_title),
+                        yaxis=dict(autorange="reversed"), margin=dict(l=190, r=40, t=50, b=50))
+    figure.add_bar(
+        y=labels, x=[values[k] for k in labels], orientation="h",
+        marker_color=[_colour(k, i) for i, k in enumerate(labels)],
+        text=[format(values[k], number_format) for k in labels], textposition="auto",
+        hovertemplate="%{y}: %{x}<extra></extra>",
+    )
+    return figure
+
+
+def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_title: str,
+               log_y: bool = False, height: int = 360):
+    """One line per entry of ``series`` (name -> (x, y)); a log y axis for norms."""
+    figure = new_figure(title=title, height=height, xaxis=dict(title=xaxis_title),
+                        yaxis=dict(title=yaxis_title, type="log" if log_y else "linear",
+                                   exponentformat="power"),
+                        legend=dict(orientation="h", y=-0.25))
+    for index, (name, (x, y)) in enumerate(series.items()):
+        figure.add_scatter(x=list(x), y=list(y), mode="lines", name=name,
+                           line=dict(color=_colour(name, index), width=2.5))
+    return figure
