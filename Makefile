@@ -49,6 +49,8 @@ test:
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py
 	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py -q
+	@$(STAGE) "lessons (nbval)" $(PY) -m pytest lessons -q -p no:cacheprovider \
+		--nbval-lax --nbval-current-env --nbval-sanitize-with lessons/nbval_sanitize.cfg
 
 # Trains both shipped models with the kit's own CLI, resumably (run it again after an
 # interruption: finished phases are skipped). About 75 minutes on a 2-core CPU.

@@ -196,6 +196,7 @@ def gates(model, text: str) -> cells.Trace:
 
 
 SATURATION_THRESHOLDS = {"gate": (0.1, 0.9), "tanh": (-0.9, 0.9)}
+SATURATED_TANH = SATURATION_THRESHOLDS["tanh"][1]
 
 
 def saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -337,9 +338,11 @@ def clipping_run(
     spectral radius well above 1) and plain SGD takes steps proportional to the
     gradient, so a gradient spike becomes a weight spike. With ``global_clipnorm`` the
     whole gradient is rescaled to that norm whenever it is larger (Pascanu, Mikolov &
-    Bengio 2013, algorithm 1). Returns per-step arrays ``grad_norm`` (before clipping)
-    and ``loss``, NaN from the step where the loss stopped being finite
-    (``diverged_at``, else None): a diverged run is never drawn as 0.
+    Bengio 2013, algorithm 1). Returns per-step arrays ``grad_norm`` (before clipping),
+    ``loss`` and ``saturated`` (the fraction of hidden values with |H| > 0.9, where
+    tanh' < 0.19 and the gradient through that unit mostly dies), NaN from the step where
+    the loss stopped being finite (``diverged_at``, else None): a diverged run is never
+    drawn as 0.
     """
     import keras
     import tensorflow as tf
@@ -353,9 +356,11 @@ def clipping_run(
     train_ids, _ = corpus.split()
     batches = iter(dataset(train_ids, num_steps, batch_size, seed=seed).repeat())
     variables = model.keras.trainable_variables
+    hidden = keras.Model(model.keras.inputs, model.layer(RECURRENT).output)  # ids -> H
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     grad_norm = np.full(steps, np.nan)
     losses = np.full(steps, np.nan)
+    saturated = np.full(steps, np.nan)
     diverged_at = None
     for step in range(steps):
         inputs, targets = next(batches)
@@ -367,9 +372,12 @@ def clipping_run(
             diverged_at = step
             break
         losses[step], grad_norm[step] = float(loss), norm
+        H = hidden(inputs)  # (batch, num_steps, num_hiddens)
+        saturated[step] = float(tf.reduce_mean(tf.cast(tf.abs(H) > SATURATED_TANH, "float32")))
         if global_clipnorm is not None and norm > global_clipnorm:
             grads = [g * (global_clipnorm / norm) for g in grads]
         for variable, g in zip(variables, grads):
             variable.assign_sub(learning_rate * g)
-    return {"grad_norm": grad_norm, "loss": losses, "diverged_at": diverged_at,
+    return {"grad_norm": grad_norm, "loss": losses, "saturated": saturated,
+            "diverged_at": diverged_at,
             "global_clipnorm": global_clipnorm, "learning_rate": learning_rate}

@@ -31,3 +31,8 @@ def device_summary() -> str:
     where = ", ".join(gpu.name for gpu in gpus) if gpus else "CPU (no GPU found)"
     tf.zeros(1)  # the first operation: device start-up happens now
     return f"TensorFlow {tf.__version__}, Keras {keras.__version__}, on {where}"
+
+
+def scaled(full, quick_value):
+    """``full`` for a learner, ``quick_value`` under ``RNNLAB_QUICK=1`` (step counts, sizes)."""
+    return quick_value if quick() else full

@@ -189,3 +189,5 @@ def test_clipping_tames_the_first_jump(tiny_corpus):
     # one unclipped step of size lr * ||g|| wrecks the loss; the clipped step moves lr * 1.0
     assert tame["loss"][1] < wild["loss"][1] / 5
     assert wild["diverged_at"] is None and np.isfinite(wild["loss"]).all()
+    # the unclipped step pins the tanh units at +-1; the clipped one leaves them usable
+    assert 0 <= tame["saturated"][1] < wild["saturated"][1] <= 1

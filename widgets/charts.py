@@ -2,26 +2,38 @@
 
 from __future__ import annotations
 
-from rnnlab.widgets._base import COLOURS, new_figure
+from rnnlab.palette import OKABE_ITO, PALETTE
+from rnnlab.widgets._base import new_figure
+
+# Series that are not a model get colours no model uses (blue is the LSTM, orange the RNN).
+OTHER_COLOURS = [OKABE_ITO[c] for c in ("bluish_green", "vermillion", "reddish_purple",
+                                        "sky_blue")]
 
 
-def _colour(name: str, index: int) -> str:
-    palette = [COLOURS["lstm"], COLOURS["rnn"], COLOURS["toy"], COLOURS["baseline"]]
+def _colour(name: str, index: int, default: str | None = None) -> str:
+    """A model's colour when the name says which model ("... RNN ...", "LSTM ..."), else
+    ``default`` (a palette role or a colour), else the next of OTHER_COLOURS."""
+    words = name.lower()
     for kind in ("lstm", "rnn"):
-        if kind in name.lower():
-            return COLOURS[kind]
-    return palette[index % len(palette)]
+        if kind in words:
+            return PALETTE[kind]
+    if default is not None:
+        return PALETTE.get(default, default)
+    return OTHER_COLOURS[index % len(OTHER_COLOURS)]
 
 
 def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
-              number_format: str = ".3f", height: int = 320):
-    """Horizontal bars, one per entry of ``values`` (label -> value), value printed on each."""
+              number_format: str = ".3f", colour: str = "baseline", height: int = 320):
+    """Horizontal bars, one per entry of ``values`` (label -> value), value printed on each.
+
+    A bar whose label names a model takes that model's colour; the others take ``colour``.
+    """
     labels = list(values)
     figure = new_figure(title=title, height=height, xaxis=dict(title=axis_title),
                         yaxis=dict(autorange="reversed"), margin=dict(l=190, r=40, t=50, b=50))
     figure.add_bar(
         y=labels, x=[values[k] for k in labels], orientation="h",
-        marker_color=[_colour(k, i) for i, k in enumerate(labels)],
+        marker_color=[_colour(k, i, colour) for i, k in enumerate(labels)],
         text=[format(values[k], number_format) for k in labels], textposition="auto",
         hovertemplate="%{y}: %{x}<extra></extra>",
     )

@@ -62,12 +62,19 @@ class LagExplorer(View):
     def widget(self):
         return self._box
 
-    def run_live(self):
-        """Train both kinds at the slider's lag with a small budget and plot the result."""
-        lag = self._lag.value
-        self._label.value = f"training both models at lag {lag} ..."
+    def run_live(self, lag: int | None = None):
+        """Train both kinds at ``lag`` (default: the slider's) with a small budget, and plot.
+
+        The button calls this; a lesson cell can too, e.g. ``explorer.run_live(lag=50)``.
+        """
         with self._errors_in_place():
-            self._label.value = ""
+            if lag is not None:
+                if lag not in self._lag.options:
+                    raise ValueError(f"lag: expected one of the sweep's lags "
+                                     f"{list(self._lag.options)}, got {lag!r}")
+                self._lag.value = lag
+            lag = self._lag.value
+            self._label.value = f"training both models at lag {lag} ..."
             settings = self.sweep["meta"]["settings"]
             points = [
                 tasks.recall_point(kind, lag, **{**settings, "steps": self.live_steps})

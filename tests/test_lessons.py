@@ -1,0 +1,114 @@
+"""The lessons follow the notebook rules of DESIGN.md (running them is nbval's job)."""
+
+import ast
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from rnnlab import exercises
+
+ROOT = Path(__file__).resolve().parent.parent
+LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
+REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+CHECK, IGNORE = "# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT"
+
+
+def code_cells(nb):
+    return [c for c in nb.cells if c.cell_type == "code"]
+
+
+def test_seven_lessons_in_reading_order():
+    assert [p.name[:2] for p in LESSONS] == [f"{n:02d}" for n in range(1, 8)]
+
+
+@pytest.fixture(params=LESSONS, ids=lambda p: p.stem)
+def lesson(request):
+    return request.param, nbformat.read(request.param, as_version=4)
+
+
+def test_outputs_only_on_checked_cells(lesson):
+    path, nb = lesson
+    checked = 0
+    for cell in code_cells(nb):
+        if cell.source.startswith(CHECK):
+            checked += 1
+            assert cell.outputs and cell.execution_count, (
+                f"{path.name}: a checked cell needs its outputs and count "
+                "(python tools/notebooks.py run)")
+        else:
+            assert not cell.outputs and cell.execution_count is None, (
+                f"{path.name}: stale output in an unchecked cell (python tools/notebooks.py "
+                f"clean): {cell.source[:60]!r}")
+    assert "widgets" not in nb.metadata
+    assert checked >= 1 or path.stem.startswith("07"), f"{path.name} checks no output"
+
+
+def test_template(lesson):
+    path, nb = lesson
+    first = nb.cells[0]
+    assert first.cell_type == "markdown"
+    number = int(path.name[:2])
+    assert first.source.startswith(f"# Lesson {number} · ")
+    colab = (f"https://colab.research.google.com/github/{REPOSITORY.split('github.com/')[1]}"
+             f"/blob/main/lessons/{path.name}")
+    assert f"Open in Colab: {colab}" in first.source  # plain text: nothing is fetched
+    assert "**What you will learn**" in first.source
+    headings = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    assert any("## Summary" in h for h in headings), path.name
+    assert any(re.search(r"^## Exercises?$", h, re.M) for h in headings), path.name
+    assert any(f"lessons/solutions/{path.stem}.py" in h for h in headings), path.name
+
+
+def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
+    path, nb = lesson
+    setup = code_cells(nb)[0].source
+    assert setup.startswith(IGNORE)
+    assert 'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL"' in setup
+    assert f'REPOSITORY = "{REPOSITORY}"' in setup and setup.count("github.com") == 1
+    assert '%pip install --quiet "rnnlab @ git+{REPOSITORY}"' in setup
+    assert "enable_custom_widget_manager()" in setup
+    assert "keras.utils.set_random_seed(0)" in setup
+
+
+def test_code_is_tidy(lesson):
+    path, nb = lesson
+    for cell in code_cells(nb):
+        for line in cell.source.splitlines():
+            assert len(line) <= 99, f"{path.name}: line over 99 characters: {line[:40]!r}"
+        assert "import *" not in cell.source
+        # valid Python once each IPython magic line is replaced by a statement
+        source = re.sub(r"^(\s*)%.*$", r"\1pass", cell.source, flags=re.M)
+        ast.parse(source)
+
+
+def test_no_images_or_requests_from_markdown(lesson):
+    """Colab cannot show local images from markdown, and a lesson opened offline fetches
+    nothing: diagrams are displayed by code."""
+    path, nb = lesson
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            assert "![" not in cell.source and "<img" not in cell.source, path.name
+
+
+def test_every_exercise_checker_exists_and_is_unanswered(lesson):
+    path, nb = lesson
+    called = re.findall(r"exercises\.(check_\w+)\(", "\n".join(c.source for c in code_cells(nb)))
+    assert called, f"{path.name} has no exercise"
+    for name in called:
+        assert callable(getattr(exercises, name, None)), name
+    answers = [c.source for c in code_cells(nb) if "exercises.check_" in c.source]
+    for source in answers:
+        assert "..." in source, f"{path.name}: an exercise must start unanswered"
+
+
+def test_no_checkpoints_in_git():
+    ignored = (ROOT / ".gitignore").read_text().splitlines()
+    assert ".ipynb_checkpoints/" in ignored
+    if (ROOT / ".git").exists():
+        tracked = subprocess.run(["git", "ls-files", "lessons"], cwd=ROOT, capture_output=True,
+                                 text=True, check=True).stdout
+        assert ".ipynb_checkpoints" not in tracked
