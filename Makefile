@@ -47,10 +47,13 @@ lab: setup
 test: export RNNLAB_QUICK = 1
 test:
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
-	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py
+	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py \
+		--ignore=tests/browser
 	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py -q
 	@$(STAGE) "lessons (nbval)" $(PY) -m pytest lessons -q -p no:cacheprovider \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with lessons/nbval_sanitize.cfg
+	@$(STAGE) "browser tests (JupyterLab in Chromium)" $(PY) -m pytest tests/browser -q \
+		-p no:cacheprovider
 
 # Trains both shipped models with the kit's own CLI, resumably (run it again after an
 # interruption: finished phases are skipped). About 75 minutes on a 2-core CPU.

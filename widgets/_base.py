@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -57,11 +58,18 @@ class View:
 
     def __init__(self):
         self._status = W.HTML(value="", layout=W.Layout(min_height="1.5em"))
+        self._status.add_class("rnnlab-status")
         self.error = None  # the message of the last error shown, or None
+        self._box: W.Box | None = None  # set by the subclass: everything the view shows
 
     @property
     def widget(self) -> W.Widget:
-        raise NotImplementedError
+        """The box to display, with a CSS class naming the view (``rnnlab-gate-viewer``),
+        by which a page, a theme or a browser test can find it."""
+        name = "rnnlab-" + re.sub(r"(?<!^)(?=[A-Z])", "-", type(self).__name__).lower()
+        if name not in self._box._dom_classes:
+            self._box.add_class(name)
+        return self._box
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)

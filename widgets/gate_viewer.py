@@ -91,10 +91,6 @@ class GateViewer(View):
         if len(self._suggested.options) > 1:
             self._suggested.value = self._suggested.options[1][1]  # start on a telling unit
 
-    @property
-    def widget(self):
-        return self._box
-
     def _saturation_figure(self):
         figure = new_figure(
             make_subplots(rows=1, cols=2, subplot_titles=(

@@ -60,10 +60,6 @@ class GradientFlow(View):
         self.curves: dict[str, np.ndarray] = {}
         self.update()
 
-    @property
-    def widget(self):
-        return self._box
-
     def _trained(self):
         if self._models is None:
             self._models = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}

@@ -58,10 +58,6 @@ class LagExplorer(View):
         self._box = W.VBox([W.HBox([self._lag, self._run]), self._label, self._status,
                             self.figure])
 
-    @property
-    def widget(self):
-        return self._box
-
     def run_live(self, lag: int | None = None):
         """Train both kinds at ``lag`` (default: the slider's) with a small budget, and plot.
 

@@ -54,7 +54,7 @@ class TextComparer(View):
                                    layout=W.Layout(width="12em"))
         self._generate = W.Button(description="Generate", button_style="primary",
                                   icon="play")
-        self._panes = {kind: W.HTML() for kind in self._models}
+        self._panes = {kind: W.HTML().add_class("rnnlab-sample") for kind in self._models}
         self.figure = new_figure(
             title="Next character after the seed, at this temperature",
             barmode="group", height=340,
@@ -81,10 +81,6 @@ class TextComparer(View):
         self.samples: dict[str, sampling.Sample] = {}
         self.distributions: dict[str, np.ndarray] = {}
         self.update()
-
-    @property
-    def widget(self):
-        return self._box
 
     def compute(self):
         """(samples, next-character distributions) for the current controls."""

@@ -48,10 +48,6 @@ class TrainingMonitor(View):
         self._label = W.HTML()
         self._box = W.VBox([W.HBox([self._progress, self._label]), self._status, self.figure])
 
-    @property
-    def widget(self):
-        return self._box
-
     def on_record(self, kind: str):
         """A callback for ``training.train(..., on_record=...)`` that draws ``kind``."""
         if kind not in self.records:

@@ -1,0 +1,139 @@
+"""What a learner does in JupyterLab, as Playwright steps: open, run all, find a view."""
+
+from __future__ import annotations
+
+import re
+import time
+
+RUN_TIMEOUT_S = 240
+
+
+def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
+    """Open a notebook, wait for its kernel, run every cell, wait until all have run.
+
+    Now and then JupyterLab drops the cells queued behind the first one while a fresh
+    kernel settles: the kernel goes idle with cells still unrun. Run All is then asked
+    again (at most twice); what is asserted is the final state, every cell run.
+    """
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    wait_for_kernel_idle(page, timeout_s=90)
+    deadline = time.monotonic() + timeout_s
+    requests, idle_with_unrun = 0, 0
+    while time.monotonic() < deadline:
+        accept_dialog(page)
+        prompts = _prompts(page)
+        if requests and prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
+            break
+        stalled = "[*]:" not in prompts and "[ ]:" in prompts and _idle(page)
+        idle_with_unrun = idle_with_unrun + 1 if stalled else 0
+        if requests == 0 or (idle_with_unrun >= 6 and requests < 3):  # ~3 s idle, unrun
+            run_all(page)
+            requests, idle_with_unrun = requests + 1, 0
+        time.sleep(0.5)
+    else:
+        raise TimeoutError(f"cells still running or unrun after {timeout_s} s "
+                           f"({requests} x Run All): {prompts}")
+    wait_for_kernel_idle(page)
+
+
+def run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def _idle(page) -> bool:
+    return page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
+
+
+def _prompts(page) -> list[str]:
+    return [p.strip() for p in page.locator(".jp-CodeCell .jp-InputPrompt").all_inner_texts()]
+
+
+def accept_dialog(page) -> None:
+    """A dialog (such as the kernel chooser) blocks the notebook: take its default."""
+    dialog = page.locator(".jp-Dialog .jp-mod-accept")
+    if dialog.count():
+        dialog.first.click()
+
+
+def wait_for_kernel_idle(page, timeout_s: float = 60) -> None:
+    """The kernel status in the toolbar reads idle (it is busy while a callback runs)."""
+    page.wait_for_function(
+        """() => {
+            const el = document.querySelector('.jp-Notebook-ExecutionIndicator');
+            return el && el.getAttribute('data-status') === 'idle';
+        }""",
+        timeout=timeout_s * 1000,
+    )
+
+
+def errors(page) -> list[str]:
+    """Tracebacks shown in the notebook, and widgets that failed to render."""
+    found = page.locator(".jp-OutputArea-output[data-mime-type="
+                         "'application/vnd.jupyter.stderr']").all_inner_texts()
+    found = [t for t in found if "Traceback" in t or "Error" in t]
+    found += page.locator(".jp-OutputArea-output", has_text="Error displaying widget"
+                          ).all_inner_texts()
+    return found
+
+
+def view(page, css_class: str, index: int = 0):
+    """The index-th view of one kind on the page, e.g. ``view(page, "rnnlab-text-comparer")``."""
+    return page.locator(f".{css_class}").nth(index)
+
+
+def slider_handle(container, description: str):
+    """The handle of the slider labelled ``description`` inside ``container``."""
+    slider = container.locator(".widget-slider", has=container.page.locator(
+        "label.widget-label", has_text=re.compile(f"^{re.escape(description)}$")))
+    return slider.locator(".noUi-handle")
+
+
+def slider_readout(container, description: str) -> str:
+    slider = container.locator(".widget-slider", has=container.page.locator(
+        "label.widget-label", has_text=re.compile(f"^{re.escape(description)}$")))
+    return slider.locator(".widget-readout").inner_text()
+
+
+def press(handle, key: str, times: int) -> None:
+    handle.focus()
+    for _ in range(times):
+        handle.press(key)
+
+
+def line_paths(container) -> list[str]:
+    """The ``d`` of every line the plotly figures in ``container`` draw (the data, drawn)."""
+    return container.locator(".js-plotly-plot .scatterlayer path.js-line").evaluate_all(
+        "els => els.map(e => e.getAttribute('d'))")
+
+
+def plot_data(container) -> str:
+    """What the plotly figures in ``container`` draw for their data: bars, lines, heatmap
+    images (not the axes), as one string to compare before and after a change."""
+    return container.locator(".js-plotly-plot").evaluate_all(
+        """plots => plots.map(plot => [...plot.querySelectorAll(
+                '.barlayer path, .scatterlayer path, .heatmaplayer image')]
+            .map(e => e.getAttribute('d') || e.getAttribute('href')).join('|')).join('||')""")
+
+
+def wait_until(condition, timeout_s: float = 30.0, what: str = "the view"):
+    """Poll ``condition()`` until it is true (views update in several messages: check the
+    final state, not the first sign of change)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.2)
+    raise AssertionError(f"{what}: not so within {timeout_s} s")
+
+
+def wait_until_changed(read, before, timeout_s: float = 30.0, what: str = "the view"):
+    """Poll ``read()`` until it differs from ``before``; return the new value."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        now = read()
+        if now != before:
+            return now
+        time.sleep(0.2)
+    raise AssertionError(f"{what} did not change within {timeout_s} s")

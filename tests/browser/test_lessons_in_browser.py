@@ -1,0 +1,114 @@
+"""The lessons in JupyterLab in Chromium: what a learner clicks, and what they then see."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.browser import lab_page
+from tests.browser.conftest import ARTIFACTS
+
+LESSONS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "lessons")
+                 .glob("[0-9][0-9]_*.ipynb"))
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_lesson_runs_and_every_view_renders(lessons, name):
+    page = lessons.run(name)
+    assert lab_page.errors(page) == [], f"{name} shows an error"
+    outputs = page.locator(".jp-OutputArea-output")
+    for i in range(outputs.count()):  # visit every output, so windowed cells render too
+        outputs.nth(i).scroll_into_view_if_needed()
+    assert page.locator(".jp-OutputArea-output", has_text="Loading widget").count() == 0
+    assert page.locator(".jp-OutputArea-output", has_text="Error displaying widget"
+                        ).count() == 0
+    for plot in page.locator(".js-plotly-plot").all():
+        assert plot.locator(".main-svg").count() >= 1  # plotly drew, not just a placeholder
+    shots = ARTIFACTS / "lessons"
+    shots.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(shots / f"{Path(name).stem}.png"))
+
+
+def test_generation_lesson_temperature_and_bad_seed(lessons):
+    page = lessons.run("07_generate_and_compare.ipynb")
+    comparer = lab_page.view(page, "rnnlab-text-comparer")
+    comparer.scroll_into_view_if_needed()
+    panes = comparer.locator(".rnnlab-sample")
+
+    def shown():
+        return panes.all_inner_texts(), lab_page.plot_data(comparer)
+
+    texts, plot = shown()
+    assert len(texts) == 2 and all(len(t) > 100 for t in texts)
+    assert plot.count("M") >= 20, "the next-character bars are drawn"
+    assert lab_page.slider_readout(comparer, "temperature") == "0.80"
+    lab_page.press(lab_page.slider_handle(comparer, "temperature"), "ArrowRight", 4)
+
+    def all_redrawn():
+        now_texts, now_plot = shown()
+        return all(a != b for a, b in zip(now_texts, texts)) and now_plot != plot
+
+    lab_page.wait_until(all_redrawn, what="both samples and the plot redrawn")
+    assert lab_page.slider_readout(comparer, "temperature") == "1.00"
+
+    # a character the models never saw: said in the view, and the kernel lives on
+    seed = comparer.locator(".widget-textarea", has_text="seed text").locator("textarea")
+    generate = comparer.get_by_role("button", name="Generate")
+    status = comparer.locator(".rnnlab-status")
+    seed.fill("ROMEO.\nΩ")
+    seed.blur()  # the text box sends its value to the kernel when left
+    generate.click()
+    lab_page.wait_until(lambda: "Ω" in status.inner_text(), what="the error in the view")
+    assert status.get_by_role("alert").count() == 1
+    seed.fill("JULIET.\n")
+    seed.blur()
+    generate.click()
+    lab_page.wait_until(lambda: all(t.startswith("JULIET.") for t in panes.all_inner_texts()),
+                        what="both samples from the new seed")
+    assert status.inner_text().strip() == "", "the error is cleared"
+    lab_page.wait_for_kernel_idle(page)
+
+
+def test_gates_lesson_heatmap_characters_and_unit(lessons):
+    page = lessons.run("05_inside_the_gates.ipynb")
+    viewer = lab_page.view(page, "rnnlab-gate-viewer")
+    viewer.scroll_into_view_if_needed()
+    heatmap = viewer.locator(".js-plotly-plot").first
+    ticks = heatmap.locator(".xtick text").all_text_contents()
+    assert len(ticks) >= 40, "one column per character, 80 of them"
+    assert all(len(t) == 1 for t in ticks), ticks  # one readable character per column
+    assert sum(t.isalpha() for t in ticks) > len(ticks) / 2
+    image = heatmap.locator(".heatmaplayer image")
+    before = image.get_attribute("href")
+    rows = heatmap.locator(".ytick text").all_text_contents()
+    lab_page.press(lab_page.slider_handle(viewer, "unit"), "ArrowRight", 1)
+    lab_page.wait_until_changed(lambda: image.get_attribute("href"), before, what="heatmap")
+    assert heatmap.locator(".ytick text").all_text_contents() != rows
+
+
+def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
+    page = lessons.run("04_lstm.ipynb")
+    flow = lab_page.view(page, "rnnlab-gradient-flow")
+    flow.scroll_into_view_if_needed()
+    before = lab_page.line_paths(flow)
+    assert len(before) == 2, "the RNN's curve and the LSTM's"
+    assert lab_page.slider_readout(flow, "steps T") == "100"
+    lab_page.press(lab_page.slider_handle(flow, "steps T"), "ArrowRight", 4)
+    after = lab_page.wait_until_changed(lambda: lab_page.line_paths(flow), before,
+                                        what="the curves")
+    lab_page.wait_until_changed(
+        lambda: sum(a != b for a, b in zip(lab_page.line_paths(flow), before)) == 2, False,
+        what="both curves")
+    assert lab_page.slider_readout(flow, "steps T") == "120"
+    assert len(after) == 2
+
+
+def test_no_request_leaves_the_machine(lessons, lab):
+    """Run last: everything the lessons loaded and did came from the local server."""
+    assert lessons.requests, "no request was recorded"
+    remote = sorted({url for url in lessons.requests
+                     if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+                     and urlsplit(url).hostname != "127.0.0.1"})
+    assert remote == []
