@@ -44,8 +44,12 @@ ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: setup
 	$(VENV)/bin/jupyter lab $(ALLOW_ROOT) lessons/
 
+STAGE_LOG := test-artifacts/make-test-stages.tsv
+
 test: export RNNLAB_QUICK = 1
+test: export STAGE_LOG := $(STAGE_LOG)
 test:
+	@rm -f $(STAGE_LOG)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py \
 		--ignore=tests/browser
@@ -70,11 +74,9 @@ pretrained: setup
 lag-sweep: setup
 	$(PY) tools/lag_sweep.py
 
-# Speed figures; not part of `make test`.
+# Speed and quality figures in one table (about 10 minutes); not part of `make test`.
 bench: setup
-	$(PY) benchmarks/sampling_speed.py
-	$(PY) benchmarks/probes_speed.py
-	$(PY) benchmarks/heldout.py
+	$(PY) benchmarks/report.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -16,19 +16,28 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from rnnlab import corpus, pretrained, training  # noqa: E402
 
 
+def measure(windows=(100, 1000)) -> list[tuple[str, int, float, float]]:
+    """(kind, window, nats/char, seconds) over the whole held-out split."""
+    data = corpus.load()
+    _, val_ids = data.split()
+    rows = []
+    for kind in ("rnn", "lstm"):
+        model = pretrained.load(kind)
+        for window in windows:
+            start = time.perf_counter()
+            nats = training.evaluate(model, val_ids, num_steps=window, batch_size=64)
+            rows.append((kind, window, nats, time.perf_counter() - start))
+    return rows
+
+
 def main():
     data = corpus.load()
     _, val_ids = data.split()
     print(f"held-out: {len(val_ids):,} characters; baseline ln({len(data.vocab)}) = "
           f"{math.log(len(data.vocab)):.3f} nats/char\n")
     print(f"{'model':8}{'window':>8}{'nats/char':>12}{'bits/char':>12}{'seconds':>10}")
-    for kind in ("rnn", "lstm"):
-        model = pretrained.load(kind)
-        for window in (100, 1000):
-            start = time.perf_counter()
-            nats = training.evaluate(model, val_ids, num_steps=window, batch_size=64)
-            print(f"{kind:8}{window:>8}{nats:>12.3f}{nats / math.log(2):>12.3f}"
-                  f"{time.perf_counter() - start:>10.1f}")
+    for kind, window, nats, seconds in measure():
+        print(f"{kind:8}{window:>8}{nats:>12.3f}{nats / math.log(2):>12.3f}{seconds:>10.1f}")
 
 
 if __name__ == "__main__":

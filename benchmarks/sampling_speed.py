@@ -30,6 +30,29 @@ def tutorial_way(model, seed_text, length, window, rng):
     return text
 
 
+def measure(kind="lstm", chars=5000, tutorial_chars=40, window=100) -> dict:
+    """Characters per second both ways, on the same weights, in one run."""
+    try:
+        model, source = pretrained.load(kind), "shipped weights"
+    except PretrainedNotAvailableError:
+        model = models.build(kind, corpus.load().vocab)
+        source = "fresh weights (no shipped model in this checkout)"
+    seed = "ROMEO.\nBut soft, what light through yonder window breaks?\n" * 2
+
+    sampling.sample(model, seed, 50, rng=0)  # warm-up
+    start = time.perf_counter()
+    sampling.sample(model, seed, chars, rng=0)
+    ours = chars / (time.perf_counter() - start)
+
+    rng = np.random.default_rng(0)
+    tutorial_way(model, seed, 3, window, rng)  # warm-up: traces predict once
+    start = time.perf_counter()
+    tutorial_way(model, seed, tutorial_chars, window, rng)
+    theirs = tutorial_chars / (time.perf_counter() - start)
+    return {"model": model, "source": source, "numpy": ours, "predict": theirs,
+            "ratio": ours / theirs}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kind", default="lstm", choices=models.KINDS)
@@ -37,30 +60,13 @@ def main():
     parser.add_argument("--tutorial-chars", type=int, default=40, help="for the Keras way")
     parser.add_argument("--window", type=int, default=100, help="tutorial's window length")
     args = parser.parse_args()
-
-    try:
-        model, source = pretrained.load(args.kind), "shipped weights"
-    except PretrainedNotAvailableError:
-        model = models.build(args.kind, corpus.load().vocab)
-        source = "fresh weights (no shipped model in this checkout)"
-    seed = "ROMEO.\nBut soft, what light through yonder window breaks?\n" * 2
-
-    sampling.sample(model, seed, 50, rng=0)  # warm-up
-    start = time.perf_counter()
-    sampling.sample(model, seed, args.chars, rng=0)
-    ours = args.chars / (time.perf_counter() - start)
-
-    rng = np.random.default_rng(0)
-    tutorial_way(model, seed, 3, args.window, rng)  # warm-up: traces predict once
-    start = time.perf_counter()
-    tutorial_way(model, seed, args.tutorial_chars, args.window, rng)
-    theirs = args.tutorial_chars / (time.perf_counter() - start)
-
-    print(f"model: {model} ({source})")
-    print(f"numpy cell, state carried:            {ours:10,.0f} chars/s  ({args.chars} chars)")
-    print(f"model.predict per char, window {args.window}:  {theirs:10,.1f} chars/s  "
+    r = measure(args.kind, args.chars, args.tutorial_chars, args.window)
+    print(f"model: {r['model']} ({r['source']})")
+    print(f"numpy cell, state carried:            {r['numpy']:10,.0f} chars/s  "
+          f"({args.chars} chars)")
+    print(f"model.predict per char, window {args.window}:  {r['predict']:10,.1f} chars/s  "
           f"({args.tutorial_chars} chars)")
-    print(f"ratio: {ours / theirs:,.0f}x")
+    print(f"ratio: {r['ratio']:,.0f}x")
 
 
 if __name__ == "__main__":

@@ -69,8 +69,11 @@ class TrainingMonitor(View):
         self.records[kind] = [dict(r) for r in history]
         self._draw(kind)
         if history:
+            # the whole held-out split when training measured it, else the running sample
+            nats = history.meta.get("heldout_nats", history.final["val_nats"])
+            where = "all held-out plays" if "heldout_nats" in history.meta else "held-out text"
             self._label.value = (
-                f"{LABELS[kind]}: {history.final['val_nats']:.3f} nats/char on held-out text "
+                f"{LABELS[kind]}: {nats:.3f} nats/char on {where} "
                 f"after {history.final['chars_seen'] / 1e6:.1f}M characters")
             self._progress.value = 1.0
 

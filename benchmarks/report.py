@@ -1,0 +1,86 @@
+"""Every figure `make bench` reports, measured now, in one table.
+
+    .venv/bin/python benchmarks/report.py [--skip-browser] [--minutes 2]
+
+Each row says how it was measured. Comparisons are ratios measured in one run (this
+machine is shared and noisy; absolute figures move by 30% between runs, ratios less).
+The stage times of `make test` are quoted from its last run (test-artifacts/), not rerun.
+"""
+
+import argparse
+import datetime
+import math
+import os
+import platform
+import sys
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+import heldout  # noqa: E402
+import probes_speed  # noqa: E402
+import sampling_speed  # noqa: E402
+import training_speed  # noqa: E402
+
+STAGES = HERE.parent / "test-artifacts" / "make-test-stages.tsv"
+
+
+def row(what, value, how):
+    print(f"| {what} | {value} | {how} |", flush=True)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--minutes", type=float, default=2.0,
+                        help="length of the timed training runs (0 skips them)")
+    args = parser.parse_args()
+    print(f"rnnlab benchmarks, {datetime.date.today()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPU cores, Python {platform.python_version()}\n")
+    print("| figure | value | how it was measured |\n|---|---:|---|")
+
+    train = training_speed.measure(args.minutes)
+    speed = train["chars_per_s"]
+    for kind in ("rnn", "lstm"):
+        row(f"training speed, {kind.upper()}-256", f"{speed[kind]:,.0f} chars/s",
+            "40 Adam steps of 64 x 100 characters after a warm-up (training_speed.py)")
+    row("training speed, RNN / LSTM", f"{speed['rnn'] / speed['lstm']:.1f}x", "same run")
+    for kind, run in train["runs"].items():
+        row(f"{kind.upper()}-256 after a {args.minutes:g}-minute run",
+            f"{run['val_nats']:.3f} nats/char ({run['chars_seen'] / 1e6:.2f}M chars seen)",
+            "fresh model, batch 64, scored on the first 100k held-out characters")
+
+    s = sampling_speed.measure()
+    row("sampling, numpy cell (LSTM)", f"{s['numpy']:,.0f} chars/s", "5,000 characters")
+    row("sampling, one model.predict per character", f"{s['predict']:,.1f} chars/s",
+        "40 characters, window 100, same weights")
+    row("sampling speed-up", f"{s['ratio']:,.0f}x", "same run")
+
+    for what, ms in probes_speed.measure():
+        row(what, f"{ms:,.1f} ms", "median of 7 calls, kernel side (probes_speed.py)")
+
+    if not args.skip_browser:
+        import browser_latency
+
+        for what, median, _ in browser_latency.measure():
+            row(f"in the browser, {what}: key press to redrawn plot", f"{median:,.0f} ms",
+                "median of 7 moves, JupyterLab in headless Chromium (browser_latency.py)")
+
+    for kind, window, nats, _ in heldout.measure(windows=(100,)):
+        row(f"shipped {kind.upper()}-256, held-out loss",
+            f"{nats:.3f} nats/char, {nats / math.log(2):.3f} bits/char",
+            "all 505,732 held-out characters, windows of 100 from a zero state")
+
+    if STAGES.exists():
+        for line in STAGES.read_text().splitlines():
+            name, seconds, status, when = line.split("\t")
+            row(f"make test stage: {name}", f"{float(seconds):,.0f} s",
+                f"last `make test`, {when}, exit {status} (quoted, not rerun)")
+    else:
+        row("make test stages", "not run yet", "run `make test`, then `make bench` again")
+
+
+if __name__ == "__main__":
+    main()
