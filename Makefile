@@ -15,7 +15,7 @@ STAGE  := bash tools/stage.sh
 PRETRAINED_ARGS := --batch-size 128 --num-steps 100 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
 
-.PHONY: setup lab test pretrained lag-sweep bench corpus clean-venv
+.PHONY: setup lab test pretrained lag-sweep bench readme-figures corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
 
@@ -73,6 +73,11 @@ pretrained: setup
 # The long-lag recall sweep the lessons show (rnnlab/results/lag_sweep.json).
 lag-sweep: setup
 	$(PY) tools/lag_sweep.py
+
+# The README's two pictures (img/gradient_flow.png, img/gate_heatmap.png), drawn by the
+# views themselves and photographed in the system's Chromium.
+readme-figures: setup
+	$(PY) tools/readme_figures.py
 
 # Speed and quality figures in one table (about 10 minutes); not part of `make test`.
 bench: setup

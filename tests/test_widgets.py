@@ -77,6 +77,10 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     z = np.asarray(view.heatmap.data[0].z)
     np.testing.assert_allclose(z[0], trace.C[100:180, 7], atol=1e-6)
     assert view.heatmap.data[0].y[0] == "unit 7"
+    # C's colour range is set by the units shown, not by the largest cell of all
+    shown_max = np.abs(trace.C[:, view.rows()]).max()
+    assert view.heatmap.data[0].zmax == pytest.approx(shown_max, rel=1e-6)
+    assert view.heatmap.data[0].zmin == pytest.approx(-shown_max, rel=1e-6)
     assert list(view.heatmap.layout.xaxis.ticktext[:3]) == [
         {"\n": "⏎", " ": "␣"}.get(ch, ch) for ch in text[100:103]]
     assert list(view.heatmap.data[0].customdata[0][:3]) == list(

@@ -29,7 +29,9 @@ def shown_char(ch: str) -> str:
 
 
 def value_range(gate: str, values: np.ndarray) -> tuple[float, float]:
-    """Colour range: gates are in [0, 1] around 0.5; H in [-1, 1]; C symmetric about 0."""
+    """Colour range: gates are in [0, 1] around 0.5; H in [-1, 1]; C symmetric about 0,
+    as wide as the largest of ``values`` (pass the units shown: a few cells of C reach
+    +-50, and a range set by them washes every other unit out to white)."""
     if gate in ("I", "F", "O"):
         return 0.0, 1.0
     if gate == "H":
@@ -70,7 +72,8 @@ class GateViewer(View):
         self._start = W.IntSlider(value=0, min=0, max=max(0, len(text) - 1), step=10,
                                   description="from char", continuous_update=False)
         self.heatmap = new_figure(height=330, xaxis=dict(title="character", tickangle=0),
-                                  yaxis=dict(title="unit", type="category"))
+                                  yaxis=dict(title="unit", type="category",
+                                             autorange="reversed"))  # chosen unit on top
         self.heatmap.add_heatmap(z=[[0]], colorscale=DIVERGING, colorbar=dict(title="value"))
         self.saturation_figure = self._saturation_figure()
         self._coloured = W.HTML()
@@ -155,7 +158,7 @@ class GateViewer(View):
         values = self.values(gate)  # (T, units)
         text = self.traces["lstm"].text
         rows = self.rows()
-        low, high = value_range(gate, values)
+        low, high = value_range(gate, values[:, rows])
         start = min(self._start.value, max(0, len(text) - 1))
         shown = slice(start, start + WINDOW)
         z = values[shown, rows].T  # (rows, up to WINDOW)

@@ -95,7 +95,7 @@ class GradientFlow(View):
                         continue
                     label = LABELS.get(trace.meta, "toy RNN")
                     if norms[-1] > 0:
-                        label += f" (first/last: {norms[0] / norms[-1]:.1e})"
+                        label += f" (step 1 / step {len(norms)}: {norms[0] / norms[-1]:.1e})"
                     # a log axis cannot show 0: an underflowed norm is drawn at the floor
                     trace.x = np.arange(1, len(norms) + 1)
                     trace.y = np.maximum(norms, np.finfo(float).tiny)
