@@ -37,15 +37,18 @@ def main():
     parser.add_argument("--minutes", type=float, default=2.0,
                         help="length of the timed training runs (0 skips them)")
     args = parser.parse_args()
-    print(f"rnnlab benchmarks, {datetime.date.today()}, {platform.machine()}, "
-          f"{os.cpu_count()} CPU cores, Python {platform.python_version()}\n")
+    from rnnlab.settings import device_summary
+
+    device = device_summary()  # TensorFlow starts here, so its messages come before the table
+    print(f"\nrnnlab benchmarks, {datetime.date.today()}, {platform.machine()}, "
+          f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, {device}\n")
     print("| figure | value | how it was measured |\n|---|---:|---|")
 
     train = training_speed.measure(args.minutes)
     speed = train["chars_per_s"]
     for kind in ("rnn", "lstm"):
         row(f"training speed, {kind.upper()}-256", f"{speed[kind]:,.0f} chars/s",
-            "40 Adam steps of 64 x 100 characters after a warm-up (training_speed.py)")
+            "Adam steps 20 to 60 of 64 x 100 characters (training_speed.py)")
     row("training speed, RNN / LSTM", f"{speed['rnn'] / speed['lstm']:.1f}x", "same run")
     for kind, run in train["runs"].items():
         row(f"{kind.upper()}-256 after a {args.minutes:g}-minute run",

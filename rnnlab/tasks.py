@@ -193,6 +193,6 @@ def load_sweep(path=None) -> dict:
 
 def live_steps() -> int:
     """Training steps for a live point in a lesson: fewer under RNNLAB_QUICK."""
-    from rnnlab.settings import quick
+    from rnnlab.settings import scaled
 
-    return 60 if quick() else 600
+    return scaled(600, 60)

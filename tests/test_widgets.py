@@ -183,6 +183,7 @@ SWEEP = {
 
 def test_lag_explorer_draws_the_sweep_and_a_live_point():
     view = LagExplorer(sweep=SWEEP, live_steps=30)
+    assert view.widget._dom_classes == ("rnnlab-lag-explorer",)  # how a page finds the view
     lstm = next(t for t in view.figure.data if t.meta == "lstm")
     assert list(lstm.x) == [1, 3] and list(lstm.y) == [1.0, 0.9]
     plain = next(t for t in view.figure.data if t.meta == "rnn_plain")
@@ -194,3 +195,6 @@ def test_lag_explorer_draws_the_sweep_and_a_live_point():
         live = next(t for t in view.figure.data if t.meta == f"{point['kind']}/live")
         assert list(live.x) == [3] and list(live.y) == [point["accuracy"]]
         assert point["steps"] == 30
+    view.run_live(lag=7)  # not a lag of the sweep: said in the view, nothing trained
+    assert "lag: expected one of the sweep's lags [1, 3], got 7" in view.error
+    assert len(view.live_points) == 2 and view._lag.value == 3
