@@ -62,7 +62,9 @@ def main():
     row("sampling speed-up", f"{s['ratio']:,.0f}x", "same run")
 
     for what, ms in probes_speed.measure():
-        row(what, f"{ms:,.1f} ms", "median of 7 calls, kernel side (probes_speed.py)")
+        how = ("one call: it pays the one-time tf.function trace" if "first call" in what
+               else "median of 7 calls, kernel side, no browser (probes_speed.py)")
+        row(what, f"{ms:,.1f} ms", how)
 
     if not args.skip_browser:
         import browser_latency

@@ -133,7 +133,8 @@ class JupyterLab:
             self._log.close()
 
     def notebook_url(self, name: str) -> str:
-        return f"{self.url}/lab/tree/{name}?token={TOKEN}"
+        # reset: a fresh workspace, not the tabs another page of this server left open
+        return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
 
 
 @pytest.fixture(scope="session")

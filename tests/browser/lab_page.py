@@ -16,7 +16,8 @@ def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
     again (at most twice); what is asserted is the final state, every cell run.
     """
     page.goto(url)
-    page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60_000)
+    page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.wait_for(
+        timeout=60_000)
     wait_for_kernel_idle(page, timeout_s=90)
     deadline = time.monotonic() + timeout_s
     requests, idle_with_unrun = 0, 0
