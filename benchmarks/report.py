@@ -9,7 +9,6 @@ The stage times of `make test` are quoted from its last run (test-artifacts/), n
 
 import argparse
 import datetime
-import math
 import os
 import platform
 import sys
@@ -20,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 import heldout  # noqa: E402
+from rnnlab.baselines import to_bits  # noqa: E402
 import probes_speed  # noqa: E402
 import sampling_speed  # noqa: E402
 import training_speed  # noqa: E402
@@ -75,7 +75,7 @@ def main():
 
     for kind, window, nats, _ in heldout.measure(windows=(100,)):
         row(f"shipped {kind.upper()}-256, held-out loss",
-            f"{nats:.3f} nats/char, {nats / math.log(2):.3f} bits/char",
+            f"{nats:.3f} nats/char, {to_bits(nats):.3f} bits/char",
             "all 505,732 held-out characters, windows of 100 from a zero state")
 
     if STAGES.exists():

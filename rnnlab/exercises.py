@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab import baselines
+from rnnlab.cells import sigmoid
+from rnnlab.palette import OKABE_ITO, PALETTE
 
 UNANSWERED, PASS, HINT = "not answered yet", "pass", "hint"
 
@@ -37,7 +39,8 @@ class Feedback:
         return f"{mark} {self.exercise}: {self.message}"
 
     def _repr_html_(self) -> str:
-        colour = {PASS: "#009E73", HINT: "#D55E00", UNANSWERED: "#777777"}[self.status]
+        colour = {PASS: OKABE_ITO["bluish_green"], HINT: OKABE_ITO["vermillion"],
+                  UNANSWERED: PALETTE["baseline"]}[self.status]
         return (f'<div style="border-left:4px solid {colour};padding:4px 10px">'
                 f"<b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}</div>")
 
@@ -161,10 +164,12 @@ def check_rnn_unroll(rnn_unroll):
 @checker("parameters of the recurrent layer")
 def check_recurrent_params(answer, model):
     """``answer``: the parameter count of ``model``'s recurrent layer, by hand."""
+    from rnnlab.models import RECURRENT
+
     value = _number(answer, "a count")
     E, H = model.config.embed_dim, model.config.num_hiddens
     blocks = 4 if model.kind == "lstm" else 1
-    expected = blocks * (E * H + H * H + H)
+    expected = model.layer(RECURRENT).count_params()
     if value == expected:
         return f"{expected:,} parameters" + (
             ": four blocks (I, F, O and C_tilde), each the size of a vanilla RNN's"
@@ -273,7 +278,7 @@ def check_memory_survival(answer, lag: int = 50):
         low, high = (float(v) for v in answer)
     except (TypeError, ValueError):
         raise _Hint(f"answer with a pair of numbers (bias 1, bias 3), got {answer!r}") from None
-    expected = [(1.0 / (1.0 + math.exp(-b))) ** lag for b in (1.0, 3.0)]
+    expected = [float(sigmoid(b)) ** lag for b in (1.0, 3.0)]
     if _close(low, expected[0], 0.02) and _close(high, expected[1], 0.02):
         return (f"sigmoid(1)^{lag} = {expected[0]:.1e} against sigmoid(3)^{lag} = "
                 f"{expected[1]:.3f}: the forget bias sets how far back an LSTM can reach")

@@ -196,7 +196,6 @@ def gates(model, text: str) -> cells.Trace:
 
 
 SATURATION_THRESHOLDS = {"gate": (0.1, 0.9), "tanh": (-0.9, 0.9)}
-SATURATED_TANH = SATURATION_THRESHOLDS["tanh"][1]
 
 
 def saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -356,7 +355,10 @@ def clipping_run(
     train_ids, _ = corpus.split()
     batches = iter(dataset(train_ids, num_steps, batch_size, seed=seed).repeat())
     variables = model.keras.trainable_variables
-    hidden = keras.Model(model.keras.inputs, model.layer(RECURRENT).output)  # ids -> H
+    # one forward pass gives both the logits for the loss and H for the saturation count
+    forward = keras.Model(model.keras.inputs,
+                          [model.layer(RECURRENT).output, model.keras.outputs[0]])
+    _, high = SATURATION_THRESHOLDS["tanh"]
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     grad_norm = np.full(steps, np.nan)
     losses = np.full(steps, np.nan)
@@ -365,15 +367,15 @@ def clipping_run(
     for step in range(steps):
         inputs, targets = next(batches)
         with tf.GradientTape() as tape:
-            loss = loss_fn(targets, model.keras(inputs, training=True))
+            H, logits = forward(inputs, training=True)  # (batch, num_steps, num_hiddens|V)
+            loss = loss_fn(targets, logits)
         grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]  # dense
         norm = float(tf.linalg.global_norm(grads))
         if not (math.isfinite(float(loss)) and math.isfinite(norm)):
             diverged_at = step
             break
         losses[step], grad_norm[step] = float(loss), norm
-        H = hidden(inputs)  # (batch, num_steps, num_hiddens)
-        saturated[step] = float(tf.reduce_mean(tf.cast(tf.abs(H) > SATURATED_TANH, "float32")))
+        saturated[step] = float(tf.reduce_mean(tf.cast(tf.abs(H) > high, "float32")))
         if global_clipnorm is not None and norm > global_clipnorm:
             grads = [g * (global_clipnorm / norm) for g in grads]
         for variable, g in zip(variables, grads):

@@ -15,7 +15,7 @@ def live_budget(minutes: float, quick_steps: int = 20) -> dict:
     ``{"max_minutes": minutes}`` for a learner; ``{"max_steps": quick_steps}`` under
     ``RNNLAB_QUICK=1``, so the test run goes through the same cell in seconds.
     """
-    return {"max_steps": quick_steps} if quick() else {"max_minutes": minutes}
+    return scaled({"max_minutes": minutes}, {"max_steps": quick_steps})
 
 
 def device_summary() -> str:

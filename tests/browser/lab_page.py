@@ -84,17 +84,19 @@ def view(page, css_class: str, index: int = 0):
     return page.locator(f".{css_class}").nth(index)
 
 
+def _slider(container, description: str):
+    """The slider labelled ``description`` inside ``container``."""
+    label = container.page.locator(
+        "label.widget-label", has_text=re.compile(f"^{re.escape(description)}$"))
+    return container.locator(".widget-slider", has=label)
+
+
 def slider_handle(container, description: str):
-    """The handle of the slider labelled ``description`` inside ``container``."""
-    slider = container.locator(".widget-slider", has=container.page.locator(
-        "label.widget-label", has_text=re.compile(f"^{re.escape(description)}$")))
-    return slider.locator(".noUi-handle")
+    return _slider(container, description).locator(".noUi-handle")
 
 
 def slider_readout(container, description: str) -> str:
-    slider = container.locator(".widget-slider", has=container.page.locator(
-        "label.widget-label", has_text=re.compile(f"^{re.escape(description)}$")))
-    return slider.locator(".widget-readout").inner_text()
+    return _slider(container, description).locator(".widget-readout").inner_text()
 
 
 def press(handle, key: str, times: int) -> None:
