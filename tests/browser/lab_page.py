@@ -19,18 +19,22 @@ def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
     page.locator(".jp-NotebookPanel:not(.lm-mod-hidden) .jp-Cell").first.wait_for(
         timeout=60_000)
     wait_for_kernel_idle(page, timeout_s=90)
+    # the toolbar can read idle before the kernel is connected: wait for the status bar too
+    page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\|\s*Idle$")).first.wait_for(
+        timeout=90_000)
     deadline = time.monotonic() + timeout_s
-    requests, idle_with_unrun = 0, 0
+    requests, stalled_checks = 0, 0
     while time.monotonic() < deadline:
         accept_dialog(page)
         prompts = _prompts(page)
         if requests and prompts and all(re.fullmatch(r"\[\d+\]:", p) for p in prompts):
             break
-        stalled = "[*]:" not in prompts and "[ ]:" in prompts and _idle(page)
-        idle_with_unrun = idle_with_unrun + 1 if stalled else 0
-        if requests == 0 or (idle_with_unrun >= 6 and requests < 3):  # ~3 s idle, unrun
+        # nothing running yet cells unrun: whatever the toolbar says, ask again
+        stalled = "[*]:" not in prompts and "[ ]:" in prompts
+        stalled_checks = stalled_checks + 1 if stalled else 0
+        if requests == 0 or (stalled_checks >= 6 and requests < 3):  # ~3 s stalled
             run_all(page)
-            requests, idle_with_unrun = requests + 1, 0
+            requests, stalled_checks = requests + 1, 0
         time.sleep(0.5)
     else:
         raise TimeoutError(f"cells still running or unrun after {timeout_s} s "
@@ -41,10 +45,6 @@ def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
 def run_all(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
-
-
-def _idle(page) -> bool:
-    return page.locator(".jp-Notebook-ExecutionIndicator[data-status='idle']").count() > 0
 
 
 def _prompts(page) -> list[str]:
