@@ -3,17 +3,17 @@
 import ast
 import re
 import subprocess
-import tomllib
 from pathlib import Path
 
 import nbformat
 import pytest
 
 from rnnlab import exercises
+from tests.test_packaging import pyproject
 
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
-REPOSITORY = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+REPOSITORY = pyproject()["project"]["urls"]["Repository"]
 CHECK, IGNORE = "# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT"
 
 
@@ -72,6 +72,17 @@ def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
     assert '%pip install --quiet "rnnlab @ git+{REPOSITORY}"' in setup
     assert "enable_custom_widget_manager()" in setup
     assert "keras.utils.set_random_seed(0)" in setup
+    # installs only where the kit is missing, then imports it in the same cell (Colab)
+    assert 'if importlib.util.find_spec("rnnlab") is None:' in setup
+    assert setup.index("%pip install") < setup.index("import rnnlab.settings")
+
+
+def test_every_lesson_starts_with_the_same_setup():
+    """One bootstrap, tested on Colab's stack by tests/colab/test_setup_cell.py; only the
+    imports after it differ."""
+    end = "print(rnnlab.settings.device_summary())"
+    heads = {code_cells(nbformat.read(p, as_version=4))[0].source.split(end)[0] for p in LESSONS}
+    assert len(heads) == 1
 
 
 def test_code_is_tidy(lesson):

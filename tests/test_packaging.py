@@ -1,12 +1,20 @@
 """The project's own files install everything, and agree with each other."""
 
-import tomllib
 from pathlib import Path
 
+import pytest
 import yaml
 from packaging.requirements import Requirement
+from packaging.version import Version
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
+# Each tested stack: its file and the Python it runs on.
+STACKS = {"constraints.txt": "3.11", "stacks/colab.txt": "3.13", "stacks/py310-low.txt": "3.10"}
 
 
 def pyproject():
@@ -14,8 +22,31 @@ def pyproject():
 
 
 def declared():
+    """Every requirement the project lists: the library's, then the test and dev extras."""
     project = pyproject()["project"]
-    return project["dependencies"] + project["optional-dependencies"]["dev"]
+    extras = project["optional-dependencies"]
+    return project["dependencies"] + extras["test"] + [
+        r for r in extras["dev"] if not r.startswith("rnnlab[")]
+
+
+def library_requirements(python: str) -> dict[str, Requirement]:
+    """The library's requirements that apply on ``python`` ("3.10"), by name."""
+    applying = {}
+    for text in pyproject()["project"]["dependencies"]:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate({"python_version": python}):
+            assert req.name not in applying, f"two ranges of {req.name} apply on {python}"
+            applying[req.name] = req
+    return applying
+
+
+def pins(path: Path) -> dict[str, str]:
+    found = {}
+    for line in path.read_text().splitlines():
+        if line and not line.startswith("#"):
+            req = Requirement(line)
+            found[req.name.lower().replace("_", "-")] = next(iter(req.specifier)).version
+    return found
 
 
 def test_environment_yml_lists_what_pyproject_declares():
@@ -29,25 +60,51 @@ def test_environment_yml_lists_what_pyproject_declares():
     assert "--editable ." in pip_section
 
 
-def test_tensorflow_not_tensorflow_cpu_and_keras_3():
-    names = {Requirement(r).name: Requirement(r) for r in declared()}
-    assert "tensorflow" in names and "tensorflow-cpu" not in names
-    assert names["tensorflow"].specifier.contains("2.16.0")
-    assert not names["tensorflow"].specifier.contains("2.15.0")  # Keras 2 releases
-    assert names["ipywidgets"].specifier.contains("8.1.0")
-    assert not names["ipywidgets"].specifier.contains("7.8.0")
+@pytest.mark.parametrize("python", ["3.10", "3.11", "3.12", "3.13"])
+def test_one_range_of_each_dependency_per_python(python):
+    applying = library_requirements(python)
+    assert set(applying) == {"tensorflow", "keras", "numpy", "ipywidgets", "plotly",
+                             "anywidget"}
+    tensorflow = applying["tensorflow"].specifier
+    assert not tensorflow.contains("2.15.0")  # the Keras 2 releases
+    assert tensorflow.contains("2.21.0")
+    # no wheels of TensorFlow < 2.20 or numpy < 2.1 exist for Python 3.13
+    assert tensorflow.contains("2.16.1") == (python != "3.13")
+    assert applying["numpy"].specifier.contains("1.26.0") == (python != "3.13")
+    assert applying["ipywidgets"].specifier.contains("7.7.1")  # what Colab ships
+    assert not applying["ipywidgets"].specifier.contains("9.0.0")
 
 
-def test_constraints_pin_every_direct_dependency_inside_its_range():
-    pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        if line and not line.startswith("#"):
-            req = Requirement(line)
-            pins[req.name.lower()] = next(iter(req.specifier)).version
+@pytest.mark.parametrize("stack", STACKS)
+def test_each_stack_pins_every_library_dependency_inside_its_range(stack):
+    pinned = pins(ROOT / stack)
+    for name, req in library_requirements(STACKS[stack]).items():
+        assert name in pinned, f"{name} is not pinned in {stack}"
+        assert req.specifier.contains(pinned[name]), (stack, str(req), pinned[name])
+
+
+def test_every_floor_is_tested_by_the_low_stack():
+    """A floor nobody tests is a promise nobody keeps: below Python 3.13 (whose floors
+    follow its wheels, tested by Colab's stack), each floor is what py310-low.txt pins."""
+    low = pins(ROOT / "stacks" / "py310-low.txt")
+    for name, req in library_requirements("3.10").items():
+        floors = [Version(s.version) for s in req.specifier if s.operator == ">="]
+        assert floors == [Version(low[name])], (name, str(req.specifier), low[name])
+
+
+def test_constraints_pin_the_dev_tools_too():
+    pinned = pins(ROOT / "constraints.txt")
     for text in declared():
         req = Requirement(text)
-        assert req.name.lower() in pins, f"{req.name} is not pinned in constraints.txt"
-        assert req.specifier.contains(pins[req.name.lower()]), (req, pins[req.name.lower()])
+        if req.marker is None or req.marker.evaluate({"python_version": "3.11"}):
+            assert req.name.lower() in pinned, f"{req.name} is not pinned in constraints.txt"
+            assert req.specifier.contains(pinned[req.name.lower()]), (req, pinned)
+
+
+def test_colab_stack_names_its_source_and_python():
+    header = (ROOT / "stacks" / "colab.txt").read_text()
+    assert "googlecolab/backend-info" in header and "a724079" in header
+    assert "Python 3.13" in header and "To refresh" in header
 
 
 def test_widgets_folder_is_the_rnnlab_widgets_package():
@@ -62,3 +119,4 @@ def test_widgets_folder_is_the_rnnlab_widgets_package():
 def test_no_corpus_text_or_training_state_is_tracked():
     ignored = (ROOT / ".gitignore").read_text()
     assert "data/cache/" in ignored and "checkpoints/" in ignored
+    assert ".venv-colab/" in ignored and ".venv-low/" in ignored

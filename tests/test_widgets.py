@@ -1,10 +1,16 @@
 """Headless tests of every view: set a control's value, check what is drawn."""
 
+import base64
+
+import ipywidgets as W
 import numpy as np
 import pytest
 
 from rnnlab import models, probes, sampling, training
-from rnnlab.widgets import GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor
+from rnnlab.widgets import (
+    GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor, bar_chart, line_chart,
+    use_static,
+)
 
 
 @pytest.fixture(scope="module")
@@ -22,11 +28,106 @@ def visible(figure):
     return {t.meta: t for t in figure.data if t.visible}
 
 
-def test_views_display_without_side_effects(pair, passage):
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CORE_MODULES = {"@jupyter-widgets/controls", "@jupyter-widgets/base", "@jupyter-widgets/output"}
+
+
+def shown_as_last_value(value):
+    """What a cell ending with ``value`` publishes: (display outputs, execute_result data).
+
+    IPython's display hook formats a cell's last value; the kernel sends the result as an
+    ``execute_result`` unless it is empty. Colab's custom widget manager is added by a
+    hook on the display publisher, which sees the display outputs only.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    shell = InteractiveShell.instance()
+    with capture_output() as captured:
+        result, _ = shell.display_formatter.format(value)  # what the display hook does
+    return captured.outputs, result
+
+
+def widget_tree(widget):
+    """Every widget shown inside ``widget``, itself included."""
+    yield widget
+    for child in getattr(widget, "children", ()):
+        yield from widget_tree(child)
+
+
+def test_a_view_as_a_cells_last_value_goes_out_as_display_data(pair, passage):
     view = GradientFlow(models=pair, text=passage)
-    bundle = view._repr_mimebundle_()
-    assert "application/vnd.jupyter.widget-view+json" in bundle
+    outputs, result = shown_as_last_value(view)
+    assert result == {}  # no execute_result
+    (shown,) = outputs
+    assert shown.data[WIDGET_VIEW]["model_id"] == view.widget.model_id
     assert view.error is None
+
+
+def test_a_chart_as_a_cells_last_value_goes_out_as_display_data():
+    chart = bar_chart({"vanilla RNN": 1.6, "LSTM": 1.5}, title="t", axis_title="nats")
+    outputs, result = shown_as_last_value(chart)
+    assert result == {}
+    (shown,) = outputs
+    assert shown.data[WIDGET_VIEW]["model_id"] == chart.model_id
+
+
+@pytest.fixture
+def static_figures():
+    use_static()
+    yield
+    use_static(False)
+
+
+def figure_json(area):
+    """The plotly figure an Output area shows (the static fallback's only output), its
+    arrays decoded (plotly >= 6 sends numpy arrays as base64 typed arrays)."""
+    (output,) = area.outputs
+    assert output["output_type"] == "display_data"
+    assert "Plotly.newPlot" in output["data"]["text/html"]
+    figure = output["data"]["application/vnd.plotly.v1+json"]
+    for trace in figure["data"]:
+        for key, value in trace.items():
+            if isinstance(value, dict) and "bdata" in value:
+                trace[key] = np.frombuffer(base64.b64decode(value["bdata"]), value["dtype"])
+    return figure
+
+
+def test_static_fallback_uses_core_widgets_only_and_redraws(pair, passage, static_figures):
+    """use_static(): no custom widget model anywhere, so a front end without a custom
+    widget manager (Colab with its hook off) still draws everything; controls redraw."""
+    view = GradientFlow(models=pair, text=passage)
+    modules = {w._model_module for w in widget_tree(view.widget)}
+    assert modules <= CORE_MODULES, modules
+    area = next(w for w in widget_tree(view.widget) if isinstance(w, W.Output))
+    toy = next(t for t in figure_json(area)["data"] if t["meta"] == "toy")
+    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(100, 1.0))
+    view._num_steps.value = 40
+    toy = next(t for t in figure_json(area)["data"] if t["meta"] == "toy")
+    assert len(toy["y"]) == 40
+    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(40, 1.0))
+
+
+def test_static_fallback_for_every_view_and_chart(pair, passage, static_figures):
+    views = [GateViewer(models=pair, text=passage[:120]),
+             TextComparer(models=pair, length=20), TrainingMonitor(), LagExplorer(sweep=SWEEP)]
+    for view in views:
+        tree = list(widget_tree(view.widget))
+        assert {w._model_module for w in tree} <= CORE_MODULES, type(view).__name__
+        assert all(figure_json(w)["data"] for w in tree if isinstance(w, W.Output))
+    comparer = views[1]
+    (area,) = [w for w in widget_tree(comparer.widget) if isinstance(w, W.Output)]
+    comparer._temperature.value = 1.5
+    chars = pair["lstm"].vocab.chars
+    for bar in figure_json(area)["data"]:
+        probs = sampling.next_char_probs(pair[bar["meta"]], comparer.samples[bar["meta"]].seed,
+                                         1.5)
+        expected = [probs[chars.index({"⏎": "\n", "␣": " "}.get(c, c))] for c in bar["x"]]
+        np.testing.assert_allclose(bar["y"], expected, rtol=1e-5)
+    outputs, result = shown_as_last_value(line_chart({"a": ([1, 2], [3, 4])}, title="t",
+                                                        xaxis_title="x", yaxis_title="y"))
+    assert result == {} and WIDGET_VIEW not in outputs[0].data
+    assert outputs[0].data["application/vnd.plotly.v1+json"]["data"][0]["y"] == [3, 4]
 
 
 def test_gradient_flow_toy_follows_its_controls(pair, passage):

@@ -1,11 +1,12 @@
 """Interactive views for the rnnlab lessons (ipywidgets + plotly), imported as rnnlab.widgets.
 
 Each view is a thin class over compute functions in ``rnnlab``: build it, then end a
-cell with it (or ``display(view.widget)``). Controls are private; the computed data is
+cell with it (or ``display(view)``). Controls are private; the computed data is
 public (``curves``, ``traces``, ``samples``, ...) so tests and curious learners can
 check what is drawn.
 """
 
+from rnnlab.widgets._base import use_static
 from rnnlab.widgets.charts import bar_chart, line_chart
 from rnnlab.widgets.gate_viewer import GateViewer
 from rnnlab.widgets.gradient_flow import GradientFlow
@@ -14,4 +15,4 @@ from rnnlab.widgets.text_comparer import TextComparer
 from rnnlab.widgets.training_monitor import TrainingMonitor
 
 __all__ = ["GateViewer", "GradientFlow", "LagExplorer", "TextComparer", "TrainingMonitor",
-           "bar_chart", "line_chart"]
+           "bar_chart", "line_chart", "use_static"]

@@ -11,7 +11,7 @@ from rnnlab import corpus as corpus_lib
 from rnnlab import pretrained, probes
 from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import (
-    COLOURS, DIVERGING, LABELS, View, character_spans, new_figure,
+    COLOURS, DIVERGING, LABELS, View, as_widget, character_spans, new_figure,
 )
 
 GATES = [("input gate I", "I"), ("forget gate F", "F"), ("output gate O", "O"),
@@ -84,9 +84,9 @@ class GateViewer(View):
         self._suggested.observe(self._on_suggested, names="value")
         self._box = W.VBox([
             self._text, W.HBox([self._gate, self._unit, self._suggested]), self._status,
-            self._start, self.heatmap, W.HTML("<b>The text, coloured by the chosen unit</b> "
+            self._start, as_widget(self.heatmap), W.HTML("<b>The text, coloured by the chosen unit</b> "
                                  "(blue low, red high; hover for the value)"),
-            self._coloured, self.saturation_figure,
+            self._coloured, as_widget(self.saturation_figure),
         ])
         self.traces = {}
         self.cells_found = {}

@@ -9,7 +9,7 @@ import numpy as np
 from plotly.colors import sample_colorscale
 
 from rnnlab import pretrained, sampling
-from rnnlab.widgets._base import COLOURS, LABELS, View, character_spans, new_figure
+from rnnlab.widgets._base import COLOURS, LABELS, View, as_widget, character_spans, new_figure
 from rnnlab.widgets.gate_viewer import shown_char
 
 TOP_CHARS = 15  # bars in the next-character chart
@@ -76,7 +76,7 @@ class TextComparer(View):
         self._box = W.VBox([
             W.HBox([self._seed, W.VBox([self._temperature, self._length])]),
             W.HBox([self._rng_seed, self._generate]), self._status,
-            W.HBox(columns), self.figure,
+            W.HBox(columns), as_widget(self.figure),
         ])
         self.samples: dict[str, sampling.Sample] = {}
         self.distributions: dict[str, np.ndarray] = {}

@@ -7,7 +7,7 @@ import ipywidgets as W
 
 from rnnlab import training
 from rnnlab.history import History
-from rnnlab.widgets._base import COLOURS, LABELS, View, new_figure
+from rnnlab.widgets._base import COLOURS, LABELS, View, as_widget, new_figure
 
 
 class TrainingMonitor(View):
@@ -46,7 +46,8 @@ class TrainingMonitor(View):
         self._progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress",
                                           bar_style="info")
         self._label = W.HTML()
-        self._box = W.VBox([W.HBox([self._progress, self._label]), self._status, self.figure])
+        self._box = W.VBox([W.HBox([self._progress, self._label]), self._status,
+                            as_widget(self.figure)])
 
     def on_record(self, kind: str):
         """A callback for ``training.train(..., on_record=...)`` that draws ``kind``."""

@@ -1,0 +1,61 @@
+"""Colab's stack as stacks/colab.txt pins it, and what pip changed in this environment."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK_FILE = ROOT / "stacks" / "colab.txt"
+
+
+def normalise(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_pins(path: Path = STACK_FILE) -> dict[str, str]:
+    """{name: version} of every ``name==version`` line."""
+    pins = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line and not line.startswith("#"):
+            name, version = line.split("==")
+            pins[normalise(name)] = version.strip()
+    return pins
+
+
+def installed(python: str = sys.executable) -> dict[str, str]:
+    """{name: version} of what is installed for ``python`` (pip's own view)."""
+    out = subprocess.run([python, "-m", "pip", "list", "--format=freeze",
+                          "--disable-pip-version-check"],
+                         capture_output=True, text=True, check=True).stdout
+    return {normalise(n): v for n, v in (line.split("==") for line in out.splitlines())}
+
+
+def changes(before: dict[str, str], after: dict[str, str]) -> dict[str, tuple]:
+    """{name: (old or None, new or None)} for every package added, removed or changed."""
+    return {name: (before.get(name), after.get(name))
+            for name in sorted(before.keys() | after.keys())
+            if before.get(name) != after.get(name)}
+
+
+def drift(pins: dict[str, str], now: dict[str, str]) -> dict[str, tuple]:
+    """Pinned packages that are missing or at another version: {name: (pinned, now)}."""
+    return {name: (version, now.get(name)) for name, version in pins.items()
+            if now.get(name) != version}
+
+
+def main(argv: list[str]) -> int:
+    """``python tests/colab/stack.py check``: exit 1, naming them, when packages of Colab's
+    stack were upgraded, downgraded or removed in this environment."""
+    moved = drift(read_pins(), installed())
+    for name, (pinned, now) in moved.items():
+        print(f"Colab's stack changed: {name} {pinned} -> {now or 'removed'}")
+    if not moved:
+        print(f"Colab's stack intact: {len(read_pins())} packages at their pinned versions")
+    return 1 if moved else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

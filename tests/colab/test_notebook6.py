@@ -1,0 +1,169 @@
+"""Lesson 7 in classic Notebook 6.5.7 (Colab's notebook package) with Colab's widget stack
+(ipywidgets 7.7.1, plotly 5.24.1), in headless Chromium: the views render, and a slider
+redraws the figure.
+
+Run by ``make test-colab`` from the main environment (Playwright), with the server and
+kernel from ``$RNNLAB_COLAB_VENV``. The browser reaches nothing but 127.0.0.1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TOKEN, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+VENV = os.environ.get("RNNLAB_COLAB_VENV")
+ARTIFACTS = ROOT / "test-artifacts" / "notebook6"
+LESSON = "07_generate_and_compare.ipynb"
+
+if not VENV:
+    pytest.skip("RNNLAB_COLAB_VENV is not set: `make test-colab` runs this", allow_module_level=True)
+if not Path(CHROMIUM).exists():
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        raise RuntimeError(f"CI=true and no Chromium at {CHROMIUM}")
+    pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("notebook6")
+    shutil.copy(ROOT / "lessons" / LESSON, root / LESSON)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    port = free_port()
+    bin_dir = Path(VENV).resolve() / "bin"
+    command = [str(bin_dir / "jupyter-notebook"), "--no-browser", f"--port={port}",
+               "--NotebookApp.ip=127.0.0.1", f"--NotebookApp.token={TOKEN}",
+               f"--NotebookApp.notebook_dir={root}", "--NotebookApp.port_retries=0"]
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RNNLAB_QUICK": "1",
+           "TF_CPP_MIN_LOG_LEVEL": "2", "JUPYTER_CONFIG_DIR": str(root / ".jupyter")}
+    log = open(ARTIFACTS / "notebook.log", "w")
+    process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+                               start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/api/status?token={TOKEN}", timeout=2):
+                    break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"Notebook 6 did not start; see {log.name}") from None
+                time.sleep(0.5)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1300, "height": 1000})
+        page = context.new_page()
+        page.requests, page.console = [], []
+        page.on("request", lambda r: page.requests.append(r.url))
+        page.on("console", lambda m: page.console.append(f"{m.type}: {m.text}"))
+        try:
+            yield page
+        finally:
+            try:
+                page.screenshot(path=str(ARTIFACTS / "lesson7.png"), full_page=True)
+            finally:
+                (ARTIFACTS / "console.log").write_text("\n".join(page.console))
+                context.close()
+
+
+CELL_STATES = """() => Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code')
+    .map(c => String(c.input_prompt_number))"""
+COMPARER = ".rnnlab-text-comparer"
+# the bars of the comparer's figure, as plotly.js holds them
+BARS = f"""() => Array.from(document.querySelector('{COMPARER} .js-plotly-plot').data,
+    trace => Array.from(trace.y))"""
+
+
+def wait_for_cells(page, timeout_s: float, count: int | None = None) -> None:
+    """Wait until the first ``count`` code cells (all by default) show an execution count."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        states = page.evaluate(CELL_STATES)[:count]
+        if all(s.isdigit() for s in states):
+            return
+        time.sleep(0.5)
+    raise TimeoutError(f"cells unfinished after {timeout_s} s: {states}")
+
+
+def run_all(page, url: str, timeout_s: float = 240) -> None:
+    """Open the lesson, run its setup cell, then Run All (the setup cell again included).
+
+    Notebook 6's widget manager first asks the new kernel for its widgets; an ipywidgets 7
+    kernel answers with a refusal (logged as a console warning), after which the manager
+    re-renders every widget output on the page. A view displayed during that exchange
+    stays empty, and the exchange only completes once the kernel has run something. So
+    the setup cell runs first, as a learner's first Shift+Enter would.
+    """
+    page.goto(f"{url}/notebooks/{LESSON}?token={TOKEN}")
+    page.wait_for_function("() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+                           " && Jupyter.notebook.kernel.is_connected()", timeout=90_000)
+    first = "Jupyter.notebook.get_cells().findIndex(c => c.cell_type === 'code')"
+    page.evaluate(f"() => Jupyter.notebook.get_cell({first}).execute()")
+    wait_for_cells(page, 120, count=1)
+    deadline = time.monotonic() + 30
+    while not any("jupyter.widget.control" in line for line in page.console):
+        assert time.monotonic() < deadline, f"the widget manager never loaded: {page.console}"
+        time.sleep(0.2)
+    time.sleep(1)
+    page.evaluate("() => Jupyter.notebook.execute_all_cells()")
+    wait_for_cells(page, timeout_s)
+
+
+def test_lesson_7_renders_and_its_slider_redraws(page, server):
+    run_all(page, server)
+    assert page.locator(".output_error").count() == 0, page.locator(".output_error").first.inner_text()
+    comparer = page.locator(COMPARER)
+    comparer.wait_for(timeout=30_000)
+    comparer.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
+    samples = comparer.locator(".rnnlab-sample")
+    assert samples.count() == 2 and all(len(t) > 50 for t in samples.all_inner_texts())
+    bars, texts = page.evaluate(BARS), samples.all_inner_texts()
+    comparer.screenshot(path=str(ARTIFACTS / "text-comparer.png"))
+    assert len(bars) == 2 and all(0 < max(y) <= 1 for y in bars)
+
+    # move the temperature slider as a learner would: focus its handle, press a key
+    slider = comparer.locator(".widget-slider", has=page.locator(".widget-label",
+                                                                has_text="temperature"))
+    slider.locator(".ui-slider-handle").focus()
+    for _ in range(8):  # 0.80 -> 1.20 in steps of 0.05
+        page.keyboard.press("ArrowRight")
+    page.wait_for_function(f"""(before) => {{
+        const now = ({BARS})();
+        return JSON.stringify(now) !== JSON.stringify(before); }}""", arg=bars,
+                           timeout=30_000)
+    assert slider.locator(".widget-readout").inner_text().strip() == "1.20"
+    after = page.evaluate(BARS)
+    comparer.screenshot(path=str(ARTIFACTS / "text-comparer-temperature-1.20.png"))
+    # a hotter softmax is flatter: each model's most likely next character loses mass
+    assert all(max(a) < max(b) for a, b in zip(after, bars)), (bars, after)
+    assert samples.all_inner_texts() != texts
+    hosts = {r.split("/")[2] for r in page.requests if r.startswith("http")}
+    assert hosts == {server.split("/")[2]}, hosts
