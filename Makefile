@@ -15,7 +15,8 @@ STAGE  := bash tools/stage.sh
 PRETRAINED_ARGS := --batch-size 128 --num-steps 100 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
 
-.PHONY: setup lab test pretrained lag-sweep bench readme-figures corpus clean-venv
+.PHONY: setup lab test test-colab test-low pretrained lag-sweep bench readme-figures corpus \
+	clean-venv
 
 setup: $(STAMP) $(CORPUS)
 
@@ -52,12 +53,29 @@ test:
 	@rm -f $(STAGE_LOG)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py \
-		--ignore=tests/browser
+		--ignore=tests/browser --ignore=tests/colab
 	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py -q
 	@$(STAGE) "lessons (nbval)" $(PY) -m pytest lessons -q -p no:cacheprovider \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with lessons/nbval_sanitize.cfg
 	@$(STAGE) "browser tests (JupyterLab in Chromium)" $(PY) -m pytest tests/browser -q \
 		-p no:cacheprovider
+
+# Google Colab's stack (stacks/colab.txt) on Python 3.13, in .venv-colab: every lesson's
+# setup cell without the kit, the widget tests, the lessons under Colab's display hook, and
+# one lesson in classic Notebook 6.5.7 (tools/test_colab.sh says each step). The Python
+# 3.13 interpreter: PYTHON313, else pyenv's, else python3.13 on PATH; none skips the target
+# (fails under CI=true).
+test-colab: export STAGE_LOG := test-artifacts/make-test-colab-stages.tsv
+test-colab: setup
+	@rm -f $(STAGE_LOG)
+	@PYTHON313=$(PYTHON313) bash tools/test_colab.sh
+
+# The oldest supported stack (stacks/py310-low.txt: every floor of pyproject.toml) on
+# Python 3.10, in .venv-low: the library and widget tests. PYTHON310 as PYTHON313 above.
+test-low: export STAGE_LOG := test-artifacts/make-test-low-stages.tsv
+test-low: corpus
+	@rm -f $(STAGE_LOG)
+	@PYTHON310=$(PYTHON310) bash tools/test_low.sh
 
 # Trains both shipped models with the kit's own CLI, resumably (run it again after an
 # interruption: finished phases are skipped). About 75 minutes on a 2-core CPU.

@@ -2,7 +2,6 @@
 
 import base64
 
-import ipywidgets as W
 import numpy as np
 import pytest
 
@@ -79,13 +78,11 @@ def static_figures():
     use_static(False)
 
 
-def figure_json(area):
-    """The plotly figure an Output area shows (the static fallback's only output), its
-    arrays decoded (plotly >= 6 sends numpy arrays as base64 typed arrays)."""
-    (output,) = area.outputs
-    assert output["output_type"] == "display_data"
-    assert "Plotly.newPlot" in output["data"]["text/html"]
-    figure = output["data"]["application/vnd.plotly.v1+json"]
+def plotted(output) -> dict:
+    """The plotly figure a static output shows, its arrays decoded (plotly >= 6 sends
+    numpy arrays as base64 typed arrays)."""
+    assert "Plotly.newPlot" in output.data["text/html"]  # drawn where the JSON is not
+    figure = output.data["application/vnd.plotly.v1+json"]
     for trace in figure["data"]:
         for key, value in trace.items():
             if isinstance(value, dict) and "bdata" in value:
@@ -93,39 +90,50 @@ def figure_json(area):
     return figure
 
 
+def redrawn(control, value):
+    """Set a control as a learner would; the display updates it sends."""
+    from IPython.utils.capture import capture_output
+
+    with capture_output() as captured:
+        control.value = value
+    return captured.outputs
+
+
 def test_static_fallback_uses_core_widgets_only_and_redraws(pair, passage, static_figures):
     """use_static(): no custom widget model anywhere, so a front end without a custom
-    widget manager (Colab with its hook off) still draws everything; controls redraw."""
+    widget manager (Colab with its hook off) still draws everything; each figure is an
+    ordinary output after the controls, redrawn in place through its display id."""
     view = GradientFlow(models=pair, text=passage)
-    modules = {w._model_module for w in widget_tree(view.widget)}
-    assert modules <= CORE_MODULES, modules
-    area = next(w for w in widget_tree(view.widget) if isinstance(w, W.Output))
-    toy = next(t for t in figure_json(area)["data"] if t["meta"] == "toy")
+    assert {w._model_module for w in widget_tree(view.widget)} <= CORE_MODULES
+    outputs, result = shown_as_last_value(view)
+    assert result == {}
+    box, figure = outputs
+    assert box.data[WIDGET_VIEW]["model_id"] == view.widget.model_id
+    toy = next(t for t in plotted(figure)["data"] if t["meta"] == "toy")
     np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(100, 1.0))
-    view._num_steps.value = 40
-    toy = next(t for t in figure_json(area)["data"] if t["meta"] == "toy")
-    assert len(toy["y"]) == 40
+    (update,) = redrawn(view._num_steps, 40)
+    assert update.update and update.transient == figure.transient  # the same display id
+    toy = next(t for t in plotted(update)["data"] if t["meta"] == "toy")
     np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(40, 1.0))
 
 
 def test_static_fallback_for_every_view_and_chart(pair, passage, static_figures):
-    views = [GateViewer(models=pair, text=passage[:120]),
-             TextComparer(models=pair, length=20), TrainingMonitor(), LagExplorer(sweep=SWEEP)]
-    for view in views:
-        tree = list(widget_tree(view.widget))
-        assert {w._model_module for w in tree} <= CORE_MODULES, type(view).__name__
-        assert all(figure_json(w)["data"] for w in tree if isinstance(w, W.Output))
-    comparer = views[1]
-    (area,) = [w for w in widget_tree(comparer.widget) if isinstance(w, W.Output)]
-    comparer._temperature.value = 1.5
+    comparer = TextComparer(models=pair, length=20)
+    views = [(GateViewer(models=pair, text=passage[:120]), 2), (comparer, 1),
+             (TrainingMonitor(), 1), (LagExplorer(sweep=SWEEP), 1)]
+    for view, figures in views:
+        assert {w._model_module for w in widget_tree(view.widget)} <= CORE_MODULES
+        box, *shown = shown_as_last_value(view)[0]
+        assert len(shown) == figures and all(plotted(o)["data"] for o in shown)
+    (update,) = redrawn(comparer._temperature, 1.5)
     chars = pair["lstm"].vocab.chars
-    for bar in figure_json(area)["data"]:
+    for bar in plotted(update)["data"]:
         probs = sampling.next_char_probs(pair[bar["meta"]], comparer.samples[bar["meta"]].seed,
                                          1.5)
         expected = [probs[chars.index({"⏎": "\n", "␣": " "}.get(c, c))] for c in bar["x"]]
         np.testing.assert_allclose(bar["y"], expected, rtol=1e-5)
     outputs, result = shown_as_last_value(line_chart({"a": ([1, 2], [3, 4])}, title="t",
-                                                        xaxis_title="x", yaxis_title="y"))
+                                                     xaxis_title="x", yaxis_title="y"))
     assert result == {} and WIDGET_VIEW not in outputs[0].data
     assert outputs[0].data["application/vnd.plotly.v1+json"]["data"][0]["y"] == [3, 4]
 

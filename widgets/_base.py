@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import uuid
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -44,9 +45,10 @@ def use_static(on: bool = True) -> None:
     A plotly ``FigureWidget`` needs a widget manager that can load plotly's JavaScript;
     Colab's custom manager does, but where a view's figure stays empty, call
     ``rnnlab.widgets.use_static()`` and run the view's cell again. Its controls stay the
-    same; each figure becomes a plain plotly figure drawn into an ``ipywidgets.Output``
-    area and redrawn after every change (slower, and the figure is replaced rather than
-    animated). ``use_static(False)`` goes back to widget figures.
+    same, built from core ipywidgets only; each figure becomes a plain plotly figure shown
+    below them and redrawn in place after every change (slower, and replaced rather than
+    animated; outside JupyterLab it loads plotly.js from plotly's CDN, which Colab
+    reaches). ``use_static(False)`` goes back to widget figures.
     """
     global _static
     _static = bool(on)
@@ -70,6 +72,40 @@ def publish(widget) -> None:
     display(data, raw=True, metadata=metadata)
 
 
+def plot_html(figure_json: str) -> str:
+    """HTML that draws a figure (plotly JSON) with the plotly.js of this plotly release.
+
+    It loads plotly.js itself and draws once it has arrived: a page that inserts the HTML
+    may run a ``<script src>`` after the scripts that follow it, and plotly's own HTML
+    then fails with "Plotly is not defined" (reported in Colab: googlecolab/colabtools
+    issue 5889). Where RequireJS is loaded (the classic Notebook) plotly.js registers as
+    a module instead of ``window.Plotly``, so it is asked for as one.
+    """
+    from plotly.offline import get_plotlyjs_version
+
+    div = f"rnnlab-plot-{uuid.uuid4().hex}"
+    source = f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min"
+    return f"""<div id="{div}"></div>
+<script>
+(function () {{
+  var figure = {figure_json};
+  function draw(Plotly) {{
+    Plotly.newPlot("{div}", figure.data, figure.layout, {{responsive: true}});
+  }}
+  if (window.Plotly) {{ draw(window.Plotly); return; }}
+  if (typeof window.requirejs === "function") {{
+    window.requirejs.config({{paths: {{"rnnlab-plotly": "{source}"}}}});
+    window.requirejs(["rnnlab-plotly"], draw);
+    return;
+  }}
+  var script = document.createElement("script");
+  script.src = "{source}.js";
+  script.onload = function () {{ draw(window.Plotly); }};
+  document.head.appendChild(script);
+}})();
+</script>"""
+
+
 class Figure(go.FigureWidget):
     """plotly's ``FigureWidget``, shown as ``display_data`` (see ``publish``)."""
 
@@ -78,41 +114,36 @@ class Figure(go.FigureWidget):
 
 
 class StaticFigure(go.Figure):
-    """A plain plotly figure drawn into a core ``Output`` area (``.area``) and redrawn
-    when a ``batch_update`` ends: what ``use_static()`` builds."""
+    """A plain plotly figure, shown as an ordinary output and redrawn in place (through
+    its display id) when a ``batch_update`` ends: what ``use_static()`` builds. It needs
+    no widget manager at all, and no ``Output`` widget either (classic Notebook 6.5.7
+    with widgetsnbextension 3.6.10, Colab's versions, cannot draw one)."""
 
     def __init__(self, base=None):
         super().__init__(base)
-        self._area = W.Output()
-
-    @property
-    def area(self) -> W.Output:
-        return self._area
+        self._shown = None  # the IPython DisplayHandle of the last display
 
     @contextmanager
     def batch_update(self):
         with super().batch_update():
             yield
-        self.redraw()
+        if self._shown is not None:
+            self._shown.update(self.bundle(), raw=True)
 
     def bundle(self) -> dict:
-        """The figure as a display bundle: plotly's JSON (JupyterLab draws it) and HTML
-        that loads plotly.js from its CDN (what Colab and the classic Notebook draw)."""
+        """The figure as a display bundle: plotly's JSON, which JupyterLab draws itself,
+        and HTML that draws it with plotly.js from plotly's CDN (Colab, classic Notebook)."""
+        figure = pio.to_json(self, validate=False)
         return {
-            "application/vnd.plotly.v1+json": json.loads(pio.to_json(self, validate=False)),
-            "text/html": pio.to_html(self, include_plotlyjs="cdn", full_html=False,
-                                     validate=False),
+            "application/vnd.plotly.v1+json": json.loads(figure),
+            "text/html": plot_html(figure),
             "text/plain": f"<figure: {self.layout.title.text or 'untitled'}>",
         }
-
-    def redraw(self) -> None:
-        self._area.outputs = (
-            {"output_type": "display_data", "data": self.bundle(), "metadata": {}},)
 
     def _ipython_display_(self, **kwargs):
         from IPython.display import display
 
-        display(self.bundle(), raw=True)
+        self._shown = display(self.bundle(), raw=True, display_id=True)
 
 
 def new_figure(base=None, **layout):
@@ -121,8 +152,8 @@ def new_figure(base=None, **layout):
     By default a plotly ``FigureWidget`` (``Figure``): JupyterLab, Notebook 7 and the
     classic Notebook draw it with plotly.js from plotly's own extension, so nothing is
     fetched; Colab draws it through its custom widget manager, which the lessons' setup
-    cell turns on. After ``use_static()``: a ``StaticFigure``. Put ``as_widget(figure)``
-    in a view's box.
+    cell turns on. After ``use_static()``: a ``StaticFigure``. A view's box holds
+    ``*in_box(figure)``.
     """
     # base: a figure to start from (subplots), or None
     figure = (StaticFigure if _static else Figure)(base)
@@ -132,13 +163,10 @@ def new_figure(base=None, **layout):
     return figure
 
 
-def as_widget(figure) -> W.Widget:
-    """What a view's box holds for ``figure``: the figure itself when it is a widget, else
-    its ``Output`` area, drawn now."""
-    if isinstance(figure, W.Widget):
-        return figure
-    figure.redraw()
-    return figure.area
+def in_box(figure) -> list:
+    """What a view's box holds for ``figure``: ``[figure]`` for a widget figure; nothing
+    for a static one, which the view displays after its box."""
+    return [figure] if isinstance(figure, W.Widget) else []
 
 
 class View:
@@ -166,6 +194,9 @@ class View:
 
     def _ipython_display_(self, **kwargs):
         publish(self.widget)
+        for value in vars(self).values():  # after use_static(): its figures, in order
+            if isinstance(value, StaticFigure):
+                value._ipython_display_()
 
     def _show_error(self, exc: BaseException) -> None:
         self.error = f"{type(exc).__name__}: {exc}"

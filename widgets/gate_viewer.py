@@ -11,7 +11,7 @@ from rnnlab import corpus as corpus_lib
 from rnnlab import pretrained, probes
 from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import (
-    COLOURS, DIVERGING, LABELS, View, as_widget, character_spans, new_figure,
+    COLOURS, DIVERGING, LABELS, View, character_spans, in_box, new_figure,
 )
 
 GATES = [("input gate I", "I"), ("forget gate F", "F"), ("output gate O", "O"),
@@ -84,9 +84,10 @@ class GateViewer(View):
         self._suggested.observe(self._on_suggested, names="value")
         self._box = W.VBox([
             self._text, W.HBox([self._gate, self._unit, self._suggested]), self._status,
-            self._start, as_widget(self.heatmap), W.HTML("<b>The text, coloured by the chosen unit</b> "
-                                 "(blue low, red high; hover for the value)"),
-            self._coloured, as_widget(self.saturation_figure),
+            self._start, *in_box(self.heatmap),
+            W.HTML("<b>The text, coloured by the chosen unit</b> "
+                   "(blue low, red high; hover for the value)"),
+            self._coloured, *in_box(self.saturation_figure),
         ])
         self.traces = {}
         self.cells_found = {}

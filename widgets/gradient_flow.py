@@ -7,7 +7,7 @@ import numpy as np
 
 from rnnlab import corpus as corpus_lib
 from rnnlab import pretrained, probes
-from rnnlab.widgets._base import COLOURS, LABELS, View, as_widget, new_figure
+from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 CHOICES = [("toy RNN (random weights)", "toy"), ("trained vanilla RNN", "rnn"),
            ("trained LSTM", "lstm"), ("trained RNN and LSTM", "both")]
@@ -55,7 +55,7 @@ class GradientFlow(View):
         self._box = W.VBox([
             W.HBox([self._choice, self._num_steps]),
             W.HBox([self._activation, self._radius, self._num_hiddens]),
-            as_widget(self.figure), self._status,
+            *in_box(self.figure), self._status,
         ])
         self.curves: dict[str, np.ndarray] = {}
         self.update()

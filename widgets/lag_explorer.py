@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as W
 
 from rnnlab import tasks
-from rnnlab.widgets._base import COLOURS, LABELS, View, as_widget, new_figure
+from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 
 class LagExplorer(View):
@@ -56,7 +56,7 @@ class LagExplorer(View):
                 marker=dict(color=COLOURS[kind], size=14, symbol="star", line=dict(width=1)),
             )
         self._box = W.VBox([W.HBox([self._lag, self._run]), self._label, self._status,
-                            as_widget(self.figure)])
+                            *in_box(self.figure)])
 
     def run_live(self, lag: int | None = None):
         """Train both kinds at ``lag`` (default: the slider's) with a small budget, and plot.

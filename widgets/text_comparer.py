@@ -9,7 +9,9 @@ import numpy as np
 from plotly.colors import sample_colorscale
 
 from rnnlab import pretrained, sampling
-from rnnlab.widgets._base import COLOURS, LABELS, View, as_widget, character_spans, new_figure
+from rnnlab.widgets._base import (
+    COLOURS, LABELS, View, character_spans, in_box, new_figure,
+)
 from rnnlab.widgets.gate_viewer import shown_char
 
 TOP_CHARS = 15  # bars in the next-character chart
@@ -45,7 +47,8 @@ class TextComparer(View):
             raise ValueError("models: both must share one vocabulary to be compared")
         self._temperature = W.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
                                           description="temperature", continuous_update=False,
-                                          readout_format=".2f")
+                                          readout_format=".2f",
+                                          style={"description_width": "initial"})
         self._seed = W.Textarea(value=seed_text, description="seed text",
                                 layout=W.Layout(width="32em", height="4em"))
         self._length = W.IntSlider(value=length, min=10, max=1000, step=10,
@@ -76,7 +79,7 @@ class TextComparer(View):
         self._box = W.VBox([
             W.HBox([self._seed, W.VBox([self._temperature, self._length])]),
             W.HBox([self._rng_seed, self._generate]), self._status,
-            W.HBox(columns), as_widget(self.figure),
+            W.HBox(columns), *in_box(self.figure),
         ])
         self.samples: dict[str, sampling.Sample] = {}
         self.distributions: dict[str, np.ndarray] = {}

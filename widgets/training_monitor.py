@@ -7,7 +7,7 @@ import ipywidgets as W
 
 from rnnlab import training
 from rnnlab.history import History
-from rnnlab.widgets._base import COLOURS, LABELS, View, as_widget, new_figure
+from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 
 class TrainingMonitor(View):
@@ -47,7 +47,7 @@ class TrainingMonitor(View):
                                           bar_style="info")
         self._label = W.HTML()
         self._box = W.VBox([W.HBox([self._progress, self._label]), self._status,
-                            as_widget(self.figure)])
+                            *in_box(self.figure)])
 
     def on_record(self, kind: str):
         """A callback for ``training.train(..., on_record=...)`` that draws ``kind``."""

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -27,18 +28,23 @@ ARTIFACTS = ROOT / "test-artifacts" / "notebook6"
 LESSON = "07_generate_and_compare.ipynb"
 
 if not VENV:
-    pytest.skip("RNNLAB_COLAB_VENV is not set: `make test-colab` runs this", allow_module_level=True)
+    pytest.skip("RNNLAB_COLAB_VENV is not set: `make test-colab` runs this",
+                allow_module_level=True)
 if not Path(CHROMIUM).exists():
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         raise RuntimeError(f"CI=true and no Chromium at {CHROMIUM}")
     pytest.skip(f"no Chromium at {CHROMIUM}", allow_module_level=True)
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    root = tmp_path_factory.mktemp("notebook6")
-    shutil.copy(ROOT / "lessons" / LESSON, root / LESSON)
+@contextmanager
+def notebook_server(root: Path, name: str, disabled: tuple[str, ...] = ()):
+    """Classic Notebook 6.5.7 from the Colab venv over ``root``; its URL. ``disabled``:
+    front-end extensions switched off in its own configuration."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    config = root / ".jupyter"
+    (config / "nbconfig").mkdir(parents=True)
+    (config / "nbconfig" / "notebook.json").write_text(
+        json.dumps({"load_extensions": {extension: False for extension in disabled}}))
     port = free_port()
     bin_dir = Path(VENV).resolve() / "bin"
     command = [str(bin_dir / "jupyter-notebook"), "--no-browser", f"--port={port}",
@@ -47,8 +53,10 @@ def server(tmp_path_factory):
     if os.geteuid() == 0:
         command.append("--allow-root")
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RNNLAB_QUICK": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "JUPYTER_CONFIG_DIR": str(root / ".jupyter")}
-    log = open(ARTIFACTS / "notebook.log", "w")
+           "TF_CPP_MIN_LOG_LEVEL": "2", "JUPYTER_CONFIG_DIR": str(config),
+           # the configuration above over the environment's, where extensions are enabled
+           "JUPYTER_PREFER_ENV_PATH": "0"}
+    log = open(ARTIFACTS / f"{name}.log", "w")
     process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
     url = f"http://127.0.0.1:{port}"
@@ -73,32 +81,58 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(server, tmp_path_factory):
+def server(tmp_path_factory):
+    root = tmp_path_factory.mktemp("notebook6")
+    shutil.copy(ROOT / "lessons" / LESSON, root / LESSON)
+    with notebook_server(root, "notebook") as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path_factory.mktemp("profile")), executable_path=CHROMIUM, headless=True,
             args=CHROMIUM_ARGS, viewport={"width": 1300, "height": 1000})
-        page = context.new_page()
-        page.requests, page.console = [], []
-        page.on("request", lambda r: page.requests.append(r.url))
-        page.on("console", lambda m: page.console.append(f"{m.type}: {m.text}"))
         try:
-            yield page
+            yield context
         finally:
-            try:
-                page.screenshot(path=str(ARTIFACTS / "lesson7.png"), full_page=True)
-            finally:
-                (ARTIFACTS / "console.log").write_text("\n".join(page.console))
-                context.close()
+            context.close()
+
+
+@contextmanager
+def new_page(browser, name: str):
+    """A tab that records its requests and console; its screenshot and console log are
+    kept in test-artifacts/notebook6/ whatever happens."""
+    page = browser.new_page()
+    page.requests, page.console = [], []
+    page.on("request", lambda r: page.requests.append(r.url))
+    page.on("console", lambda m: page.console.append(f"{m.type}: {m.text}"))
+    try:
+        yield page
+    finally:
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+        finally:
+            (ARTIFACTS / f"{name}-console.log").write_text("\n".join(page.console))
+            page.close()
+
+
+@pytest.fixture(scope="module")
+def page(server, browser):
+    with new_page(browser, "lesson7") as page:
+        yield page
 
 
 CELL_STATES = """() => Jupyter.notebook.get_cells().filter(c => c.cell_type === 'code')
     .map(c => String(c.input_prompt_number))"""
 COMPARER = ".rnnlab-text-comparer"
-# the bars of the comparer's figure, as plotly.js holds them
-BARS = f"""() => Array.from(document.querySelector('{COMPARER} .js-plotly-plot').data,
+# the bars of the comparer's figure, as plotly.js holds them: a widget inside the view,
+# or after use_static() an output of the same cell
+BARS = f"""() => Array.from(document.querySelector(
+    '{COMPARER} .js-plotly-plot, .cell:has({COMPARER}) .js-plotly-plot').data,
     trace => Array.from(trace.y))"""
 
 
@@ -113,16 +147,16 @@ def wait_for_cells(page, timeout_s: float, count: int | None = None) -> None:
     raise TimeoutError(f"cells unfinished after {timeout_s} s: {states}")
 
 
-def run_all(page, url: str, timeout_s: float = 240) -> None:
-    """Open the lesson, run its setup cell, then Run All (the setup cell again included).
+def run_all(page, url: str, notebook: str = LESSON, timeout_s: float = 240) -> None:
+    """Open a notebook, run its first cell, then Run All (the first cell again included).
 
     Notebook 6's widget manager first asks the new kernel for its widgets; an ipywidgets 7
     kernel answers with a refusal (logged as a console warning), after which the manager
     re-renders every widget output on the page. A view displayed during that exchange
     stays empty, and the exchange only completes once the kernel has run something. So
-    the setup cell runs first, as a learner's first Shift+Enter would.
+    the first cell runs alone first, as a learner's first Shift+Enter would.
     """
-    page.goto(f"{url}/notebooks/{LESSON}?token={TOKEN}")
+    page.goto(f"{url}/notebooks/{notebook}?token={TOKEN}")
     page.wait_for_function("() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
                            " && Jupyter.notebook.kernel.is_connected()", timeout=90_000)
     first = "Jupyter.notebook.get_cells().findIndex(c => c.cell_type === 'code')"
@@ -139,7 +173,8 @@ def run_all(page, url: str, timeout_s: float = 240) -> None:
 
 def test_lesson_7_renders_and_its_slider_redraws(page, server):
     run_all(page, server)
-    assert page.locator(".output_error").count() == 0, page.locator(".output_error").first.inner_text()
+    errors = page.locator(".output_error")
+    assert errors.count() == 0, errors.first.inner_text()
     comparer = page.locator(COMPARER)
     comparer.wait_for(timeout=30_000)
     comparer.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
@@ -167,3 +202,56 @@ def test_lesson_7_renders_and_its_slider_redraws(page, server):
     assert samples.all_inner_texts() != texts
     hosts = {r.split("/")[2] for r in page.requests if r.startswith("http")}
     assert hosts == {server.split("/")[2]}, hosts
+
+
+FALLBACK = "fallback.ipynb"
+FALLBACK_CELLS = [
+    "import rnnlab.widgets as widgets",
+    "widgets.use_static()\ncomparer = widgets.TextComparer(length=100)\ncomparer",
+    "widgets.use_static(False)  # a widget figure again: this front end cannot draw it\n"
+    "widgets.bar_chart({'vanilla RNN': 1.6, 'LSTM': 1.5}, title='plotly widget', "
+    "axis_title='nats')",
+]
+CDN = "https://cdn.plot.ly/"
+
+
+def test_static_fallback_draws_where_plotly_widgets_cannot(tmp_path, browser):
+    """The README's fallback, in a Notebook 6.5.7 whose front end cannot load plotly's
+    widget code (its extension switched off): after use_static() the view draws and
+    redraws from core ipywidgets and plotly.js, while a widget figure on the same page
+    stays blank. plotly.js comes from the plotly package in place of its CDN (nothing
+    leaves the machine)."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in FALLBACK_CELLS])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, tmp_path / FALLBACK)
+    plotly_js = next(Path(VENV).glob("lib/python*/site-packages/plotly/package_data/"
+                                     "plotly.min.js"))
+    with notebook_server(tmp_path, "fallback", disabled=("jupyterlab-plotly/extension",)) as url, \
+            new_page(browser, "fallback") as page:
+        page.route(f"{CDN}**", lambda route: route.fulfill(path=str(plotly_js),
+                                                         content_type="text/javascript"))
+        run_all(page, url, FALLBACK)
+        cell = page.locator(".cell", has=page.locator(COMPARER))
+        cell.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
+        bars = page.evaluate(BARS)
+        assert len(bars) == 2 and all(0 < max(y) <= 1 for y in bars)
+        cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer.png"))
+        slider = cell.locator(".widget-slider", has=page.locator(".widget-label",
+                                                                has_text="temperature"))
+        slider.locator(".ui-slider-handle").focus()
+        for _ in range(8):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(f"""(before) => {{
+            try {{ return JSON.stringify(({BARS})()) !== JSON.stringify(before); }}
+            catch (error) {{ return false; }}  // between the old plot and the new one
+            }}""", arg=bars, timeout=30_000)
+        assert all(max(a) < max(b) for a, b in zip(page.evaluate(BARS), bars))
+        cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer-temperature-1.20.png"))
+        widget_cell = page.locator(".cell").last
+        assert widget_cell.locator(".jupyter-widgets-view").count() == 1
+        assert widget_cell.locator(".js-plotly-plot").count() == 0  # the simulation holds
+        outside = {r for r in page.requests if r.startswith("http") and not r.startswith(url)}
+        assert outside and all(r.startswith(CDN) for r in outside), outside

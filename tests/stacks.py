@@ -1,4 +1,9 @@
-"""Colab's stack as stacks/colab.txt pins it, and what pip changed in this environment."""
+"""A tested stack (stacks/*.txt) and what pip installed: does this environment match it?
+
+``python tests/stacks.py check [FILE]`` exits 1, naming each package, when one pinned in
+FILE (default stacks/colab.txt) is missing or at another version here. tools/test_colab.sh
+and tools/test_low.sh run it after every install.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 STACK_FILE = ROOT / "stacks" / "colab.txt"
 
 
@@ -19,7 +24,7 @@ def read_pins(path: Path = STACK_FILE) -> dict[str, str]:
     """{name: version} of every ``name==version`` line."""
     pins = {}
     for line in path.read_text(encoding="utf-8").splitlines():
-        if line and not line.startswith("#"):
+        if line.strip() and not line.startswith("#"):
             name, version = line.split("==")
             pins[normalise(name)] = version.strip()
     return pins
@@ -47,13 +52,16 @@ def drift(pins: dict[str, str], now: dict[str, str]) -> dict[str, tuple]:
 
 
 def main(argv: list[str]) -> int:
-    """``python tests/colab/stack.py check``: exit 1, naming them, when packages of Colab's
-    stack were upgraded, downgraded or removed in this environment."""
-    moved = drift(read_pins(), installed())
+    if not argv or argv[0] != "check" or len(argv) > 2:
+        print(__doc__)
+        return 2
+    path = Path(argv[1]) if len(argv) == 2 else STACK_FILE
+    pins = read_pins(path)
+    moved = drift(pins, installed())
     for name, (pinned, now) in moved.items():
-        print(f"Colab's stack changed: {name} {pinned} -> {now or 'removed'}")
+        print(f"{path.name}: {name} is {now or 'not installed'}, the stack pins {pinned}")
     if not moved:
-        print(f"Colab's stack intact: {len(read_pins())} packages at their pinned versions")
+        print(f"{path.name}: all {len(pins)} pinned packages installed at their versions")
     return 1 if moved else 0
 
 
