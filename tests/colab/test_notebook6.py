@@ -131,9 +131,8 @@ CELL_STATES = """() => Jupyter.notebook.get_cells().filter(c => c.cell_type === 
 COMPARER = ".rnnlab-text-comparer"
 # the bars of the comparer's figure, as plotly.js holds them: a widget inside the view,
 # or after use_static() an output of the same cell
-BARS = f"""() => Array.from(document.querySelector(
-    '{COMPARER} .js-plotly-plot, .cell:has({COMPARER}) .js-plotly-plot').data,
-    trace => Array.from(trace.y))"""
+PLOT = f"{COMPARER} .js-plotly-plot, .cell:has({COMPARER}) .js-plotly-plot"
+BARS = f"""() => Array.from(document.querySelector('{PLOT}').data, trace => Array.from(trace.y))"""
 
 
 def wait_for_cells(page, timeout_s: float, count: int | None = None) -> None:
@@ -171,6 +170,29 @@ def run_all(page, url: str, notebook: str = LESSON, timeout_s: float = 240) -> N
     wait_for_cells(page, timeout_s)
 
 
+def move_temperature(page, container, bars, presses: int = 8) -> list:
+    """Press the right arrow on the temperature slider's handle (0.05 a press), as a
+    learner can; each press is a change of its own, and each redraws. Wait until the plot
+    shows what a hotter softmax must: each model's most likely next character with less
+    probability than in ``bars``. The bars then."""
+    slider = container.locator(".widget-slider", has=page.locator(".widget-label",
+                                                                 has_text="temperature"))
+    before = float(slider.locator(".widget-readout").inner_text())
+    slider.locator(".ui-slider-handle").focus()
+    for _ in range(presses):
+        page.keyboard.press("ArrowRight")
+    assert float(slider.locator(".widget-readout").inner_text()) == pytest.approx(
+        before + 0.05 * presses)
+    page.wait_for_function(f"""(before) => {{
+        try {{
+            const now = ({BARS})();
+            return now.length === before.length && now.every(
+                (y, i) => Math.max(...y) < Math.max(...before[i]));
+        }} catch (error) {{ return false; }}  // a static plot between two draws
+        }}""", arg=bars, timeout=30_000)
+    return page.evaluate(BARS)
+
+
 def test_lesson_7_renders_and_its_slider_redraws(page, server):
     run_all(page, server)
     errors = page.locator(".output_error")
@@ -184,21 +206,8 @@ def test_lesson_7_renders_and_its_slider_redraws(page, server):
     comparer.screenshot(path=str(ARTIFACTS / "text-comparer.png"))
     assert len(bars) == 2 and all(0 < max(y) <= 1 for y in bars)
 
-    # move the temperature slider as a learner would: focus its handle, press a key
-    slider = comparer.locator(".widget-slider", has=page.locator(".widget-label",
-                                                                has_text="temperature"))
-    slider.locator(".ui-slider-handle").focus()
-    for _ in range(8):  # 0.80 -> 1.20 in steps of 0.05
-        page.keyboard.press("ArrowRight")
-    page.wait_for_function(f"""(before) => {{
-        const now = ({BARS})();
-        return JSON.stringify(now) !== JSON.stringify(before); }}""", arg=bars,
-                           timeout=30_000)
-    assert slider.locator(".widget-readout").inner_text().strip() == "1.20"
-    after = page.evaluate(BARS)
+    move_temperature(page, comparer, bars)  # 0.80 -> 1.20
     comparer.screenshot(path=str(ARTIFACTS / "text-comparer-temperature-1.20.png"))
-    # a hotter softmax is flatter: each model's most likely next character loses mass
-    assert all(max(a) < max(b) for a, b in zip(after, bars)), (bars, after)
     assert samples.all_inner_texts() != texts
     hosts = {r.split("/")[2] for r in page.requests if r.startswith("http")}
     assert hosts == {server.split("/")[2]}, hosts
@@ -239,16 +248,7 @@ def test_static_fallback_draws_where_plotly_widgets_cannot(tmp_path, browser):
         bars = page.evaluate(BARS)
         assert len(bars) == 2 and all(0 < max(y) <= 1 for y in bars)
         cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer.png"))
-        slider = cell.locator(".widget-slider", has=page.locator(".widget-label",
-                                                                has_text="temperature"))
-        slider.locator(".ui-slider-handle").focus()
-        for _ in range(8):
-            page.keyboard.press("ArrowRight")
-        page.wait_for_function(f"""(before) => {{
-            try {{ return JSON.stringify(({BARS})()) !== JSON.stringify(before); }}
-            catch (error) {{ return false; }}  // between the old plot and the new one
-            }}""", arg=bars, timeout=30_000)
-        assert all(max(a) < max(b) for a, b in zip(page.evaluate(BARS), bars))
+        move_temperature(page, cell, bars)  # 0.80 -> 1.20
         cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer-temperature-1.20.png"))
         widget_cell = page.locator(".cell").last
         assert widget_cell.locator(".jupyter-widgets-view").count() == 1
