@@ -62,20 +62,20 @@ test:
 
 # Google Colab's stack (stacks/colab.txt) on Python 3.13, in .venv-colab: every lesson's
 # setup cell without the kit, the widget tests, the lessons under Colab's display hook, and
-# one lesson in classic Notebook 6.5.7 (tools/test_colab.sh says each step). The Python
+# one lesson in classic Notebook 6.5.7 (tools/test_stack.sh says each step). The Python
 # 3.13 interpreter: PYTHON313, else pyenv's, else python3.13 on PATH; none skips the target
 # (fails under CI=true).
 test-colab: export STAGE_LOG := test-artifacts/make-test-colab-stages.tsv
 test-colab: setup
 	@rm -f $(STAGE_LOG)
-	@PYTHON313=$(PYTHON313) bash tools/test_colab.sh
+	@PYTHON313=$(PYTHON313) bash tools/test_stack.sh colab
 
 # The oldest supported stack (stacks/py310-low.txt: every floor of pyproject.toml) on
 # Python 3.10, in .venv-low: the library and widget tests. PYTHON310 as PYTHON313 above.
 test-low: export STAGE_LOG := test-artifacts/make-test-low-stages.tsv
 test-low: corpus
 	@rm -f $(STAGE_LOG)
-	@PYTHON310=$(PYTHON310) bash tools/test_low.sh
+	@PYTHON310=$(PYTHON310) bash tools/test_stack.sh low
 
 # Trains both shipped models with the kit's own CLI, resumably (run it again after an
 # interruption: finished phases are skipped). About 75 minutes on a 2-core CPU.

@@ -1,8 +1,8 @@
 """A tested stack (stacks/*.txt) and what pip installed: does this environment match it?
 
 ``python tests/stacks.py check [FILE]`` exits 1, naming each package, when one pinned in
-FILE (default stacks/colab.txt) is missing or at another version here. tools/test_colab.sh
-and tools/test_low.sh run it after every install.
+FILE (default stacks/colab.txt) is missing or at another version here.
+tools/test_stack.sh runs it after every install.
 """
 
 from __future__ import annotations

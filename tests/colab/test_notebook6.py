@@ -174,7 +174,7 @@ def move_temperature(page, container, bars, presses: int = 8) -> list:
     """Press the right arrow on the temperature slider's handle (0.05 a press), as a
     learner can; each press is a change of its own, and each redraws. Wait until the plot
     shows what a hotter softmax must: each model's most likely next character with less
-    probability than in ``bars``. The bars then."""
+    probability than in ``bars``; return the bars of that plot."""
     slider = container.locator(".widget-slider", has=page.locator(".widget-label",
                                                                  has_text="temperature"))
     before = float(slider.locator(".widget-readout").inner_text())
@@ -183,14 +183,21 @@ def move_temperature(page, container, bars, presses: int = 8) -> list:
         page.keyboard.press("ArrowRight")
     assert float(slider.locator(".widget-readout").inner_text()) == pytest.approx(
         before + 0.05 * presses)
-    page.wait_for_function(f"""(before) => {{
+    flatter = page.wait_for_function(f"""(before) => {{
         try {{
             const now = ({BARS})();
             return now.length === before.length && now.every(
-                (y, i) => Math.max(...y) < Math.max(...before[i]));
+                (y, i) => Math.max(...y) < Math.max(...before[i])) && now;
         }} catch (error) {{ return false; }}  // a static plot between two draws
         }}""", arg=bars, timeout=30_000)
-    return page.evaluate(BARS)
+    return flatter.json_value()
+
+
+def read_bars(page) -> list:
+    """The comparer's bars once a plot holds them (a static plot is redrawn anew)."""
+    return page.wait_for_function(f"""() => {{
+        try {{ return ({BARS})(); }} catch (error) {{ return false; }} }}""",
+        timeout=30_000).json_value()
 
 
 def test_lesson_7_renders_and_its_slider_redraws(page, server):
@@ -202,7 +209,7 @@ def test_lesson_7_renders_and_its_slider_redraws(page, server):
     comparer.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
     samples = comparer.locator(".rnnlab-sample")
     assert samples.count() == 2 and all(len(t) > 50 for t in samples.all_inner_texts())
-    bars, texts = page.evaluate(BARS), samples.all_inner_texts()
+    bars, texts = read_bars(page), samples.all_inner_texts()
     comparer.screenshot(path=str(ARTIFACTS / "text-comparer.png"))
     assert len(bars) == 2 and all(0 < max(y) <= 1 for y in bars)
 
@@ -245,7 +252,7 @@ def test_static_fallback_draws_where_plotly_widgets_cannot(tmp_path, browser):
         run_all(page, url, FALLBACK)
         cell = page.locator(".cell", has=page.locator(COMPARER))
         cell.locator(".js-plotly-plot .bars path").first.wait_for(timeout=30_000)
-        bars = page.evaluate(BARS)
+        bars = read_bars(page)
         assert len(bars) == 2 and all(0 < max(y) <= 1 for y in bars)
         cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer.png"))
         move_temperature(page, cell, bars)  # 0.80 -> 1.20

@@ -26,7 +26,7 @@ from tests import stacks as stack
 ROOT = stack.ROOT
 # It uninstalls the kit between runs: only ever in an environment that is Colab's stack.
 NOT_COLAB = stack.drift(stack.read_pins(), stack.installed())
-if NOT_COLAB and os.environ.get("RNNLAB_COLAB_STACK") == "required":  # tools/test_colab.sh
+if NOT_COLAB and os.environ.get("RNNLAB_COLAB_STACK") == "required":  # tools/test_stack.sh
     raise RuntimeError(f"this environment is not Colab's stack: {NOT_COLAB}")
 pytestmark = pytest.mark.skipif(
     bool(NOT_COLAB), reason="not Colab's stack (stacks/colab.txt): `make test-colab` runs it")
