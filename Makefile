@@ -68,7 +68,7 @@ test:
 test-colab: export STAGE_LOG := test-artifacts/make-test-colab-stages.tsv
 test-colab: setup
 	@rm -f $(STAGE_LOG)
-	@PYTHON313=$(PYTHON313) bash tools/test_stack.sh colab
+	@PYTHON313=$(PYTHON313) MAIN_PYTHON=$(PY) bash tools/test_stack.sh colab
 
 # The oldest supported stack (stacks/py310-low.txt: every floor of pyproject.toml) on
 # Python 3.10, in .venv-low: the library and widget tests. PYTHON310 as PYTHON313 above.

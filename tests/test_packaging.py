@@ -7,6 +7,8 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.version import Version
 
+from tests.stacks import normalise, read_pins
+
 try:
     import tomllib
 except ModuleNotFoundError:  # Python 3.10
@@ -40,15 +42,6 @@ def library_requirements(python: str) -> dict[str, Requirement]:
     return applying
 
 
-def pins(path: Path) -> dict[str, str]:
-    found = {}
-    for line in path.read_text().splitlines():
-        if line and not line.startswith("#"):
-            req = Requirement(line)
-            found[req.name.lower().replace("_", "-")] = next(iter(req.specifier)).version
-    return found
-
-
 def test_environment_yml_lists_what_pyproject_declares():
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     assert "conda-forge" in env["channels"]
@@ -77,28 +70,29 @@ def test_one_range_of_each_dependency_per_python(python):
 
 @pytest.mark.parametrize("stack", STACKS)
 def test_each_stack_pins_every_library_dependency_inside_its_range(stack):
-    pinned = pins(ROOT / stack)
+    pinned = read_pins(ROOT / stack)
     for name, req in library_requirements(STACKS[stack]).items():
-        assert name in pinned, f"{name} is not pinned in {stack}"
-        assert req.specifier.contains(pinned[name]), (stack, str(req), pinned[name])
+        assert normalise(name) in pinned, f"{name} is not pinned in {stack}"
+        assert req.specifier.contains(pinned[normalise(name)]), (stack, str(req))
 
 
 def test_every_floor_is_tested_by_the_low_stack():
     """A floor nobody tests is a promise nobody keeps: below Python 3.13 (whose floors
     follow its wheels, tested by Colab's stack), each floor is what py310-low.txt pins."""
-    low = pins(ROOT / "stacks" / "py310-low.txt")
+    low = read_pins(ROOT / "stacks" / "py310-low.txt")
     for name, req in library_requirements("3.10").items():
         floors = [Version(s.version) for s in req.specifier if s.operator == ">="]
-        assert floors == [Version(low[name])], (name, str(req.specifier), low[name])
+        assert floors == [Version(low[normalise(name)])], (name, str(req.specifier))
 
 
 def test_constraints_pin_the_dev_tools_too():
-    pinned = pins(ROOT / "constraints.txt")
+    pinned = read_pins(ROOT / "constraints.txt")
     for text in declared():
         req = Requirement(text)
         if req.marker is None or req.marker.evaluate({"python_version": "3.11"}):
-            assert req.name.lower() in pinned, f"{req.name} is not pinned in constraints.txt"
-            assert req.specifier.contains(pinned[req.name.lower()]), (req, pinned)
+            name = normalise(req.name)
+            assert name in pinned, f"{req.name} is not pinned in constraints.txt"
+            assert req.specifier.contains(pinned[name]), (req, pinned[name])
 
 
 def test_colab_stack_names_its_source_and_python():

@@ -43,7 +43,8 @@ export RNNLAB_QUICK=1 RNNLAB_DATA="$ROOT/data/cache" TF_CPP_MIN_LOG_LEVEL=2 \
 stamp="$(cat "$STACK" $([ "$KIND" = low ] && echo pyproject.toml) | sha256sum | cut -c1-64)"
 stamp="$stamp $INTERPRETER"
 
-build() {
+stack_build() {
+    set -e  # stage.sh runs this in a bash of its own, without the options above
     if [ ! -f "$VENV/.stack" ] || [ "$(cat "$VENV/.stack")" != "$stamp" ]; then
         rm -rf "$VENV"
         "$INTERPRETER" -m venv "$VENV"
@@ -57,23 +58,33 @@ build() {
     "$VENV/bin/python" tests/stacks.py check "$STACK"
 }
 
-add_test_tools() {
+stack_add_test_tools() {
+    set -e
     # the versions constraints.txt pins, named one by one: that file's other pins are for
     # the 3.11 stack and would move Colab's packages
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        $(grep -E '^(nbval|coverage)==' constraints.txt)
+    local tools
+    tools=$(grep -E '^(nbval|coverage)==' constraints.txt)
+    if [ "$(echo "$tools" | wc -l)" -ne 2 ]; then
+        echo "constraints.txt does not pin both nbval and coverage"
+        exit 1
+    fi
+    # shellcheck disable=SC2086 # one argument per pin
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check $tools
     "$VENV/bin/python" tests/stacks.py check "$STACK"
 }
 
-widget_tests() {
+stack_widget_tests() {
+    set -e
     # the installed kit, not this checkout: pytest's console script and importlib mode
     # keep the checkout off sys.path
-    (cd / && "$ROOT/$VENV/bin/python" -c \
-        'import rnnlab.widgets as w; print("kit under test:", w.__file__)')
+    (cd / && "$ROOT/$VENV/bin/python" -c 'import sys, rnnlab.widgets as w
+assert w.__file__.startswith(sys.prefix), w.__file__
+print("kit under test:", w.__file__)')
     "$VENV/bin/pytest" -q -p no:cacheprovider --import-mode=importlib tests/test_widgets.py
 }
 
-lessons_with_colab_hook() {
+stack_lessons_with_colab_hook() {
+    set -e
     local ipython
     ipython=$(mktemp -d)
     mkdir -p "$ipython/profile_default/startup"
@@ -87,19 +98,21 @@ lessons_with_colab_hook() {
 
 # stage.sh runs each step in a bash of its own
 export ROOT VENV STACK KIND INTERPRETER stamp
-export -f build add_test_tools widget_tests lessons_with_colab_hook
+export -f stack_build stack_add_test_tools stack_widget_tests stack_lessons_with_colab_hook
 
 if [ "$KIND" = low ]; then
-    $STAGE "low-end: Python 3.10, every floor" build
+    $STAGE "low-end: Python 3.10, every floor" stack_build
     $STAGE "low-end: library and widget tests" "$VENV/bin/python" -m pytest tests -q \
         -p no:cacheprovider --ignore=tests/browser --ignore=tests/colab
     exit 0
 fi
-$STAGE "colab: Colab's stack (Python 3.13)" build
+$STAGE "colab: Colab's stack (Python 3.13)" stack_build
 RNNLAB_COLAB_STACK=required $STAGE "colab: every lesson's setup cell, kit missing" \
     "$VENV/bin/python" -m pytest tests/colab/test_setup_cell.py -q -p no:cacheprovider
-$STAGE "colab: test tools added, stack unchanged" add_test_tools
-$STAGE "colab: widget tests (headless)" widget_tests
-$STAGE "colab: lessons (nbval) under Colab's display hook" lessons_with_colab_hook
+$STAGE "colab: test tools added, stack unchanged" stack_add_test_tools
+$STAGE "colab: widget tests (headless)" stack_widget_tests
+$STAGE "colab: lessons (nbval) under Colab's display hook" stack_lessons_with_colab_hook
+# from the main environment (Playwright): $MAIN_PYTHON, the Makefile's $(PY)
 RNNLAB_COLAB_VENV="$VENV" $STAGE "colab: classic Notebook 6.5.7 in Chromium" \
-    .venv/bin/python -m pytest tests/colab/test_notebook6.py -q -p no:cacheprovider
+    "${MAIN_PYTHON:-.venv/bin/python}" -m pytest tests/colab/test_notebook6.py -q \
+    -p no:cacheprovider

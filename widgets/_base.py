@@ -34,8 +34,8 @@ def character_spans(text: str, colours: Sequence[str], titles: Sequence[str],
     )
 
 
-# Set by use_static(): figures built from then on are plain plotly figures in core
-# ``Output`` areas instead of plotly's own widget.
+# Set by use_static(): figures built from then on are plain plotly figures (StaticFigure)
+# instead of plotly's own widget (WidgetFigure).
 _static = False
 
 
@@ -64,10 +64,10 @@ def publish(widget) -> None:
     from IPython.display import display
 
     bundle = getattr(widget, "_repr_mimebundle_", None)
-    if bundle is None:  # ipywidgets 7: the widget publishes display_data itself
+    data = bundle() if bundle is not None else None
+    if data is None:  # ipywidgets 7: the widget publishes display_data itself
         display(widget)
         return
-    data = bundle()
     data, metadata = data if isinstance(data, tuple) else (data, {})
     display(data, raw=True, metadata=metadata)
 
@@ -101,12 +101,16 @@ def plot_html(figure_json: str) -> str:
   var script = document.createElement("script");
   script.src = "{source}.js";
   script.onload = function () {{ draw(window.Plotly); }};
+  script.onerror = function () {{  // offline: say so where the figure would be
+    document.getElementById("{div}").textContent =
+      "This figure needs plotly.js from {source}.js, which did not load.";
+  }};
   document.head.appendChild(script);
 }})();
 </script>"""
 
 
-class Figure(go.FigureWidget):
+class WidgetFigure(go.FigureWidget):
     """plotly's ``FigureWidget``, shown as ``display_data`` (see ``publish``)."""
 
     def _ipython_display_(self, **kwargs):
@@ -121,14 +125,14 @@ class StaticFigure(go.Figure):
 
     def __init__(self, base=None):
         super().__init__(base)
-        self._shown = None  # the IPython DisplayHandle of the last display
+        self._shown = []  # an IPython DisplayHandle for each time it was displayed
 
     @contextmanager
     def batch_update(self):
         with super().batch_update():
             yield
-        if self._shown is not None:
-            self._shown.update(self.bundle(), raw=True)
+        for handle in self._shown:
+            handle.update(self.bundle(), raw=True)
 
     def bundle(self) -> dict:
         """The figure as a display bundle: plotly's JSON, which JupyterLab draws itself,
@@ -143,20 +147,20 @@ class StaticFigure(go.Figure):
     def _ipython_display_(self, **kwargs):
         from IPython.display import display
 
-        self._shown = display(self.bundle(), raw=True, display_id=True)
+        self._shown.append(display(self.bundle(), raw=True, display_id=True))
 
 
 def new_figure(base=None, **layout):
     """The one place that chooses how figures render.
 
-    By default a plotly ``FigureWidget`` (``Figure``): JupyterLab, Notebook 7 and the
+    By default a plotly ``FigureWidget`` (``WidgetFigure``): JupyterLab, Notebook 7 and the
     classic Notebook draw it with plotly.js from plotly's own extension, so nothing is
     fetched; Colab draws it through its custom widget manager, which the lessons' setup
     cell turns on. After ``use_static()``: a ``StaticFigure``. A view's box holds
     ``*in_box(figure)``.
     """
     # base: a figure to start from (subplots), or None
-    figure = (StaticFigure if _static else Figure)(base)
+    figure = (StaticFigure if _static else WidgetFigure)(base)
     defaults = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=380,
                     font=dict(size=13))
     figure.update_layout(**{**defaults, **layout})

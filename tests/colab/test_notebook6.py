@@ -54,8 +54,10 @@ def notebook_server(root: Path, name: str, disabled: tuple[str, ...] = ()):
         command.append("--allow-root")
     env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RNNLAB_QUICK": "1",
            "TF_CPP_MIN_LOG_LEVEL": "2", "JUPYTER_CONFIG_DIR": str(config),
-           # the configuration above over the environment's, where extensions are enabled
-           "JUPYTER_PREFER_ENV_PATH": "0"}
+           # the configuration above over the environment's, where extensions are enabled;
+           # which also puts the user's data folder first: an empty one, so that kernels
+           # come from the Colab venv and never from a kernel installed with --user
+           "JUPYTER_PREFER_ENV_PATH": "0", "JUPYTER_DATA_DIR": str(root / ".jupyter-data")}
     log = open(ARTIFACTS / f"{name}.log", "w")
     process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)
@@ -257,8 +259,13 @@ def test_static_fallback_draws_where_plotly_widgets_cannot(tmp_path, browser):
         cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer.png"))
         move_temperature(page, cell, bars)  # 0.80 -> 1.20
         cell.screenshot(path=str(ARTIFACTS / "fallback-text-comparer-temperature-1.20.png"))
+        # the simulation holds: plotly's widget code failed to load, and nothing drew
+        deadline = time.monotonic() + 30
+        while not any('Script error for "jupyterlab-plotly"' in line for line in page.console):
+            assert time.monotonic() < deadline, "plotly's widget code was not refused"
+            time.sleep(0.2)
         widget_cell = page.locator(".cell").last
         assert widget_cell.locator(".jupyter-widgets-view").count() == 1
-        assert widget_cell.locator(".js-plotly-plot").count() == 0  # the simulation holds
+        assert widget_cell.locator(".js-plotly-plot").count() == 0
         outside = {r for r in page.requests if r.startswith("http") and not r.startswith(url)}
         assert outside and all(r.startswith(CDN) for r in outside), outside

@@ -24,14 +24,16 @@ from nbclient import NotebookClient
 from tests import stacks as stack
 
 ROOT = stack.ROOT
-# It uninstalls the kit between runs: only ever in an environment that is Colab's stack.
-NOT_COLAB = stack.drift(stack.read_pins(), stack.installed())
-if NOT_COLAB and os.environ.get("RNNLAB_COLAB_STACK") == "required":  # tools/test_stack.sh
-    raise RuntimeError(f"this environment is not Colab's stack: {NOT_COLAB}")
-pytestmark = pytest.mark.skipif(
-    bool(NOT_COLAB), reason="not Colab's stack (stacks/colab.txt): `make test-colab` runs it")
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 STANDIN = ROOT / "tests" / "colab" / "standin"
+# It uninstalls the kit between runs: only where tools/test_stack.sh asks for it, in
+# .venv-colab, and only once that environment is Colab's stack.
+if os.environ.get("RNNLAB_COLAB_STACK") != "required":
+    pytest.skip("`make test-colab` runs these, in .venv-colab", allow_module_level=True)
+if Path(sys.prefix).resolve() != (ROOT / ".venv-colab").resolve():
+    raise RuntimeError(f"RNNLAB_COLAB_STACK=required outside .venv-colab: {sys.prefix}")
+if moved := stack.drift(stack.read_pins(), stack.installed()):
+    raise RuntimeError(f"this environment is not Colab's stack: {moved}")
 REPOSITORY_LINE = 'REPOSITORY = "https://github.com/rnnlab/rnnlab"'
 
 # After the setup cell, in the same kernel: what a learner's next cells rely on.
@@ -115,10 +117,12 @@ def test_first_run_installs_the_kit_and_nothing_else(lesson, snapshot, kernel_en
 
 
 def test_with_the_kit_present_the_setup_cell_installs_nothing(snapshot, kernel_env, tmp_path):
+    setup = setup_source(LESSONS[0], snapshot)
+    run_in_fresh_kernel([setup], tmp_path, kernel_env)  # installs the kit if it is missing
     before, runs = stack.installed(), pip_runs(kernel_env)
-    assert "rnnlab" in before, "run after the first-run tests, which leave the kit installed"
-    (setup,) = run_in_fresh_kernel([setup_source(LESSONS[0], snapshot)], tmp_path, kernel_env)
-    assert "TensorFlow 2.20.0" in text_of(setup)
+    assert "rnnlab" in before
+    (outputs,) = run_in_fresh_kernel([setup], tmp_path, kernel_env)
+    assert "TensorFlow 2.20.0" in text_of(outputs)
     assert pip_runs(kernel_env) == runs and stack.installed() == before
 
 

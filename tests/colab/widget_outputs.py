@@ -4,8 +4,8 @@ must reach Colab's custom widget manager.
 Loaded with ``-p tests.colab.widget_outputs`` next to nbval, in kernels that load the
 stand-in google.colab. nbval keeps each cell's outputs in ``item.test_outputs``; a cell
 fails when an output carrying a widget view went out as ``execute_result`` or lacks the
-custom-manager metadata that Colab's display hook adds. The run fails when no lesson
-showed a widget at all, and its counts are written to test-artifacts/.
+custom-manager metadata that Colab's display hook adds. The run fails when a lesson that
+imports rnnlab.widgets showed no widget at all; the counts go to test-artifacts/.
 """
 
 from __future__ import annotations
@@ -50,11 +50,26 @@ def pytest_runtest_makereport(item, call):
         report.longrepr = f"{item.name} of {lesson}: " + "; ".join(problems)
 
 
+_lessons: dict[str, Path] = {}  # every lesson that ran, by name
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        _lessons[Path(str(item.fspath)).name] = Path(str(item.fspath))
+
+
+def silent_lessons() -> list[str]:
+    """Lessons that use the views yet showed no widget: nothing of theirs was checked."""
+    return [name for name, path in sorted(_lessons.items())
+            if "rnnlab.widgets import" in path.read_text(encoding="utf-8")
+            and not _counts[name]]
+
+
 def pytest_sessionfinish(session, exitstatus):
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(json.dumps(dict(sorted(_counts.items())), indent=1) + "\n")
-    if session.testscollected and not sum(_counts.values()):
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # no widget reached the check
+    if silent_lessons():
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -62,5 +77,6 @@ def pytest_terminal_summary(terminalreporter):
     terminalreporter.write_line(
         f"widget outputs checked for Colab's custom-manager metadata: {total} "
         f"({', '.join(f'{k[:2]}: {v}' for k, v in sorted(_counts.items()))})")
-    if not total:
-        terminalreporter.write_line("FAILED: no lesson showed a widget; nothing was checked")
+    for name in silent_lessons():
+        terminalreporter.write_line(f"FAILED: {name} imports rnnlab.widgets but showed no "
+                                    "widget; nothing of it was checked")
