@@ -26,9 +26,18 @@ def test_lesson_runs_and_every_view_renders(lessons, name):
                         ).count() == 0
     for plot in page.locator(".js-plotly-plot").all():
         assert plot.locator(".main-svg").count() >= 1  # plotly drew, not just a placeholder
-    shots = ARTIFACTS / "lessons"
-    shots.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(shots / f"{Path(name).stem}.png"))
+    page.screenshot(path=str(shot(name, "page")))
+    # every view as a learner sees it after Run All, for a person to look at
+    for index, output in enumerate(page.locator(".jp-OutputArea-output").all()):
+        if output.locator(".js-plotly-plot").count():
+            output.screenshot(path=str(shot(name, f"output-{index:02d}")))
+
+
+def shot(lesson: str, what: str) -> Path:
+    """Where a screenshot of ``what`` in ``lesson`` goes (test-artifacts/browser/lessons)."""
+    folder = ARTIFACTS / "lessons"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{Path(lesson).stem}-{what}.png"
 
 
 def test_generation_lesson_temperature_and_bad_seed(lessons):
@@ -52,6 +61,7 @@ def test_generation_lesson_temperature_and_bad_seed(lessons):
 
     lab_page.wait_until(all_redrawn, what="both samples and the plot redrawn")
     assert lab_page.slider_readout(comparer, "temperature") == "1.00"
+    comparer.screenshot(path=str(shot("07_generate_and_compare", "temperature-1.00")))
 
     # a character the models never saw: said in the view, and the kernel lives on
     seed = comparer.locator(".widget-textarea", has_text="seed text").locator("textarea")
@@ -86,6 +96,7 @@ def test_gates_lesson_heatmap_characters_and_unit(lessons):
     lab_page.press(lab_page.slider_handle(viewer, "unit"), "ArrowRight", 1)
     lab_page.wait_until_changed(lambda: image.get_attribute("href"), before, what="heatmap")
     assert heatmap.locator(".ytick text").all_text_contents() != rows
+    viewer.screenshot(path=str(shot("05_inside_the_gates", "next-unit")))
 
 
 def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
@@ -103,6 +114,7 @@ def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
         what="both curves")
     assert lab_page.slider_readout(flow, "steps T") == "120"
     assert len(after) == 2
+    flow.screenshot(path=str(shot("04_lstm", "steps-120")))
 
 
 def test_no_request_leaves_the_machine(lessons, lab):
