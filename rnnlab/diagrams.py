@@ -416,8 +416,10 @@ def gradient_paths() -> Diagram:
     )
     canvas.text(20, 235, "Each step back multiplies by the Jacobian ∂H_{t}/∂H_{t−1} = "
                 "diag(1 − H_{t}^{2}) W_{hh}^{T}  (tanh′ = 1 − tanh²).", size=15, anchor="start")
-    canvas.text(20, 257, "Over k steps their product shrinks (vanishes) when the norms are "
-                "below 1, grows (explodes) when above 1.", size=15, anchor="start")
+    canvas.text(20, 257, "Over k steps their product shrinks (vanishes) when their norms stay "
+                "below 1; it can grow (explode)", size=15, anchor="start")
+    canvas.text(20, 279, "only when they exceed 1, which saturated units (tanh′ ≈ 0) often "
+                "prevent (Pascanu et al., 2013).", size=15, anchor="start")
 
     _gradient_row(
         canvas, 315, "LSTM: along the cell state, each step back multiplies by F only", "C",
@@ -434,8 +436,8 @@ def gradient_paths() -> Diagram:
         "Top row, vanilla RNN: hidden states H_(t-3) to H_t feed forward to the loss L; "
         "the gradient dL/dH_t goes back from the loss and, at every step back, is multiplied "
         "by the Jacobian diag(tanh') W_hh transposed, drawn as an arrow that gets thinner "
-        "and fainter with each step: with norms below 1 the product vanishes, above 1 it "
-        "explodes. Bottom row, LSTM: the gradient goes back along the cell states C_(t-3) to "
+        "and fainter with each step: with norms below 1 the product vanishes, and it can "
+        "explode only when they exceed 1. Bottom row, LSTM: the gradient goes back along the cell states C_(t-3) to "
         "C_t, multiplied at each step only by the forget gate (F_t, F_(t-1), F_(t-2)), since "
         "the direct path dC_t/dC_(t-1) = diag(F_t); the arrow stays equally thick, as it "
         "does while F is close to 1."

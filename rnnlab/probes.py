@@ -313,6 +313,10 @@ def gradient_flow(
             f"text: {num_steps} steps need {num_steps + 1} characters, got {have}"
         )
     kinds = ("rnn", "lstm") if choice == "both" else (choice,)
+    missing = [kind for kind in kinds if kind not in (models or {})]
+    if missing:
+        raise ValueError(f"models: choice {choice!r} needs a trained {' and '.join(missing)}, "
+                         f"given {sorted(models or {})}")
     return {kind: gradient_norms(models[kind], text[: num_steps + 1]) for kind in kinds}
 
 

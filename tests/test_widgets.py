@@ -148,6 +148,9 @@ def test_gradient_flow_toy_follows_its_controls(pair, passage):
     expected = probes.toy_gradient_norms(50, 1.25, "linear", num_hiddens=32)
     np.testing.assert_allclose(visible(view.figure)["toy"].y, expected)
     assert view.figure.layout.yaxis.type == "log"
+    assert view.figure.layout.xaxis.dtick is None  # plotly's own ticks on a long axis
+    view._num_steps.value = 5
+    assert view.figure.layout.xaxis.dtick == 1  # whole timesteps, not 1.5, 2.5
 
 
 def test_gradient_flow_trained_models(pair, passage):
@@ -161,6 +164,18 @@ def test_gradient_flow_trained_models(pair, passage):
         np.testing.assert_allclose(shown[kind].y, expected, rtol=1e-6)
         assert list(shown[kind].x) == list(range(1, 61))
     assert view._radius.disabled  # the toy's controls do not apply
+
+
+def test_gradient_flow_offers_only_the_models_it_has(pair, passage):
+    """Lesson 3 gives the view the RNN alone: the LSTM choices would fail (KeyError)."""
+    view = GradientFlow(models={"rnn": pair["rnn"]}, text=passage, choice="rnn")
+    assert [value for _, value in view._choice.options] == ["toy", "rnn"]
+    with pytest.raises(ValueError, match="choice: expected one of \\['toy', 'rnn'\\]"):
+        GradientFlow(models={"rnn": pair["rnn"]}, text=passage, choice="both")
+    full = GradientFlow(text=passage)  # loads both shipped models when asked
+    assert [value for _, value in full._choice.options] == ["toy", "rnn", "lstm", "both"]
+    with pytest.raises(ValueError, match="needs a trained lstm, given \\['rnn'\\]"):
+        probes.gradient_flow("both", 10, models={"rnn": pair["rnn"]}, text=passage)
 
 
 def test_gradient_flow_shows_errors_in_place(pair):

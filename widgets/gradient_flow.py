@@ -13,6 +13,14 @@ CHOICES = [("toy RNN (random weights)", "toy"), ("trained vanilla RNN", "rnn"),
            ("trained LSTM", "lstm"), ("trained RNN and LSTM", "both")]
 
 
+def choices_for(models: dict | None) -> list[tuple[str, str]]:
+    """The model choices a view can draw: the toy, and the trained kinds it has (both
+    shipped ones when it loads them itself, ``models=None``)."""
+    kinds = {"rnn", "lstm"} if models is None else set(models) & {"rnn", "lstm"}
+    return [(label, choice) for label, choice in CHOICES
+            if choice == "toy" or choice in kinds or (choice == "both" and len(kinds) == 2)]
+
+
 class GradientFlow(View):
     """Log-scale ||dL/dH_t|| over timesteps for a toy RNN or the trained models.
 
@@ -24,6 +32,10 @@ class GradientFlow(View):
     def __init__(self, models: dict | None = None, text: str | None = None,
                  choice: str = "toy", num_steps: int = 100):
         super().__init__()
+        choices = choices_for(models)
+        if choice not in [c for _, c in choices]:
+            raise ValueError(f"choice: expected one of {[c for _, c in choices]} for these "
+                             f"models, got {choice!r}")
         self._models = models
         self._text = text
         self._num_steps = W.IntSlider(value=num_steps, min=5, max=400, step=5,
@@ -33,7 +45,7 @@ class GradientFlow(View):
                                      style={"description_width": "initial"})
         self._num_hiddens = W.IntSlider(value=64, min=8, max=256, step=8,
                                         description="hidden size", continuous_update=False)
-        self._choice = W.Dropdown(options=CHOICES, value=choice, description="model")
+        self._choice = W.Dropdown(options=choices, value=choice, description="model")
         self._activation = W.Dropdown(options=list(probes.ACTIVATIONS), value="tanh",
                                       description="activation")
         self.figure = new_figure(
@@ -88,6 +100,8 @@ class GradientFlow(View):
             curves = self.compute()
             self.curves = curves
             with self.figure.batch_update():
+                # timesteps are whole numbers: on a short axis plotly would tick 1.5, 2.5
+                self.figure.layout.xaxis.dtick = 1 if self._num_steps.value <= 20 else None
                 for trace in self.figure.data:
                     norms = curves.get(trace.meta)
                     trace.visible = norms is not None
