@@ -438,7 +438,8 @@ def gradient_paths() -> Diagram:
         "by the Jacobian diag(tanh') W_hh transposed, drawn as an arrow that gets thinner "
         "and fainter with each step: with norms below 1 the product vanishes, and it can "
         "explode only when they exceed 1. Bottom row, LSTM: the gradient goes back along "
-        "the cell states C_(t-3) to C_t, multiplied at each step only by the forget gate (F_t, F_(t-1), F_(t-2)), since "
+        "the cell states C_(t-3) to C_t, multiplied at each step only by the forget gate "
+        "(F_t, F_(t-1), F_(t-2)), since "
         "the direct path dC_t/dC_(t-1) = diag(F_t); the arrow stays equally thick, as it "
         "does while F is close to 1."
     )
