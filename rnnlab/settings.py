@@ -1,6 +1,11 @@
-"""Settings read from the environment."""
+"""Settings read from the environment, and TensorFlow's start."""
 
 import os
+import sys
+import tempfile
+from contextlib import contextmanager
+
+_startup_lines: list[str] = []  # what TensorFlow's C++ core printed while it started
 
 
 def quick() -> bool:
@@ -31,6 +36,41 @@ def device_summary() -> str:
     where = ", ".join(gpu.name for gpu in gpus) if gpus else "CPU (no GPU found)"
     tf.zeros(1)  # the first operation: device start-up happens now
     return f"TensorFlow {tf.__version__}, Keras {keras.__version__}, on {where}"
+
+
+@contextmanager
+def _stderr_to(lines: list[str]):
+    """Send what is written to file descriptor 2 (where TensorFlow's C++ core logs) into
+    ``lines`` instead; Python's own sys.stderr is left alone."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile(mode="w+b") as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            yield
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            lines.extend(sink.read().decode("utf-8", errors="replace").splitlines())
+
+
+def start_tensorflow() -> str:
+    """Import TensorFlow and start its devices; return ``device_summary()``.
+
+    The lines TensorFlow's C++ core prints while it starts (driver probes such as
+    "failed call to cuInit" on a machine without a GPU, which a notebook shows in red)
+    are kept out of the output: ``startup_log()`` returns them.
+    """
+    with _stderr_to(_startup_lines):
+        return device_summary()
+
+
+def startup_log() -> str:
+    """What TensorFlow printed while ``start_tensorflow`` ran (empty if it was started
+    earlier, or printed nothing)."""
+    return "\n".join(_startup_lines)
 
 
 def scaled(full, quick_value):

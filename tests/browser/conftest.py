@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.kernel_env import kernel_environment
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("RNNLAB_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
@@ -97,9 +99,10 @@ class JupyterLab:
         ]
         if os.geteuid() == 0:
             command.append("--allow-root")  # JupyterLab refuses root without it
-        env = {**os.environ, "RNNLAB_QUICK": "1", "TF_CPP_MIN_LOG_LEVEL": "2",
-               "JUPYTER_CONFIG_DIR": str(root / ".jupyter-config"),
-               "JUPYTERLAB_SETTINGS_DIR": str(write_lab_settings(root / ".lab-settings"))}
+        env = kernel_environment(
+            RNNLAB_QUICK="1", TF_CPP_MIN_LOG_LEVEL="2",
+            JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
+            JUPYTERLAB_SETTINGS_DIR=str(write_lab_settings(root / ".lab-settings")))
         self._log = open(log, "w")
         # a session of its own, so stop() can end the server and every kernel it started
         self.process = subprocess.Popen(command, cwd=root, env=env, stdout=self._log,

@@ -18,6 +18,10 @@ LESSONS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "lessons
 def test_lesson_runs_and_every_view_renders(lessons, name):
     page = lessons.run(name)
     assert lab_page.errors(page) == [], f"{name} shows an error"
+    setup = page.locator(".jp-CodeCell").first  # the first output a learner sees
+    stderr = setup.locator(".jp-OutputArea-output[data-mime-type="
+                           "'application/vnd.jupyter.stderr']")
+    assert stderr.count() == 0, f"{name}'s setup cell prints: {stderr.all_inner_texts()}"
     outputs = page.locator(".jp-OutputArea-output")
     for i in range(outputs.count()):  # visit every output, so windowed cells render too
         outputs.nth(i).scroll_into_view_if_needed()

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TOKEN, free_port
+from tests.kernel_env import kernel_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 VENV = os.environ.get("RNNLAB_COLAB_VENV")
@@ -52,12 +53,13 @@ def notebook_server(root: Path, name: str, disabled: tuple[str, ...] = ()):
                f"--NotebookApp.notebook_dir={root}", "--NotebookApp.port_retries=0"]
     if os.geteuid() == 0:
         command.append("--allow-root")
-    env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "RNNLAB_QUICK": "1",
-           "TF_CPP_MIN_LOG_LEVEL": "2", "JUPYTER_CONFIG_DIR": str(config),
-           # the configuration above over the environment's, where extensions are enabled;
-           # which also puts the user's data folder first: an empty one, so that kernels
-           # come from the Colab venv and never from a kernel installed with --user
-           "JUPYTER_PREFER_ENV_PATH": "0", "JUPYTER_DATA_DIR": str(root / ".jupyter-data")}
+    env = kernel_environment(
+        PATH=f"{bin_dir}:{os.environ['PATH']}", RNNLAB_QUICK="1", TF_CPP_MIN_LOG_LEVEL="2",
+        JUPYTER_CONFIG_DIR=str(config),
+        # the configuration above over the environment's, where extensions are enabled;
+        # which also puts the user's data folder first: an empty one, so that kernels
+        # come from the Colab venv and never from a kernel installed with --user
+        JUPYTER_PREFER_ENV_PATH="0", JUPYTER_DATA_DIR=str(root / ".jupyter-data"))
     log = open(ARTIFACTS / f"{name}.log", "w")
     process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
                                start_new_session=True)

@@ -22,6 +22,7 @@ import pytest
 from nbclient import NotebookClient
 
 from tests import stacks as stack
+from tests.kernel_env import kernel_environment
 
 ROOT = stack.ROOT
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
@@ -54,8 +55,8 @@ def kernel_env(tmp_path_factory) -> dict:
     startup = folder / "ipython" / "profile_default" / "startup"
     startup.mkdir(parents=True)
     (startup / "00-colab.py").write_text("import google.colab  # loaded in every Colab kernel\n")
-    return {**os.environ, "IPYTHONDIR": str(folder / "ipython"), "PYTHONPATH": str(STANDIN),
-            "PIP_LOG": str(folder / "pip.log")}
+    return kernel_environment(IPYTHONDIR=str(folder / "ipython"), PYTHONPATH=str(STANDIN),
+                              PIP_LOG=str(folder / "pip.log"))
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,46 @@
+"""TensorFlow's start: its C++ start-up lines are kept, not shown."""
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ABSL_LINE = re.compile(r"^[IWEF]\d{4} ", re.M)  # how TensorFlow's C++ core logs a line
+
+START = """
+import rnnlab.settings as settings
+print(settings.start_tensorflow())
+print("--- log ---")
+print(settings.startup_log())
+"""
+
+
+def test_start_tensorflow_keeps_its_start_up_lines_out_of_the_output(tmp_path):
+    # a fresh interpreter (TensorFlow starts once per process), with every log level on
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-c", START], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300, check=True)
+    summary, log = done.stdout.split("--- log ---\n")
+    assert re.match(r"TensorFlow \d+\.\d+\.\d+, Keras \d+\.\d+\.\d+, on ", summary)
+    assert not ABSL_LINE.search(done.stderr), done.stderr  # nothing reached the output
+    assert ABSL_LINE.search(log), "TensorFlow's lines were not kept in startup_log()"
+
+
+def test_a_lessons_setup_cell_prints_one_line(tmp_path):
+    """In a notebook kernel TensorFlow's C++ lines reach the cell as red stderr; the setup
+    cell shows only the device line (the kit is installed here, so nothing is installed)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    from tests.kernel_env import kernel_environment
+
+    lesson = Path(__file__).resolve().parent.parent / "lessons" / "01_characters.ipynb"
+    setup = nbformat.read(lesson, as_version=4).cells[1].source
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup)])
+    NotebookClient(nb, kernel_name="python3", timeout=300,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(
+                       env=kernel_environment())
+    outputs = nb.cells[0].outputs
+    assert [o.get("name") for o in outputs] == ["stdout"], outputs  # no stderr at all
+    assert outputs[0].text.startswith("TensorFlow "), outputs
