@@ -216,6 +216,16 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     np.testing.assert_allclose(forget.y, sat["F"][1])
 
 
+def test_gate_viewer_always_shows_a_full_window(pair, passage):
+    view = GateViewer(models=pair, text=passage[:300])
+    assert view._start.max == 300 - 80
+    view._start.value = view._start.max
+    assert np.asarray(view.heatmap.data[0].z).shape[1] == 80  # never one lonely column
+    view._text.value = passage[:100]
+    assert view._start.max == 20 and np.asarray(view.heatmap.data[0].z).shape[1] == 80
+    assert "600 characters" in view._text_note.value  # the cap, next to the box
+
+
 def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
     view = GateViewer(models=pair, text=passage[:300])
     unit = view._suggested.options[-1][1]  # the last suggestion, not the one shown first
@@ -254,6 +264,27 @@ def test_text_comparer_bars_are_the_next_character_distribution(pair):
         for label, p in zip(bar.x, bar.y):
             ch = {"⏎": "\n", "␣": " "}.get(label, label)
             assert p == pytest.approx(probs[chars.index(ch)])
+
+
+def test_text_comparer_says_a_typed_seed_is_waiting(pair):
+    view = TextComparer(models=pair, seed_text="ROMEO.\n", length=30)
+    assert view._pending.value == ""
+    view._seed.value = "JULIET.\n"  # typed, not generated yet
+    assert "Generate" in view._pending.value and view.samples["rnn"].seed == "ROMEO.\n"
+    view._seed.value = "JULIET.\né"  # said at once, before Generate
+    assert "'é'" in view.error and view._pending.value == ""
+    view._seed.value = "JULIET.\n"
+    view._generate.click()
+    assert view.error is None and view._pending.value == ""
+    assert view.samples["lstm"].seed == "JULIET.\n"
+
+
+def test_text_comparer_scales_its_axis_and_keeps_the_text_in_view(pair):
+    view = TextComparer(models=pair, seed_text="To be" * 100, length=20)
+    assert view.figure.layout.yaxis.range is None  # fits the bars, not a fixed 0-1
+    assert view.figure.layout.yaxis.rangemode == "tozero"
+    pane = view._panes["rnn"].value
+    assert "…" in pane and pane.count("To be") <= 30  # the seed's end, then the sample
 
 
 def test_text_comparer_unknown_seed_shows_error_and_keeps_text(pair):

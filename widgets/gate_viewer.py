@@ -24,6 +24,12 @@ GATE_SYMBOLS = {"I": "circle", "F": "square", "O": "diamond"}
 GATE_COLOURS = {gate: PALETTE[f"gate_{gate.lower()}"] for gate in "IFO"}  # as in the diagrams
 
 
+def last_start(length: int) -> int:
+    """The last first character the heatmap can start from and still show a full
+    window (a start near the end would draw one lonely column)."""
+    return max(0, length - WINDOW)
+
+
 def shown_char(ch: str) -> str:
     return {"\n": "⏎", " ": "␣", "\t": "⇥"}.get(ch, ch)
 
@@ -61,15 +67,19 @@ class GateViewer(View):
         if text is None:
             text = corpus_lib.load().heldout_text(length=300)
         self._text = W.Textarea(value=text, description="text",
+                                placeholder=f"paste or type up to {MAX_CHARS} characters",
                                 layout=W.Layout(width="100%", height="7em"),
                                 continuous_update=False)
+        self._text_note = W.HTML(
+            f"<small>Any text of 2 to {MAX_CHARS} characters the models know; "
+            "it is read when you leave the box.</small>")
         self._gate = W.Dropdown(options=GATES, value="H", description="show")
         self._unit = W.IntSlider(value=0, min=0, max=lstm.config.num_hiddens - 1,
                                  description="unit", continuous_update=False)
         self._suggested = W.Dropdown(options=[("pick a unit find_cells suggests", NO_SUGGESTION)],
                                      value=NO_SUGGESTION, description="suggested",
                                      layout=W.Layout(width="28em"))
-        self._start = W.IntSlider(value=0, min=0, max=max(0, len(text) - 1), step=10,
+        self._start = W.IntSlider(value=0, min=0, max=last_start(len(text)), step=10,
                                   description="from char", continuous_update=False)
         self.heatmap = new_figure(height=330, xaxis=dict(title="character", tickangle=0),
                                   yaxis=dict(title="unit", type="category",
@@ -83,7 +93,8 @@ class GateViewer(View):
         self._start.observe(self._on_view, names="value")
         self._suggested.observe(self._on_suggested, names="value")
         self._box = W.VBox([
-            self._text, W.HBox([self._gate, self._unit, self._suggested]), self._status,
+            self._text, self._text_note,
+            W.HBox([self._gate, self._unit, self._suggested]), self._status,
             self._start, *in_box(self.heatmap),
             W.HTML("<b>The text, coloured by the chosen unit</b> "
                    "(blue low, red high; hover for the value)"),
@@ -137,7 +148,7 @@ class GateViewer(View):
             ]
             self._suggested.options = options
             self._suggested.value = NO_SUGGESTION
-            self._start.max = max(0, len(text) - 1)
+            self._start.max = last_start(len(text))
             self._draw_saturation()
             self._draw_unit()
 
@@ -160,7 +171,7 @@ class GateViewer(View):
         text = self.traces["lstm"].text
         rows = self.rows()
         low, high = value_range(gate, values[:, rows])
-        start = min(self._start.value, max(0, len(text) - 1))
+        start = min(self._start.value, last_start(len(text)))
         shown = slice(start, start + WINDOW)
         z = values[shown, rows].T  # (rows, up to WINDOW)
         t = list(range(len(text)))[shown]

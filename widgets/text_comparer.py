@@ -15,6 +15,7 @@ from rnnlab.widgets._base import (
 from rnnlab.widgets.gate_viewer import shown_char
 
 TOP_CHARS = 15  # bars in the next-character chart
+SEED_SHOWN = 120  # the most of the seed a pane repeats before the generated text
 # Sequential shading of each generated character by the probability it was drawn with:
 # pale = a surprising choice, strong = a confident one.
 PROBABILITY_SCALE = "Blues"
@@ -23,9 +24,11 @@ PROBABILITY_SCALE = "Blues"
 def shaded_text(seed: str, generated: str, chosen_probs: np.ndarray) -> str:
     """HTML: the seed in bold, then each generated character shaded by its probability."""
     colours = sample_colorscale(PROBABILITY_SCALE, list(0.1 + 0.6 * np.asarray(chosen_probs)))
+    # a long seed would push the generated text out of the pane: its end is enough
+    shown = seed if len(seed) <= SEED_SHOWN else "…" + seed[-SEED_SHOWN:]
     return character_spans(
         generated, colours, [f"p = {p:.3f}" for p in chosen_probs],
-        prefix=f"<b>{html.escape(seed)}</b>", extra_style="max-height:22em;overflow:auto",
+        prefix=f"<b>{html.escape(shown)}</b>", extra_style="max-height:22em;overflow:auto",
     )
 
 
@@ -62,12 +65,14 @@ class TextComparer(View):
             title="Next character after the seed, at this temperature",
             barmode="group", height=340,
             xaxis=dict(title="character (⏎ newline, ␣ space)", type="category"),
-            yaxis=dict(title="probability", range=[0, 1]),
+            yaxis=dict(title="probability", rangemode="tozero"),
         )
         for kind in self._models:
             self.figure.add_bar(x=[], y=[], name=LABELS[kind], meta=kind,
                                 marker_color=COLOURS[kind],
                                 hovertemplate="'%{x}': %{y:.3f}<extra>%{meta}</extra>")
+        self._pending = W.HTML().add_class("rnnlab-pending")
+        self._seed.observe(self._on_seed, names="value")
         self._temperature.observe(self._on_change, names="value")
         self._length.observe(self._on_change, names="value")
         self._generate.on_click(lambda button: self.update())
@@ -78,7 +83,7 @@ class TextComparer(View):
         ]
         self._box = W.VBox([
             W.HBox([self._seed, W.VBox([self._temperature, self._length])]),
-            W.HBox([self._rng_seed, self._generate]), self._status,
+            W.HBox([self._rng_seed, self._generate, self._pending]), self._status,
             W.HBox(columns), *in_box(self.figure),
         ])
         self.samples: dict[str, sampling.Sample] = {}
@@ -100,6 +105,15 @@ class TextComparer(View):
     def _on_change(self, change):
         self.update()
 
+    def _on_seed(self, change):
+        """Typing does not regenerate (a sample per key press would be slow); say that
+        the new seed waits, or at once why it cannot be used."""
+        with self._errors_in_place():
+            next(iter(self._models.values())).vocab.encode(self._seed.value)  # may raise
+        waiting = self._seed.value != next(iter(self.samples.values())).seed
+        self._pending.value = ("<i>new seed: <b>Generate</b> (or any slider) uses it</i>"
+                               if waiting and self.error is None else "")
+
     def update(self):
         with self._errors_in_place():
             samples, distributions = self.compute()
@@ -112,3 +126,4 @@ class TextComparer(View):
                 for bar in self.figure.data:
                     bar.x = [shown_char(chars[i]) for i in top]
                     bar.y = distributions[bar.meta][top]
+            self._pending.value = ""
