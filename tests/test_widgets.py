@@ -341,15 +341,38 @@ def test_lag_explorer_draws_the_sweep_and_a_live_point():
     assert view.widget._dom_classes == ("rnnlab-lag-explorer",)  # how a page finds the view
     lstm = next(t for t in view.figure.data if t.meta == "lstm")
     assert list(lstm.x) == [1, 3] and list(lstm.y) == [1.0, 0.9]
+    # a series says what it is: the sweep's own settings, not "(precomputed)"
+    assert lstm.name == "LSTM, forget-gate bias 1, clipping at 1"
+    rnn = next(t for t in view.figure.data if t.meta == "rnn")
+    assert rnn.name == "vanilla RNN, orthogonal init, clipping at 1"
     plain = next(t for t in view.figure.data if t.meta == "rnn_plain")
     assert list(plain.y) == [0.9, 0.3] and plain.line.dash == "dash"
     view._lag.value = 3
     view._run.click()
     assert view.error is None and len(view.live_points) == 2
+    shown = {}
     for point in view.live_points:
         live = next(t for t in view.figure.data if t.meta == f"{point['kind']}/live")
-        assert list(live.x) == [3] and list(live.y) == [point["accuracy"]]
+        assert list(live.customdata) == [3] and list(live.y) == [point["accuracy"]]
+        shown[point["kind"]] = (live.x[0], live.marker.symbol)
         assert point["steps"] == 30
+    assert len(set(shown.values())) == 2  # the two kinds' points never hide each other
+    assert all(2.5 < x < 3.5 for x, _ in shown.values())  # each near its lag
     view.run_live(lag=7)  # not a lag of the sweep: said in the view, nothing trained
     assert "lag: expected one of the sweep's lags [1, 3], got 7" in view.error
     assert len(view.live_points) == 2 and view._lag.value == 3
+
+
+def test_lag_explorer_runs_once_per_click(monkeypatch):
+    view = LagExplorer(sweep=SWEEP, live_steps=30)
+    seen = []
+
+    def point(kind, lag, **settings):  # what the button's state is while training runs
+        seen.append(view._run.disabled)
+        return {"kind": kind, "lag": lag, "accuracy": 0.5, "steps": 30, "seconds": 0.0}
+
+    monkeypatch.setattr("rnnlab.tasks.recall_point", point)
+    view._run.click()
+    assert seen == [True, True] and not view._run.disabled
+    view._run.click()  # a second click of a double click, queued behind the first run
+    assert len(seen) == 2, "a queued click started a second run"

@@ -2,10 +2,32 @@
 
 from __future__ import annotations
 
+import time
+
 import ipywidgets as W
 
 from rnnlab import tasks
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
+
+# Live points of both kinds at one lag would hide each other: each kind is drawn a little
+# to one side (a factor on the log axis) and with its own symbol; hover gives the lag.
+LIVE_OFFSET = {"rnn": 0.94, "lstm": 1.06}
+LIVE_SYMBOL = {"rnn": "diamond", "lstm": "star"}
+QUEUED_CLICK_S = 0.5  # a click handled this soon after a run ended waited through it
+
+
+def series_label(kind: str, settings: dict) -> str:
+    """What a precomputed series is, from the sweep's own settings."""
+    parts = [LABELS[kind]]
+    if kind == "rnn":
+        parts.append(f"{settings.get('recurrent_initializer', 'orthogonal')} init")
+    else:
+        parts.append(f"forget-gate bias {settings.get('forget_bias', 1.0):g}")
+    clip = settings.get("global_clipnorm")
+    parts.append(f"clipping at {clip:g}" if clip else "no clipping")
+    if "steps" in settings:
+        parts.append(f"{settings['steps']} steps")
+    return ", ".join(parts)
 
 
 class LagExplorer(View):
@@ -21,7 +43,8 @@ class LagExplorer(View):
                                       description="lag", continuous_update=False)
         self._run = W.Button(description="Train this lag live", icon="play",
                              button_style="primary", layout=W.Layout(width="14em"))
-        self._run.on_click(lambda button: self.run_live())
+        self._run.on_click(self._on_run)
+        self._last_run_ended = float("-inf")
         self._label = W.HTML()
         self.figure = new_figure(
             title="Recall the first symbol after a lag of distractors",
@@ -37,7 +60,8 @@ class LagExplorer(View):
         for kind, points in self.sweep["results"].items():
             self.figure.add_scatter(
                 x=[p["lag"] for p in points], y=[p["accuracy"] for p in points],
-                mode="lines+markers", name=f"{LABELS[kind]} (precomputed)", meta=kind,
+                mode="lines+markers", name=series_label(kind, self.sweep["meta"]["settings"]),
+                meta=kind,
                 line=dict(color=COLOURS[kind], width=2.5),
                 hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
             )
@@ -52,17 +76,34 @@ class LagExplorer(View):
             )
         for kind in self.sweep["results"]:
             self.figure.add_scatter(
-                x=[], y=[], mode="markers", name=f"{LABELS[kind]} (live)", meta=f"{kind}/live",
-                marker=dict(color=COLOURS[kind], size=14, symbol="star", line=dict(width=1)),
+                x=[], y=[], mode="markers", name=f"{LABELS[kind]}, trained here",
+                meta=f"{kind}/live",
+                marker=dict(color=COLOURS[kind], size=14, symbol=LIVE_SYMBOL[kind],
+                            line=dict(width=1)),
+                hovertemplate="lag %{customdata}: %{y:.2f}<extra>%{meta}</extra>",
             )
         self._box = W.VBox([W.HBox([self._lag, self._run]), self._label, self._status,
                             *in_box(self.figure)])
+
+    def _on_run(self, button):
+        # The button is disabled while a run trains, but a second click sent before that
+        # reached the page waits in the kernel's queue: it would start a second full run.
+        if time.monotonic() - self._last_run_ended > QUEUED_CLICK_S:
+            self.run_live()
 
     def run_live(self, lag: int | None = None):
         """Train both kinds at ``lag`` (default: the slider's) with a small budget, and plot.
 
         The button calls this; a lesson cell can too, e.g. ``explorer.run_live(lag=50)``.
         """
+        self._run.disabled = True
+        try:
+            self._train_live(lag)
+        finally:
+            self._run.disabled = False
+            self._last_run_ended = time.monotonic()
+
+    def _train_live(self, lag: int | None):
         with self._errors_in_place():
             if lag is not None:
                 if lag not in self._lag.options:
@@ -82,8 +123,9 @@ class LagExplorer(View):
                     if trace.meta and trace.meta.endswith("/live"):
                         kind = trace.meta.split("/")[0]
                         mine = [p for p in self.live_points if p["kind"] == kind]
-                        trace.x = [p["lag"] for p in mine]
+                        trace.x = [p["lag"] * LIVE_OFFSET[kind] for p in mine]
                         trace.y = [p["accuracy"] for p in mine]
+                        trace.customdata = [p["lag"] for p in mine]
             self._label.value = "; ".join(
                 f"{LABELS[p['kind']]}: {p['accuracy']:.2f} at lag {lag} "
                 f"({p['steps']} steps, {p['seconds']:.0f} s)" for p in points
