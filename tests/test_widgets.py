@@ -314,12 +314,32 @@ def test_training_monitor_live_and_replay(tiny_corpus):
     baseline = monitor.figure.layout.shapes[0]
     assert baseline.y0 == pytest.approx(training.baseline_nats(len(tiny_corpus.vocab)))
 
-    replayed = TrainingMonitor(vocab_size=len(tiny_corpus.vocab))
+    # trained again, the same model continues its curve; the axis does not restart at 0
+    first = histories["rnn"].final["chars_seen"]
+    again = monitor.train({"rnn": pair["rnn"]}, tiny_corpus, max_steps=5, eval_every=5,
+                          batch_size=16, num_steps=20, eval_chars=400)
+    val = next(t for t in monitor.figure.data if t.meta == "rnn/val")
+    assert len(val.x) == len(histories["rnn"]) + len(again["rnn"])
+    assert val.x[-1] == pytest.approx((first + again["rnn"].final["chars_seen"]) / 1e6)
+    assert list(val.x) == sorted(val.x)
+    fresh = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
+    monitor.train({"rnn": fresh}, tiny_corpus, max_steps=5, eval_every=5, batch_size=16,
+                  num_steps=20, eval_chars=400)  # another model: a new curve
+    val = next(t for t in monitor.figure.data if t.meta == "rnn/val")
+    assert val.x[0] < first / 1e6 and len(val.x) == 1
+    # log axis ticks that read as amounts, not as "3 4 5 ... 1 2"
+    ticks = dict(zip(monitor.figure.layout.xaxis.tickvals, monitor.figure.layout.xaxis.ticktext))
+    assert ticks[0.5] == "0.5M" and ticks[2] == "2M" and ticks[0.02] == "20k"
+
+    replayed = TrainingMonitor(vocab_size=len(tiny_corpus.vocab), splits=("val",))
     replayed.replay(histories["lstm"])
     val = next(t for t in replayed.figure.data if t.meta == "lstm/val")
     np.testing.assert_allclose(val.y, histories["lstm"].column("val_nats"))
+    assert {t.meta for t in replayed.figure.data} == {"rnn/val", "lstm/val"}  # held-out only
     with pytest.raises(ValueError, match="gru"):
         replayed.on_record("gru")
+    with pytest.raises(ValueError, match="splits"):
+        TrainingMonitor(splits=("test",))
 
 
 SWEEP = {

@@ -9,6 +9,14 @@ from rnnlab import training
 from rnnlab.history import History
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
+# Ticks of the log x axis, in millions of characters: plotly's own label the minor ticks
+# with bare digits ("3 4 5 ... 9 1 2"), which reads as nonsense between 0.3M and 2M.
+TICKS = [m * 10.0 ** e for e in range(-3, 3) for m in (1, 2, 5)]
+
+
+def tick_text(millions: float) -> str:
+    return f"{millions * 1000:g}k" if millions < 0.1 else f"{millions:g}M"
+
 
 class TrainingMonitor(View):
     """Loss curves in nats per character against characters seen, with ln(V) for scale.
@@ -17,14 +25,19 @@ class TrainingMonitor(View):
     recorded History (``replay``).
     """
 
-    def __init__(self, vocab_size: int = 84, title: str = "Learning curves"):
+    def __init__(self, vocab_size: int = 84, title: str = "Learning curves",
+                 splits: tuple[str, ...] = ("train", "val")):
         super().__init__()
+        if not splits or set(splits) - {"train", "val"}:
+            raise ValueError(f"splits: expected 'train', 'val' or both, got {splits!r}")
         self.vocab_size = vocab_size
         self.records: dict[str, list[dict]] = {"rnn": [], "lstm": []}
         self._budget = None  # (key in a record, total) for the progress bar
+        self._trained: dict[str, object] = {}  # the model each kind's curve belongs to
         self.figure = new_figure(
             title=title, height=400,
-            xaxis=dict(title="characters seen (millions, log scale)", type="log"),
+            xaxis=dict(title="characters seen (log scale)", type="log", tickmode="array",
+                       tickvals=TICKS, ticktext=[tick_text(t) for t in TICKS]),
             yaxis=dict(title="loss (nats per character)"),
             legend=dict(orientation="h", y=-0.25),
         )
@@ -36,6 +49,8 @@ class TrainingMonitor(View):
         )
         for kind in ("rnn", "lstm"):
             for split, dash in (("train", "dash"), ("val", "solid")):
+                if split not in splits:
+                    continue
                 name = f"{LABELS[kind]}, {'held-out' if split == 'val' else 'training'}"
                 self.figure.add_scatter(
                     x=[], y=[], mode="lines+markers", name=name, meta=f"{kind}/{split}",
@@ -50,15 +65,19 @@ class TrainingMonitor(View):
                             *in_box(self.figure)])
 
     def on_record(self, kind: str):
-        """A callback for ``training.train(..., on_record=...)`` that draws ``kind``."""
+        """A callback for ``training.train(..., on_record=...)`` that draws ``kind``,
+        continuing its curve (``train`` starts a new curve for a new model)."""
         if kind not in self.records:
             raise ValueError(f"kind: expected 'rnn' or 'lstm', got {kind!r}")
 
+        # a run that continues an earlier one counts its characters from where that ended
+        before = self.records[kind][-1]["chars_seen"] if self.records[kind] else 0
+
         def record(r: dict) -> None:
-            self.records[kind].append(dict(r))
+            self.records[kind].append({**r, "chars_seen": r["chars_seen"] + before})
             with self._errors_in_place():  # a drawing problem must not stop the training
                 self._draw(kind)
-                self._show_progress(kind, r)
+                self._show_progress(kind, r, before)
 
         return record
 
@@ -93,7 +112,10 @@ class TrainingMonitor(View):
                 break
         histories = {}
         for kind, model in models.items():
-            self.records[kind] = []
+            # training the same model again continues its curve; another model starts anew
+            if self._trained.get(kind) is not model:
+                self.records[kind] = []
+            self._trained[kind] = model
             histories[kind] = training.train(model, corpus, on_record=self.on_record(kind),
                                              **train_kwargs)
         return histories
@@ -108,14 +130,15 @@ class TrainingMonitor(View):
                 elif trace.meta == f"{kind}/val":
                     trace.x, trace.y = x, [r["val_nats"] for r in records]
 
-    def _show_progress(self, kind: str, r: dict) -> None:
+    def _show_progress(self, kind: str, r: dict, before: int) -> None:
+        """The bar follows this run's budget; the label counts every character seen."""
         if self._budget is not None:
             key, total = self._budget
             done = {"max_chars": r["chars_seen"], "max_steps": r["step"],
                     "max_minutes": r["seconds"] / 60}[key]
             self._progress.value = min(1.0, done / total) if total else 0.0
         self._label.value = (
-            f"{LABELS[kind]}: step {r['step']}, {r['chars_seen'] / 1e6:.2f}M chars, "
+            f"{LABELS[kind]}: step {r['step']}, {(r['chars_seen'] + before) / 1e6:.2f}M chars, "
             f"held-out {r['val_nats']:.3f} nats/char ({r['val_bpc']:.2f} bits), "
             f"{r['seconds']:.0f} s"
         )
