@@ -102,7 +102,34 @@ def test_one_trace_serves_every_length(shakespeare):
     model = models.build("lstm", shakespeare.vocab, num_hiddens=16)
     for T in (10, 37, 120):
         assert probes.gradient_norms(model, shakespeare.text[:T + 1]).shape == (T,)
-    assert probes._GRADIENT_FUNCTIONS[model].experimental_get_tracing_count() == 1
+    twin = probes._FLOAT64_TWINS[model]  # the float64 copy the gradients go through
+    assert probes._GRADIENT_FUNCTIONS[twin].experimental_get_tracing_count() == 1
+
+
+def test_long_sequences_do_not_underflow(shakespeare):
+    """At T = 400 the shipped RNN's gradient falls below float32's range (it drew a cliff
+    to 0); in float64 every step keeps a true, positive norm, the same where both exist."""
+    from rnnlab import pretrained
+
+    rnn = pretrained.load("rnn")
+    text = shakespeare.heldout_text(length=401)
+    norms = probes.gradient_norms(rnn, text)
+    assert norms.dtype == np.float64 and np.all(norms > 0) and np.all(np.isfinite(norms))
+    assert norms[0] < 1e-38  # below float32's smallest normal number: it needed float64
+    assert norms[0] / norms[-1] < 1e-30
+    # the same numbers as float32 autodiff through the model itself, where float32 has them
+    in_float32, _ = probes._gradient_function(rnn)(rnn.vocab.encode(text), False)
+    float32_norms = np.linalg.norm(in_float32.numpy(), axis=1)
+    assert float32_norms[0] == 0.0  # the cliff the learner saw
+    np.testing.assert_allclose(float32_norms[300:], norms[300:], rtol=1e-3)
+
+
+def test_probe_follows_the_model_as_it_trains(shakespeare):
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=8, seed=1)
+    before = probes.gradient_norms(model, shakespeare.text[:21])
+    model.keras.set_weights([w * 0.5 for w in model.keras.get_weights()])
+    after = probes.gradient_norms(model, shakespeare.text[:21])
+    assert not np.allclose(before, after)  # the float64 copy took the new weights
 
 
 def test_bad_probe_inputs(shakespeare):

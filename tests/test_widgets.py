@@ -10,6 +10,7 @@ from rnnlab.widgets import (
     GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor, bar_chart, line_chart,
     use_static,
 )
+from rnnlab.widgets.gradient_flow import curve_label
 
 
 @pytest.fixture(scope="module")
@@ -164,6 +165,20 @@ def test_gradient_flow_trained_models(pair, passage):
         np.testing.assert_allclose(shown[kind].y, expected, rtol=1e-6)
         assert list(shown[kind].x) == list(range(1, 61))
     assert view._radius.disabled  # the toy's controls do not apply
+
+
+def test_gradient_flow_never_draws_a_cliff(pair, passage):
+    """A norm that reached 0 is left out of the log plot and said in the legend."""
+    view = GradientFlow(models=pair, text=passage)
+    view._radius.value = 0.5  # the toy's gradient: 0.5^T at most, 0 in float64 by T ~ 1100
+    view._activation.value = "linear"
+    view._num_steps.value = 400
+    toy = visible(view.figure)["toy"]
+    expected = probes.toy_gradient_norms(400, 0.5, "linear")  # about 0.5 ** 400 at step 1
+    np.testing.assert_allclose(toy.y, expected)  # drawn as it is, far below float32's range
+    assert min(toy.y) < 1e-100 and f"step 1 / step 400: {expected[0]:.1e}" in toy.name
+    assert curve_label("toy", np.array([0.0, 0.0, 1e-3, 1.0])) == (
+        "toy (0 in float64 up to step 2: not drawn)")
 
 
 def test_gradient_flow_offers_only_the_models_it_has(pair, passage):

@@ -21,6 +21,14 @@ def choices_for(models: dict | None) -> list[tuple[str, str]]:
             if choice == "toy" or choice in kinds or (choice == "both" and len(kinds) == 2)]
 
 
+def curve_label(name: str, norms: np.ndarray) -> str:
+    """The legend entry: the ratio of step 1 to step T, or where the norm reached 0."""
+    zero = np.flatnonzero(norms == 0)
+    if zero.size:
+        return f"{name} (0 in float64 up to step {zero[-1] + 1}: not drawn)"
+    return f"{name} (step 1 / step {len(norms)}: {norms[0] / norms[-1]:.1e})"
+
+
 class GradientFlow(View):
     """Log-scale ||dL/dH_t|| over timesteps for a toy RNN or the trained models.
 
@@ -107,10 +115,9 @@ class GradientFlow(View):
                     trace.visible = norms is not None
                     if norms is None:
                         continue
-                    label = LABELS.get(trace.meta, "toy RNN")
-                    if norms[-1] > 0:
-                        label += f" (step 1 / step {len(norms)}: {norms[0] / norms[-1]:.1e})"
-                    # a log axis cannot show 0: an underflowed norm is drawn at the floor
                     trace.x = np.arange(1, len(norms) + 1)
-                    trace.y = np.maximum(norms, np.finfo(float).tiny)
-                    trace.name = label
+                    # a log axis cannot show 0: such steps are left out and said, not drawn
+                    # as a cliff (the probes work in float64, so this takes thousands of
+                    # steps; the toy RNN can reach it with a small radius)
+                    trace.y = np.where(norms > 0, norms, np.nan)
+                    trace.name = curve_label(LABELS.get(trace.meta, "toy RNN"), norms)
