@@ -60,7 +60,10 @@ def test_template(lesson):
     headings = [c.source for c in nb.cells if c.cell_type == "markdown"]
     assert any("## Summary" in h for h in headings), path.name
     assert any(re.search(r"^## Exercises?$", h, re.M) for h in headings), path.name
-    assert any(f"lessons/solutions/{path.stem}.py" in h for h in headings), path.name
+    # a link relative to the notebook: JupyterLab opens the lessons folder, not the root
+    link = f"[`solutions/{path.stem}.py`](solutions/{path.stem}.py)"
+    assert any(link in h for h in headings), path.name
+    assert (path.parent / "solutions" / f"{path.stem}.py").is_file()
 
 
 def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
