@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -101,6 +102,27 @@ def test_gates_lesson_heatmap_characters_and_unit(lessons):
     lab_page.wait_until_changed(lambda: image.get_attribute("href"), before, what="heatmap")
     assert heatmap.locator(".ytick text").all_text_contents() != rows
     viewer.screenshot(path=str(shot("05_inside_the_gates", "next-unit")))
+
+
+@pytest.mark.parametrize("run", range(3))
+def test_gates_lesson_draws_its_figures_in_every_fresh_run(lessons, lab, browser_context, run):
+    """A walk-through once saw lesson 5's figures blank after Run All (empty default axes,
+    no title) in 1 of 2 fresh runs: open it fresh, in a kernel of its own, three times."""
+    name = f"05_fresh_{run}.ipynb"
+    shutil.copy(Path(lab.root) / "05_inside_the_gates.ipynb", Path(lab.root) / name)
+    page = browser_context.new_page()
+    try:
+        lab_page.open_and_run_all(page, lab.notebook_url(name))
+        viewer = lab_page.view(page, "rnnlab-gate-viewer")
+        viewer.scroll_into_view_if_needed()
+        heatmap, saturation = viewer.locator(".js-plotly-plot").all()
+        heatmap.locator(".heatmaplayer image").wait_for(timeout=30_000)
+        assert heatmap.locator(".gtitle").text_content().startswith("LSTM ")
+        assert heatmap.locator(".colorbar").count() == 1
+        assert heatmap.locator(".xtick").count() >= 40  # characters, not -1..6
+        assert saturation.locator(".scatterlayer .point").count() > 100  # a dot per unit
+    finally:
+        page.close()
 
 
 def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
