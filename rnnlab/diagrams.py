@@ -404,7 +404,7 @@ def _gradient_row(canvas: _Canvas, top, title, state, colour, thicknesses, opaci
 
 def gradient_paths() -> Diagram:
     """The gradient back through time: a chain of Jacobians (RNN) vs the cell state (LSTM)."""
-    canvas = _Canvas("gradient_paths", 790, 530)
+    canvas = _Canvas("gradient_paths", 790, 552)
     canvas.text(395, 24, "grey arrows: the forward pass;  coloured arrows: the gradient "
                 "going back, the wider the larger", size=14, colour=MUTED)
 
@@ -416,19 +416,21 @@ def gradient_paths() -> Diagram:
     )
     canvas.text(20, 235, "Each step back multiplies by the Jacobian ∂H_{t}/∂H_{t−1} = "
                 "diag(1 − H_{t}^{2}) W_{hh}^{T}  (tanh′ = 1 − tanh²).", size=15, anchor="start")
-    canvas.text(20, 257, "Over k steps their product shrinks (vanishes) when their norms stay "
-                "below 1; it can grow (explode)", size=15, anchor="start")
-    canvas.text(20, 279, "only when they exceed 1, which saturated units (tanh′ ≈ 0) often "
-                "prevent (Pascanu et al., 2013).", size=15, anchor="start")
+    canvas.text(20, 257, "Over many steps their product vanishes if their norms stay below 1, "
+                "and it can explode only", size=15, anchor="start")
+    canvas.text(20, 279, "if they exceed 1 (Pascanu et al., 2013). Norms above 1 do not force "
+                "an explosion: tanh′ and", size=15, anchor="start")
+    canvas.text(20, 301, "the directions the factors turn the gradient decide (lesson 3 "
+                "measures the trained RNN).", size=15, anchor="start")
 
     _gradient_row(
-        canvas, 315, "LSTM: along the cell state, each step back multiplies by F only", "C",
+        canvas, 337, "LSTM: along the cell state, each step back multiplies by F only", "C",
         PALETTE["lstm"], thicknesses=(18, 18, 18, 18), opacities=(1.0, 1.0, 1.0, 1.0),
         labels=("∂L/∂C_{t}", "⊙ F_{t}", "⊙ F_{t−1}", "⊙ F_{t−2}"),
     )
-    canvas.text(20, 490, "Direct path: ∂C_{t}/∂C_{t−1} = diag(F_{t}), from C_{t} = F_{t} ⊙ "
+    canvas.text(20, 512, "Direct path: ∂C_{t}/∂C_{t−1} = diag(F_{t}), from C_{t} = F_{t} ⊙ "
                 "C_{t−1} + I_{t} ⊙ C̃_{t}: no tanh′, no W_{hh}.", size=15, anchor="start")
-    canvas.text(20, 512, "The update is additive, so while F ≈ 1 the gradient crosses many "
+    canvas.text(20, 534, "The update is additive, so while F ≈ 1 the gradient crosses many "
                 "steps nearly undiminished.", size=15, anchor="start")
 
     alt = (
@@ -436,8 +438,9 @@ def gradient_paths() -> Diagram:
         "Top row, vanilla RNN: hidden states H_(t-3) to H_t feed forward to the loss L; "
         "the gradient dL/dH_t goes back from the loss and, at every step back, is multiplied "
         "by the Jacobian diag(tanh') W_hh transposed, drawn as an arrow that gets thinner "
-        "and fainter with each step: with norms below 1 the product vanishes, and it can "
-        "explode only when they exceed 1. Bottom row, LSTM: the gradient goes back along "
+        "and fainter with each step: while the Jacobians' norms stay below 1 the product "
+        "vanishes, and it can explode only if they exceed 1. Bottom row, LSTM: the gradient "
+        "goes back along "
         "the cell states C_(t-3) to C_t, multiplied at each step only by the forget gate "
         "(F_t, F_(t-1), F_(t-2)), since "
         "the direct path dC_t/dC_(t-1) = diag(F_t); the arrow stays equally thick, as it "

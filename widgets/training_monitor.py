@@ -56,7 +56,7 @@ class TrainingMonitor(View):
                     x=[], y=[], mode="lines+markers", name=name, meta=f"{kind}/{split}",
                     line=dict(color=COLOURS[kind], dash=dash, width=2.5),
                     marker=dict(size=4),
-                    hovertemplate="%{x:.2f}M chars: %{y:.3f} nats<extra>%{meta}</extra>",
+                    hovertemplate="%{x:.3g}M chars: %{y:.3f} nats<extra>%{meta}</extra>",
                 )
         self._progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress",
                                           bar_style="info")
