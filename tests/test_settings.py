@@ -6,7 +6,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-ABSL_LINE = re.compile(r"^[IWEF]\d{4} ", re.M)  # how TensorFlow's C++ core logs a line
+# how TensorFlow's C++ core starts a log line: "I0000 ..." (absl, TensorFlow 2.17 and
+# later) or "2026-11-29 05:31:38.448919: I tensorflow/..." (TensorFlow 2.16)
+ABSL_LINE = re.compile(r"^([IWEF]\d{4} |\d{4}-\d\d-\d\d [\d:.]+: [IWEF] )", re.M)
 
 START = """
 import rnnlab.settings as settings
