@@ -294,6 +294,13 @@ def test_text_comparer_says_a_typed_seed_is_waiting(pair):
     assert view.samples["lstm"].seed == "JULIET.\n"
 
 
+def test_text_comparer_seed_typed_after_a_bad_start(pair):
+    view = TextComparer(models=pair, seed_text="é", length=20)  # nothing drawn yet
+    assert "'é'" in view.error and view.samples == {}
+    view._seed.value = "ROMEO."  # fixed by typing: no crash in the callback
+    assert view.error is None and "Generate" in view._pending.value
+
+
 def test_text_comparer_scales_its_axis_and_keeps_the_text_in_view(pair):
     view = TextComparer(models=pair, seed_text="To be" * 100, length=20)
     assert view.figure.layout.yaxis.range is None  # fits the bars, not a fixed 0-1

@@ -41,9 +41,10 @@ class GradientFlow(View):
                  choice: str = "toy", num_steps: int = 100):
         super().__init__()
         choices = choices_for(models)
-        if choice not in [c for _, c in choices]:
-            raise ValueError(f"choice: expected one of {[c for _, c in choices]} for these "
-                             f"models, got {choice!r}")
+        offered = [value for _, value in choices]
+        if choice not in offered:
+            raise ValueError(f"choice: expected one of {offered} for these models, "
+                             f"got {choice!r}")
         self._models = models
         self._text = text
         self._num_steps = W.IntSlider(value=num_steps, min=5, max=400, step=5,

@@ -48,6 +48,7 @@ class TextComparer(View):
         vocabs = {model.vocab.chars for model in self._models.values()}
         if len(vocabs) != 1:
             raise ValueError("models: both must share one vocabulary to be compared")
+        self._vocab = next(iter(self._models.values())).vocab
         self._temperature = W.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
                                           description="temperature", continuous_update=False,
                                           readout_format=".2f",
@@ -109,8 +110,9 @@ class TextComparer(View):
         """Typing does not regenerate (a sample per key press would be slow); say that
         the new seed waits, or at once why it cannot be used."""
         with self._errors_in_place():
-            next(iter(self._models.values())).vocab.encode(self._seed.value)  # may raise
-        waiting = self._seed.value != next(iter(self.samples.values())).seed
+            self._vocab.encode(self._seed.value)  # raises, naming the unknown characters
+        drawn = {s.seed for s in self.samples.values()}  # empty if nothing was drawn yet
+        waiting = self._seed.value not in drawn
         self._pending.value = ("<i>new seed: <b>Generate</b> (or any slider) uses it</i>"
                                if waiting and self.error is None else "")
 
@@ -120,7 +122,7 @@ class TextComparer(View):
             self.samples, self.distributions = samples, distributions
             for kind, s in samples.items():
                 self._panes[kind].value = shaded_text(s.seed, s.generated, s.chosen_probs)
-            chars = next(iter(self._models.values())).vocab.chars
+            chars = self._vocab.chars
             top = top_characters(distributions, chars)
             with self.figure.batch_update():
                 for bar in self.figure.data:

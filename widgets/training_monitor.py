@@ -87,6 +87,7 @@ class TrainingMonitor(View):
         if kind not in self.records:
             raise ValueError(f"kind: expected 'rnn' or 'lstm', got {kind!r}")
         self.records[kind] = [dict(r) for r in history]
+        self._trained.pop(kind, None)  # a live run after a replay draws a curve of its own
         self._draw(kind)
         if history:
             # the whole held-out split when training measured it, else the running sample
