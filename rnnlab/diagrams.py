@@ -418,10 +418,10 @@ def gradient_paths() -> Diagram:
                 "diag(1 − H_{t}^{2}) W_{hh}^{T}  (tanh′ = 1 − tanh²).", size=15, anchor="start")
     canvas.text(20, 257, "Over many steps their product vanishes if their norms stay below 1, "
                 "and it can explode only", size=15, anchor="start")
-    canvas.text(20, 279, "if they exceed 1 (Pascanu et al., 2013). Norms above 1 do not force "
-                "an explosion: tanh′ and", size=15, anchor="start")
-    canvas.text(20, 301, "the directions the factors turn the gradient decide (lesson 3 "
-                "measures the trained RNN).", size=15, anchor="start")
+    canvas.text(20, 279, "if they exceed 1 (Pascanu et al., 2013). Even then it need not: a "
+                "norm is only the largest stretch", size=15, anchor="start")
+    canvas.text(20, 301, "a factor can give, and the gradient can miss it (lesson 3 measures "
+                "the trained RNN).", size=15, anchor="start")
 
     _gradient_row(
         canvas, 337, "LSTM: along the cell state, each step back multiplies by F only", "C",
@@ -439,7 +439,8 @@ def gradient_paths() -> Diagram:
         "the gradient dL/dH_t goes back from the loss and, at every step back, is multiplied "
         "by the Jacobian diag(tanh') W_hh transposed, drawn as an arrow that gets thinner "
         "and fainter with each step: while the Jacobians' norms stay below 1 the product "
-        "vanishes, and it can explode only if they exceed 1. Bottom row, LSTM: the gradient "
+        "vanishes, and it can explode only if they exceed 1, though norms above 1 do not by "
+        "themselves make it explode. Bottom row, LSTM: the gradient "
         "goes back along "
         "the cell states C_(t-3) to C_t, multiplied at each step only by the forget gate "
         "(F_t, F_(t-1), F_(t-2)), since "
