@@ -1,11 +1,14 @@
-"""Slider to redrawn plot, in JupyterLab in headless Chromium, as a learner waits for it.
+"""Control change to redrawn plot, in JupyterLab in headless Chromium, as a learner waits.
 
     .venv/bin/python benchmarks/browser_latency.py [--moves 7]
 
 Starts JupyterLab on 127.0.0.1 over temporary copies of the lessons (as the browser tests
-do, with RNNLAB_QUICK=1), runs a lesson, then moves one slider one step at a time and
-times each move from the key press to the moment the plot's drawing changes: kernel
-compute, widget messages and plotly's redraw together. Prints the median per view.
+do, with RNNLAB_QUICK=1), runs each lesson, then moves each slider below one step at a
+time. Each move is timed inside the page (``lab_page.time_redraw``): from the key press
+to the last change of what the view's plots draw (kernel compute, widget messages and
+plotly's redraw together), and to the first text in the view's status line. Prints the
+medians per control against the targets: 150 ms for a change that needs no new model
+computation; for one that does, a status at once and the plot within 1 s.
 """
 
 import argparse
@@ -13,7 +16,7 @@ import shutil
 import statistics
 import sys
 import tempfile
-import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,33 +25,35 @@ sys.path.insert(0, str(ROOT))  # the browser-test helpers live in tests/browser
 from tests.browser import lab_page  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterLab  # noqa: E402
 
-# (lesson, view's CSS class, slider, what to read as "the plot")
+TARGET_MS = {False: 150, True: 1000}  # by whether the change needs model computation
+
+
+@dataclass
+class Case:
+    lesson: str
+    css: str  # the view's CSS class
+    index: int  # which view of that class in the lesson
+    slider: str
+    computes: bool  # the change runs a model or a probe, not only a redraw
+
+
 CASES = [
-    ("04_lstm.ipynb", "rnnlab-gradient-flow", "steps T", lab_page.line_paths),
-    ("05_inside_the_gates.ipynb", "rnnlab-gate-viewer", "unit", lab_page.plot_data),
-    ("07_generate_and_compare.ipynb", "rnnlab-text-comparer", "temperature",
-     lab_page.plot_data),
+    Case("03_vanishing_gradients.ipynb", "rnnlab-gradient-flow", 0, "spectral radius", True),
+    Case("04_lstm.ipynb", "rnnlab-gradient-flow", 0, "steps T", True),
+    Case("05_inside_the_gates.ipynb", "rnnlab-gate-viewer", 0, "unit", False),
+    Case("05_inside_the_gates.ipynb", "rnnlab-gate-viewer", 0, "from char", False),
+    Case("06_long_range_memory.ipynb", "rnnlab-lag-explorer", 0, "lag", False),
+    Case("07_generate_and_compare.ipynb", "rnnlab-text-comparer", 0, "temperature", True),
+    Case("07_generate_and_compare.ipynb", "rnnlab-text-comparer", 0, "length", True),
 ]
 
 
-def time_moves(view, slider, read, moves):
-    handle = lab_page.slider_handle(view, slider)
-    times = []
-    for i in range(moves):
-        lab_page.wait_for_kernel_idle(view.page)
-        before = read(view)
-        start = time.perf_counter()
-        lab_page.press(handle, "ArrowRight" if i % 2 == 0 else "ArrowLeft", 1)
-        lab_page.wait_until_changed(lambda: read(view), before, what=slider)
-        times.append(1000 * (time.perf_counter() - start))
-    return times
-
-
-def measure(moves: int = 7) -> list[tuple[str, float, list[float]]]:
+def measure(moves: int = 7) -> list[tuple[Case, list[dict]]]:
     from playwright.sync_api import sync_playwright
 
     root = Path(tempfile.mkdtemp(prefix="rnnlab-bench-"))
-    for lesson, *_ in CASES:
+    lessons = sorted({case.lesson for case in CASES})
+    for lesson in lessons:
         shutil.copy(ROOT / "lessons" / lesson, root / lesson)
     lab = JupyterLab(root, root / "jupyterlab.log")
     rows = []
@@ -58,13 +63,17 @@ def measure(moves: int = 7) -> list[tuple[str, float, list[float]]]:
             context = p.chromium.launch_persistent_context(
                 str(root / "profile"), executable_path=CHROMIUM, headless=True,
                 args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
-            for lesson, css, slider, read in CASES:
+            for lesson in lessons:
                 page = context.new_page()
                 lab_page.open_and_run_all(page, lab.notebook_url(lesson))
-                view = lab_page.view(page, css)
-                view.scroll_into_view_if_needed()
-                times = time_moves(view, slider, read, moves)
-                rows.append((f"{css[7:]}: {slider}", statistics.median(times), times))
+                for case in (c for c in CASES if c.lesson == lesson):
+                    view = lab_page.view(page, case.css, case.index)
+                    view.scroll_into_view_if_needed()
+                    handle = lab_page.slider_handle(view, case.slider)
+                    clocks = [lab_page.time_redraw(view, handle,
+                                                   "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                              for i in range(moves)]
+                    rows.append((case, clocks))
                 page.close()
             context.close()
     finally:
@@ -73,13 +82,26 @@ def measure(moves: int = 7) -> list[tuple[str, float, list[float]]]:
     return rows
 
 
+def median_or_none(values):
+    values = [v for v in values if v is not None]
+    return statistics.median(values) if values else None
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--moves", type=int, default=7)
     args = parser.parse_args()
-    for what, median, times in measure(args.moves):
-        print(f"{what:32} median {median:7.0f} ms  (each: "
-              + ", ".join(f"{t:.0f}" for t in times) + ")")
+    print(f"{'view: control':34} {'drawn':>8} {'status':>8}  target  (each drawn, ms)")
+    for case, clocks in measure(args.moves):
+        drawn = statistics.median(c["drawn"] for c in clocks)
+        status = median_or_none(c["status"] for c in clocks)
+        target = TARGET_MS[case.computes]
+        verdict = "ok" if drawn <= target and (not case.computes or status is not None) \
+            else "MISSED"
+        shown_status = f"{status:6.0f}ms" if status is not None else "    none"
+        print(f"{case.css[7:] + ': ' + case.slider:34} {drawn:6.0f}ms {shown_status}  "
+              f"{target:>4} {verdict:6} ("
+              + ", ".join(f"{c['drawn']:.0f}" for c in clocks) + ")")
 
 
 if __name__ == "__main__":

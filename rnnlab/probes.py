@@ -21,6 +21,7 @@ import numpy as np
 
 from rnnlab import cells
 from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
+from rnnlab.progress import StatusLine
 
 LOSSES = ("last", "mean")
 ACTIVATIONS = {
@@ -286,7 +287,8 @@ def find_cells(model, text: str, top: int = 5, state: str = "H",
     """Units whose activation follows a text feature: {feature: [(unit, correlation), ...]}.
 
     Pearson correlation over the characters of ``text`` between each unit of ``state``
-    ("H", or "C" for the LSTM) and each feature of ``text_features``, the ``top`` units
+    ("H"; for the LSTM also "C" or a gate, "I", "F", "O") and each feature of
+    ``text_features``, the ``top`` units
     by absolute correlation first. A feature that is constant over the text is skipped.
     ``trace``: the model's ``gates(model, text)``, when the caller already has it.
     """
@@ -394,22 +396,31 @@ def clipping_run(
     losses = np.full(steps, np.nan)
     saturated = np.full(steps, np.nan)
     diverged_at = None
-    for step in range(steps):
-        inputs, targets = next(batches)
+
+    @tf.function  # one graph for the forward and backward pass: several times faster
+    def loss_and_gradients(inputs, targets):
         with tf.GradientTape() as tape:
             H, logits = forward(inputs, training=True)  # (batch, num_steps, num_hiddens|V)
             loss = loss_fn(targets, logits)
         grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]  # dense
-        norm = float(tf.linalg.global_norm(grads))
-        if not (math.isfinite(float(loss)) and math.isfinite(norm)):
-            diverged_at = step
-            break
-        losses[step], grad_norm[step] = float(loss), norm
-        saturated[step] = float(tf.reduce_mean(tf.cast(tf.abs(H) > high, "float32")))
-        if global_clipnorm is not None and norm > global_clipnorm:
-            grads = [g * (global_clipnorm / norm) for g in grads]
-        for variable, g in zip(variables, grads):
-            variable.assign_sub(learning_rate * g)
+        saturated = tf.reduce_mean(tf.cast(tf.abs(H) > high, "float32"))
+        return loss, grads, tf.linalg.global_norm(grads), saturated
+
+    run = "no clipping" if global_clipnorm is None else f"clipped at {global_clipnorm:g}"
+    with StatusLine(f"SGD run, {run}", total=steps) as status:
+        for step in range(steps):
+            loss, grads, norm, saturated_now = loss_and_gradients(*next(batches))
+            norm = float(norm)
+            if not (math.isfinite(float(loss)) and math.isfinite(norm)):
+                diverged_at = step
+                break
+            losses[step], grad_norm[step] = float(loss), norm
+            saturated[step] = float(saturated_now)
+            if global_clipnorm is not None and norm > global_clipnorm:
+                grads = [g * (global_clipnorm / norm) for g in grads]
+            for variable, g in zip(variables, grads):
+                variable.assign_sub(learning_rate * g)
+            status.step(step + 1, f"gradient norm {norm:.3g}")
     return {"grad_norm": grad_norm, "loss": losses, "saturated": saturated,
             "diverged_at": diverged_at,
             "global_clipnorm": global_clipnorm, "learning_rate": learning_rate}

@@ -14,7 +14,8 @@ from tests.test_packaging import pyproject
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = sorted((ROOT / "lessons").glob("[0-9][0-9]_*.ipynb"))
 REPOSITORY = pyproject()["project"]["urls"]["Repository"]
-CHECK, IGNORE = "# NBVAL_CHECK_OUTPUT", "# NBVAL_IGNORE_OUTPUT"
+CHECK = "# NBVAL_CHECK_OUTPUT"
+IGNORE_TAG = "nbval-ignore-output"  # a cell tag: the learner does not see it
 
 
 def code_cells(nb):
@@ -68,8 +69,11 @@ def test_template(lesson):
 
 def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
     path, nb = lesson
-    setup = code_cells(nb)[0].source
-    assert setup.startswith(IGNORE)
+    setup_cell = code_cells(nb)[0]
+    setup = setup_cell.source
+    assert IGNORE_TAG in setup_cell.metadata.get("tags", []), path.name
+    assert setup.startswith("# Setup: "), "the setup cell's first line says what it does"
+    assert "NBVAL" not in setup, "test markers are tags here, out of the learner's way"
     assert 'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL"' in setup
     assert f'REPOSITORY = "{REPOSITORY}"' in setup and setup.count("github.com") == 1
     assert '%pip install --quiet "rnnlab @ git+{REPOSITORY}"' in setup
@@ -128,3 +132,10 @@ def test_no_checkpoints_in_git():
         tracked = subprocess.run(["git", "ls-files", "lessons"], cwd=ROOT, capture_output=True,
                                  text=True, check=True).stdout
         assert ".ipynb_checkpoints" not in tracked
+
+
+def test_lesson_one_explains_the_check_marker():
+    """Checked cells keep their first-line marker (a learner can see which cells are the
+    evidence); the first lesson says what it means, once."""
+    first = nbformat.read(LESSONS[0], as_version=4).cells[0].source
+    assert f"`{CHECK}`" in first and "evidence" in first

@@ -201,6 +201,29 @@ def test_gradient_flow_shows_errors_in_place(pair):
     assert view.error is None and view._status.value == ""
 
 
+def test_views_say_what_they_compute_before_computing(pair, passage):
+    """A change that runs a model shows a status line at once, gone when it is drawn."""
+    seen = {}
+
+    def recording(view, name):
+        compute = getattr(view, name)
+
+        def wrapped(*args, **kwargs):
+            seen[type(view).__name__] = view._status.value  # what the learner sees meanwhile
+            return compute(*args, **kwargs)
+        setattr(view, name, wrapped)
+
+    flow = GradientFlow(models=pair, text=passage, choice="both", num_steps=20)
+    recording(flow, "compute")
+    flow._num_steps.value = 40
+    comparer = TextComparer(models=pair, seed_text="ROMEO.\n", length=40)
+    recording(comparer, "compute")
+    comparer._temperature.value = 1.2
+    assert "computing the gradient over 40 steps" in seen["GradientFlow"]
+    assert "generating 40 characters with each model" in seen["TextComparer"]
+    assert flow._status.value == "" and comparer._status.value == ""  # cleared when drawn
+
+
 def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     text = passage[:200]
     view = GateViewer(models=pair, text=text)
@@ -209,8 +232,15 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     assert first == view._suggested.options[1][1]
     z = np.asarray(view.heatmap.data[0].z)
     assert z.shape[1] == 80  # a window of readable characters
-    np.testing.assert_allclose(z[0], trace.H[:80, first], atol=1e-6)  # default: hidden state
+    np.testing.assert_allclose(z[0], trace.C[:80, first], atol=1e-6)  # opens on the cell state
+    assert view.cells_found == probes.find_cells(pair["lstm"], text, top=3, state="C")
     view._unit.value = 7
+    view._gate.value = "H"  # suggestions follow the quantity shown; the unit stays
+    assert view.cells_found == probes.find_cells(pair["lstm"], text, top=3, state="H")
+    assert view._unit.value == 7 and all(" in H)" in label
+                                         for label, _ in view._suggested.options[1:])
+    np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0], trace.H[:80, 7],
+                               atol=1e-6)
     view._gate.value = "C"
     view._start.value = 100
     z = np.asarray(view.heatmap.data[0].z)
@@ -389,6 +419,11 @@ def test_lag_explorer_draws_the_sweep_and_a_live_point():
     assert rnn.name == "vanilla RNN, orthogonal init, clipping at 1"
     plain = next(t for t in view.figure.data if t.meta == "rnn_plain")
     assert list(plain.y) == [0.9, 0.3] and plain.line.dash == "dash"
+    chosen = next(t for t in view.figure.data if t.meta == "chosen lag")
+    assert list(chosen.x) == [3, 3]  # the slider starts in the middle of the sweep's lags
+    view._lag.value = 1  # moving the slider marks the lag and reads the sweep there
+    assert list(chosen.x) == [1, 1]
+    assert "lag 1 in the sweep: vanilla RNN 1.00, LSTM 1.00" in view._label.value
     view._lag.value = 3
     view._run.click()
     assert view.error is None and len(view.live_points) == 2

@@ -2,6 +2,10 @@
 
     python tools/notebooks.py clean [NOTEBOOK ...]    strip outputs (keep checked cells)
     python tools/notebooks.py run [NOTEBOOK ...]      execute with RNNLAB_QUICK=1, then clean
+    python tools/notebooks.py time [NOTEBOOK ...]     execute as a learner does (no quick
+                                                      mode, fresh kernel); print Run All's
+                                                      time and every cell over 3 s; the
+                                                      lesson files are left unchanged
 
 Checked cells (first line ``# NBVAL_CHECK_OUTPUT``) keep their outputs and execution
 counts, which nbval compares; every other cell is stored without outputs or count. ``run``
@@ -40,23 +44,53 @@ def clean(nb) -> None:
             cell.outputs, cell.execution_count = [], None
 
 
-def run(nb, path: Path) -> float:
+def run(nb, path: Path, quick: bool = True) -> float:
+    """Execute ``nb`` in a fresh kernel in the lesson's folder; the wall time in seconds."""
     from nbclient import NotebookClient
 
-    os.environ["RNNLAB_QUICK"] = "1"
+    os.environ["RNNLAB_QUICK"] = "1" if quick else "0"
     start = time.perf_counter()
     NotebookClient(nb, timeout=900, kernel_name="python3",
                    resources={"metadata": {"path": str(path.parent)}}).execute()
     return time.perf_counter() - start
 
 
+SLOW_CELL = 3.0  # seconds: a cell slower than this shows progress while it runs
+
+
+def cell_seconds(cell) -> float:
+    """How long the kernel took on ``cell``, from the timing nbclient records."""
+    from datetime import datetime
+
+    timing = cell.metadata.get("execution", {})
+    start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
+    if not (start and end):
+        return 0.0
+    parse = lambda stamp: datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # noqa: E731
+    return (parse(end) - parse(start)).total_seconds()
+
+
+def report_times(nb, path: Path) -> None:
+    total = run(nb, path, quick=False)
+    print(f"{path.name}: Run All in {total:.0f} s (fresh kernel, no quick mode)", flush=True)
+    for number, cell in enumerate(nb.cells, 1):
+        seconds = cell_seconds(cell) if cell.cell_type == "code" else 0.0
+        if seconds > SLOW_CELL:
+            first = next((line for line in cell.source.splitlines()
+                          if line.strip() and not line.startswith("#")), "")
+            print(f"    cell {number:2d}: {seconds:5.1f} s  {first[:70]}", flush=True)
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("clean", "run"):
+    if not argv or argv[0] not in ("clean", "run", "time"):
         print(__doc__)
         return 2
     paths = [Path(p) for p in argv[1:]] or sorted(LESSONS.glob("[0-9][0-9]_*.ipynb"))
     for path in paths:
         nb = nbformat.read(path, as_version=4)
+        if argv[0] == "time":
+            report_times(nb, path)
+            continue
         if argv[0] == "run":
             print(f"{path.name}: ran in {run(nb, path):.0f} s", flush=True)
         clean(nb)

@@ -214,8 +214,15 @@ class View:
         self._status.value = ""
 
     @contextmanager
-    def _errors_in_place(self):
-        """Run an update; a bad input is shown in the view, never as a dead callback."""
+    def _errors_in_place(self, busy: str | None = None):
+        """Run an update; a bad input is shown in the view, never as a dead callback.
+
+        ``busy``: what the update computes, shown in the status line at once (the update
+        runs a model or a probe, and the learner should not wonder whether the click took).
+        """
+        if busy:
+            self._status.value = (f'<span style="color:{PALETTE["muted"]}">'
+                                  f"{html.escape(busy)} ...</span>")
         try:
             yield
         except Exception as exc:  # noqa: BLE001 - a view shows any failure in place

@@ -73,7 +73,8 @@ class GateViewer(View):
         self._text_note = W.HTML(
             f"<small>Any text of 2 to {MAX_CHARS} characters the models know; "
             "it is read when you leave the box.</small>")
-        self._gate = W.Dropdown(options=GATES, value="H", description="show")
+        # opens on the cell state, the LSTM's memory, which lesson 5 reads first
+        self._gate = W.Dropdown(options=GATES, value="C", description="show")
         self._unit = W.IntSlider(value=0, min=0, max=lstm.config.num_hiddens - 1,
                                  description="unit", continuous_update=False)
         self._suggested = W.Dropdown(options=[("pick a unit find_cells suggests", NO_SUGGESTION)],
@@ -88,8 +89,8 @@ class GateViewer(View):
         self.saturation_figure = self._saturation_figure()
         self._coloured = W.HTML()
         self._text.observe(self._on_text, names="value")
-        self._gate.observe(self._on_view, names="value")
-        self._unit.observe(self._on_view, names="value")
+        self._gate.observe(self._on_gate, names="value")
+        self._unit.observe(self._on_unit, names="value")
         self._start.observe(self._on_view, names="value")
         self._suggested.observe(self._on_suggested, names="value")
         self._box = W.VBox([
@@ -134,23 +135,44 @@ class GateViewer(View):
         return rows[:MAX_ROWS]
 
     def _on_text(self, change):
-        with self._errors_in_place():
+        with self._errors_in_place(busy="running both models over the text"):
             text = self._text.value
             if not 2 <= len(text) <= MAX_CHARS:
                 raise ValueError(f"text: expected 2 to {MAX_CHARS} characters, got {len(text)}")
             traces = {kind: probes.gates(model, text) for kind, model in self._models.items()}
             self.traces = traces
-            self.cells_found = probes.find_cells(self._models["lstm"], text, top=3,
-                                                 trace=traces["lstm"])
-            options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
-                (f"unit {u}: {feature} (r = {r:+.2f})", u)
-                for feature, found in self.cells_found.items() for u, r in found[:2]
-            ]
-            self._suggested.options = options
-            self._suggested.value = NO_SUGGESTION
+            self._suggest()
             self._start.max = last_start(len(text))
             self._draw_saturation()
             self._draw_unit()
+
+    def _suggest(self):
+        """Offer the units of the quantity shown whose values follow a text feature."""
+        gate = self._gate.value
+        self.cells_found = probes.find_cells(self._models["lstm"], self.traces["lstm"].text,
+                                             top=3, state=gate, trace=self.traces["lstm"])
+        self._suggested.options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
+            (f"unit {u}: {feature} (r = {r:+.2f} in {gate})", u)
+            for feature, found in self.cells_found.items() for u, r in found[:2]
+        ]
+        self._show_unit_in_suggestions()
+
+    def _show_unit_in_suggestions(self):
+        """The dropdown names the unit shown when it is one of the suggestions."""
+        offered = {value for _, value in self._suggested.options}
+        unit = self._unit.value
+        self._suggested.value = unit if unit in offered else NO_SUGGESTION
+
+    def _on_unit(self, change):
+        self._show_unit_in_suggestions()
+        self._on_view(change)
+
+    def _on_gate(self, change):
+        """Another quantity: its own suggestions, the chosen unit kept."""
+        if self.traces:
+            with self._errors_in_place():
+                self._suggest()
+                self._draw_unit()
 
     def _on_view(self, change):
         if self.traces:

@@ -105,7 +105,8 @@ class GradientFlow(View):
         toy = self._choice.value == "toy"
         for control in (self._radius, self._activation, self._num_hiddens):
             control.disabled = not toy  # they only shape the toy RNN
-        with self._errors_in_place():
+        with self._errors_in_place(busy=f"computing the gradient over {self._num_steps.value} "
+                                        "steps"):
             curves = self.compute()
             self.curves = curves
             with self.figure.batch_update():

@@ -7,6 +7,7 @@ import time
 import ipywidgets as W
 
 from rnnlab import tasks
+from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 # Live points of both kinds at one lag would hide each other: each kind is drawn a little
@@ -74,6 +75,10 @@ class LagExplorer(View):
                 marker=dict(symbol="x"),
                 hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
             )
+        # the slider's lag, so that moving it shows something before any training
+        self.figure.add_scatter(x=[], y=[0, 1.05], mode="lines", meta="chosen lag",
+                                line=dict(color=PALETTE["muted"], dash="dot", width=1.5),
+                                showlegend=False, hoverinfo="skip")
         for kind in self.sweep["results"]:
             self.figure.add_scatter(
                 x=[], y=[], mode="markers", name=f"{LABELS[kind]}, trained here",
@@ -84,6 +89,18 @@ class LagExplorer(View):
             )
         self._box = W.VBox([W.HBox([self._lag, self._run]), self._label, self._status,
                             *in_box(self.figure)])
+        self._lag.observe(self._on_lag, names="value")
+        self._on_lag(None)
+
+    def _on_lag(self, change):
+        """Mark the chosen lag and read the sweep's accuracies there."""
+        lag = self._lag.value
+        self.figure.update_traces(x=[lag, lag], selector=dict(meta="chosen lag"))
+        found = [f"{LABELS[kind]} {p['accuracy']:.2f}"
+                 for kind, points in self.sweep["results"].items()
+                 for p in points if p["lag"] == lag]
+        self._label.value = (f"lag {lag} in the sweep: {', '.join(found)}. "
+                             "<b>Train this lag live</b> to add your own point.")
 
     def _on_run(self, button):
         # The button is disabled while a run trains, but a second click sent before that

@@ -74,6 +74,7 @@ class TextComparer(View):
                                 hovertemplate="'%{x}': %{y:.3f}<extra>%{meta}</extra>")
         self._pending = W.HTML().add_class("rnnlab-pending")
         self._seed.observe(self._on_seed, names="value")
+        self._rng_seed.observe(self._on_seed, names="value")
         self._temperature.observe(self._on_change, names="value")
         self._length.observe(self._on_change, names="value")
         self._generate.on_click(lambda button: self.update())
@@ -88,6 +89,7 @@ class TextComparer(View):
             W.HBox(columns), *in_box(self.figure),
         ])
         self.samples: dict[str, sampling.Sample] = {}
+        self._drawn_with = None  # (seed text, rng seed) of the text shown
         self.distributions: dict[str, np.ndarray] = {}
         self.update()
 
@@ -108,18 +110,19 @@ class TextComparer(View):
 
     def _on_seed(self, change):
         """Typing does not regenerate (a sample per key press would be slow); say that
-        the new seed waits, or at once why it cannot be used."""
+        the new seed text or rng seed waits, or at once why it cannot be used."""
         with self._errors_in_place():
             self._vocab.encode(self._seed.value)  # raises, naming the unknown characters
-        drawn = {s.seed for s in self.samples.values()}  # empty if nothing was drawn yet
-        waiting = self._seed.value not in drawn
+        waiting = (self._seed.value, self._rng_seed.value) != self._drawn_with
         self._pending.value = ("<i>new seed: <b>Generate</b> (or any slider) uses it</i>"
                                if waiting and self.error is None else "")
 
     def update(self):
-        with self._errors_in_place():
+        with self._errors_in_place(busy=f"generating {self._length.value} characters "
+                                        "with each model"):
             samples, distributions = self.compute()
             self.samples, self.distributions = samples, distributions
+            self._drawn_with = (self._seed.value, self._rng_seed.value)
             for kind, s in samples.items():
                 self._panes[kind].value = shaded_text(s.seed, s.generated, s.chosen_probs)
             chars = self._vocab.chars

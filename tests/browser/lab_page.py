@@ -111,13 +111,59 @@ def line_paths(container) -> list[str]:
         "els => els.map(e => e.getAttribute('d'))")
 
 
+# What the plotly figures inside an element draw for their data (bars, lines, heatmap
+# images; not the axes), as one string: a JavaScript function of the element.
+PLOT_DATA_JS = """el => [...el.querySelectorAll('.js-plotly-plot')].map(plot => [
+    ...plot.querySelectorAll('.barlayer path, .scatterlayer path, .heatmaplayer image')]
+    .map(e => e.getAttribute('d') || e.getAttribute('href')).join('|')).join('||')"""
+
+
 def plot_data(container) -> str:
-    """What the plotly figures in ``container`` draw for their data: bars, lines, heatmap
-    images (not the axes), as one string to compare before and after a change."""
-    return container.locator(".js-plotly-plot").evaluate_all(
-        """plots => plots.map(plot => [...plot.querySelectorAll(
-                '.barlayer path, .scatterlayer path, .heatmaplayer image')]
-            .map(e => e.getAttribute('d') || e.getAttribute('href')).join('|')).join('||')""")
+    """What the plotly figures in ``container`` draw for their data, as one string to
+    compare before and after a change."""
+    return container.evaluate(PLOT_DATA_JS)
+
+
+# Times one control change inside the page, free of the test's polling: the key press is
+# time 0 (a capturing keydown listener); a MutationObserver notes when the drawn data last
+# changed and when the view's status line first showed text.
+_START_REDRAW_CLOCK = """(el) => {
+    const read = %s;
+    const clock = {t0: null, drawn: null, status: null, last: read(el)};
+    document.addEventListener('keydown', () => { clock.t0 = performance.now(); },
+                              {capture: true, once: true});
+    const status = el.querySelector('.rnnlab-status');
+    clock.observer = new MutationObserver(() => {
+        if (clock.t0 === null) return;
+        const now = read(el);
+        if (now !== clock.last) { clock.last = now; clock.drawn = performance.now(); }
+        if (clock.status === null && status && status.innerText.trim())
+            clock.status = performance.now();
+    });
+    clock.observer.observe(el, {subtree: true, childList: true, attributes: true,
+                                characterData: true});
+    window.__rnnlabClock = clock;
+}""" % PLOT_DATA_JS
+
+
+def time_redraw(view, handle, key: str, settle_s: float = 0.6) -> dict:
+    """Press ``key`` on ``handle``; return, in ms from the key press, when the view's plots
+    finished redrawing (``drawn``) and when its status line first showed text (``status``,
+    None if it never did)."""
+    view.evaluate(_START_REDRAW_CLOCK)
+    handle.focus()
+    handle.press(key)
+    page = view.page
+    wait_until(lambda: page.evaluate("window.__rnnlabClock.drawn !== null"),
+               what="the plot after the key press")
+    wait_for_kernel_idle(page)
+    while True:  # the last redraw: nothing changed for settle_s
+        since = page.evaluate("performance.now() - window.__rnnlabClock.drawn")
+        if since >= settle_s * 1000:
+            break
+        time.sleep(settle_s - since / 1000)
+    return page.evaluate("""() => { const c = window.__rnnlabClock; c.observer.disconnect();
+        return {drawn: c.drawn - c.t0, status: c.status === null ? null : c.status - c.t0}; }""")
 
 
 def wait_until(condition, timeout_s: float = 30.0, what: str = "the view"):
