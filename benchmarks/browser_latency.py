@@ -93,15 +93,17 @@ def main():
     args = parser.parse_args()
     print(f"{'view: control':34} {'drawn':>8} {'status':>8}  target  (each drawn, ms)")
     for case, clocks in measure(args.moves):
-        drawn = statistics.median(c["drawn"] for c in clocks)
+        drawn = median_or_none(c["drawn"] for c in clocks)
         status = median_or_none(c["status"] for c in clocks)
         target = TARGET_MS[case.computes]
-        verdict = "ok" if drawn <= target and (not case.computes or status is not None) \
-            else "MISSED"
-        shown_status = f"{status:6.0f}ms" if status is not None else "    none"
-        print(f"{case.css[7:] + ': ' + case.slider:34} {drawn:6.0f}ms {shown_status}  "
-              f"{target:>4} {verdict:6} ("
-              + ", ".join(f"{c['drawn']:.0f}" for c in clocks) + ")")
+        verdict = "ok" if drawn is not None and drawn <= target and (
+            not case.computes or status is not None) else "MISSED"
+        print(f"{case.css[7:] + ': ' + case.slider:34} {ms(drawn):>8} {ms(status):>8}  "
+              f"{target:>4} {verdict:6} (" + ", ".join(ms(c["drawn"]) for c in clocks) + ")")
+
+
+def ms(value) -> str:
+    return "none" if value is None else f"{value:.0f}ms"
 
 
 if __name__ == "__main__":

@@ -70,9 +70,10 @@ def main():
         import browser_latency
 
         for case, clocks in browser_latency.measure():
-            median = browser_latency.statistics.median(c["drawn"] for c in clocks)
+            median = browser_latency.median_or_none(c["drawn"] for c in clocks)
             row(f"in the browser, {case.css[7:]}: {case.slider}: key press to redrawn plot",
-                f"{median:,.0f} ms (target {browser_latency.TARGET_MS[case.computes]})",
+                f"{browser_latency.ms(median)} (target {browser_latency.TARGET_MS[case.computes]}"
+                " ms)",
                 "median of 7 moves, timed in the page, JupyterLab in headless Chromium "
                 "(browser_latency.py)")
 

@@ -111,8 +111,11 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
                  num_hiddens: int = 32, learning_rate: float = 3e-3,
                  global_clipnorm: float | None = 1.0, seed: int = 0,
                  n_test: int = 1000, recurrent_initializer: str = "orthogonal",
-                 forget_bias: float = 1.0) -> dict:
-    """Train one model on recall at one lag; its accuracy on fresh test sequences."""
+                 forget_bias: float = 1.0, on_step=None) -> dict:
+    """Train one model on recall at one lag; its accuracy on fresh test sequences.
+
+    ``on_step(done, steps)`` is called after each training step, for progress.
+    """
     import keras
 
     start = time.perf_counter()
@@ -125,7 +128,10 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
     )
     keras.utils.set_random_seed(seed)  # the order of the (already random) training batches
-    model.fit(X, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0)
+    callbacks = [] if on_step is None else [keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: on_step(batch + 1, steps))]
+    model.fit(X, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+              callbacks=callbacks)
     logits = model.predict(X_test, batch_size=500, verbose=0)  # (n_test, num_classes)
     accuracy = float((logits.argmax(axis=1) == y_test).mean())
     return {

@@ -32,8 +32,11 @@ def test_adding_problem():
 
 @pytest.mark.parametrize("kind", tasks.KINDS)
 def test_a_short_lag_is_learned(kind):
-    point = tasks.recall_point(kind, lag=2, steps=150, n_test=500)
+    calls = []
+    point = tasks.recall_point(kind, lag=2, steps=150, n_test=500,
+                               on_step=lambda done, steps: calls.append((done, steps)))
     assert point["accuracy"] > 0.9 and point["chance"] == 0.25 and point["kind"] == kind
+    assert calls == [(done, 150) for done in range(1, 151)]  # progress after every step
 
 
 def test_failure_lag():

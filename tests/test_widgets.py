@@ -442,14 +442,18 @@ def test_lag_explorer_draws_the_sweep_and_a_live_point():
 
 def test_lag_explorer_runs_once_per_click(monkeypatch):
     view = LagExplorer(sweep=SWEEP, live_steps=30)
-    seen = []
+    seen, labels = [], []
 
-    def point(kind, lag, **settings):  # what the button's state is while training runs
+    def point(kind, lag, on_step, **settings):  # the button and label while training runs
         seen.append(view._run.disabled)
+        on_step(30, 30)
+        labels.append(view._label.value)
         return {"kind": kind, "lag": lag, "accuracy": 0.5, "steps": 30, "seconds": 0.0}
 
     monkeypatch.setattr("rnnlab.tasks.recall_point", point)
     view._run.click()
     assert seen == [True, True] and not view._run.disabled
+    assert labels == [f"training the {name} at lag 3: step 30 of 30 (0 s)"
+                      for name in ("vanilla RNN", "LSTM")]
     view._run.click()  # a second click of a double click, queued behind the first run
     assert len(seen) == 2, "a queued click started a second run"

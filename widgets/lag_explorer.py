@@ -15,6 +15,7 @@ from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 LIVE_OFFSET = {"rnn": 0.94, "lstm": 1.06}
 LIVE_SYMBOL = {"rnn": "diamond", "lstm": "star"}
 QUEUED_CLICK_S = 0.5  # a click handled this soon after a run ended waited through it
+PROGRESS_EVERY_S = 0.25  # how often a live run's label says its step
 
 
 def series_label(kind: str, settings: dict) -> str:
@@ -92,6 +93,18 @@ class LagExplorer(View):
         self._lag.observe(self._on_lag, names="value")
         self._on_lag(None)
 
+    def _progress_of(self, kind: str, lag: int):
+        """An ``on_step`` that says in the label how far the run is (a few times a second)."""
+        start, shown = time.monotonic(), [0.0]
+
+        def on_step(done: int, steps: int) -> None:
+            now = time.monotonic()
+            if now - shown[0] >= PROGRESS_EVERY_S or done == steps:
+                shown[0] = now
+                self._label.value = (f"training the {LABELS[kind]} at lag {lag}: step {done} of "
+                                     f"{steps} ({now - start:.0f} s)")
+        return on_step
+
     def _on_lag(self, change):
         """Mark the chosen lag and read the sweep's accuracies there."""
         lag = self._lag.value
@@ -128,12 +141,13 @@ class LagExplorer(View):
                                      f"{list(self._lag.options)}, got {lag!r}")
                 self._lag.value = lag
             lag = self._lag.value
-            self._label.value = f"training both models at lag {lag} ..."
             settings = self.sweep["meta"]["settings"]
-            points = [
-                tasks.recall_point(kind, lag, **{**settings, "steps": self.live_steps})
-                for kind in self.sweep["results"]
-            ]
+            points = []
+            for kind in self.sweep["results"]:
+                self._label.value = f"training the {LABELS[kind]} at lag {lag} ..."
+                live = {**settings, "steps": self.live_steps}
+                points.append(tasks.recall_point(kind, lag, **live,
+                                                 on_step=self._progress_of(kind, lag)))
             self.live_points.extend(points)
             with self.figure.batch_update():
                 for trace in self.figure.data:

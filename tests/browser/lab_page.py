@@ -146,16 +146,20 @@ _START_REDRAW_CLOCK = """(el) => {
 }""" % PLOT_DATA_JS
 
 
-def time_redraw(view, handle, key: str, settle_s: float = 0.6) -> dict:
+def time_redraw(view, handle, key: str, settle_s: float = 0.6,
+                timeout_s: float = 10.0) -> dict:
     """Press ``key`` on ``handle``; return, in ms from the key press, when the view's plots
-    finished redrawing (``drawn``) and when its status line first showed text (``status``,
-    None if it never did)."""
+    finished redrawing (``drawn``, None if they had not changed after ``timeout_s``) and
+    when its status line first showed text (``status``, None if it never did)."""
     view.evaluate(_START_REDRAW_CLOCK)
     handle.focus()
     handle.press(key)
     page = view.page
-    wait_until(lambda: page.evaluate("window.__rnnlabClock.drawn !== null"),
-               what="the plot after the key press")
+    try:
+        wait_until(lambda: page.evaluate("window.__rnnlabClock.drawn !== null"),
+                   timeout_s=timeout_s, what="the plot after the key press")
+    except AssertionError:
+        return {"drawn": None, "status": None}
     wait_for_kernel_idle(page)
     while True:  # the last redraw: nothing changed for settle_s
         since = page.evaluate("performance.now() - window.__rnnlabClock.drawn")
