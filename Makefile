@@ -15,8 +15,8 @@ STAGE  := bash tools/stage.sh
 PRETRAINED_ARGS := --batch-size 128 --num-steps 100 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
 
-.PHONY: setup lab test test-colab test-low pretrained lag-sweep bench readme-figures corpus \
-	clean-venv
+.PHONY: setup lab test test-colab test-low screens pretrained lag-sweep bench readme-figures \
+	corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
 
@@ -59,6 +59,15 @@ test:
 		--nbval-lax --nbval-current-env --nbval-sanitize-with lessons/nbval_sanitize.cfg
 	@$(STAGE) "browser tests (JupyterLab in Chromium)" $(PY) -m pytest tests/browser -q \
 		-p no:cacheprovider
+
+# A screenshot of every view after Run All and after each control move, for a person to
+# look at, in test-artifacts/screens/ (the browser tests that take them; make test does too).
+screens: export RNNLAB_QUICK = 1
+screens: setup
+	@rm -rf test-artifacts/screens
+	$(PY) -m pytest tests/browser/test_lessons_in_browser.py -q -p no:cacheprovider \
+		-k "every_view_renders or every_control"
+	@echo "screenshots: test-artifacts/screens/ ($$(ls test-artifacts/screens | wc -l) files)"
 
 # Google Colab's stack (stacks/colab.txt) on Python 3.13, in .venv-colab: every lesson's
 # setup cell without the kit, the widget tests, the lessons under Colab's display hook, and

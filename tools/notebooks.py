@@ -4,8 +4,9 @@
     python tools/notebooks.py run [NOTEBOOK ...]      execute with RNNLAB_QUICK=1, then clean
     python tools/notebooks.py time [NOTEBOOK ...]     execute as a learner does (no quick
                                                       mode, fresh kernel); print Run All's
-                                                      time and every cell over 3 s; the
-                                                      lesson files are left unchanged
+                                                      time and every cell over 3 s; the run
+                                                      notebooks go to test-artifacts/timed/,
+                                                      the lessons are left unchanged
 
 Checked cells (first line ``# NBVAL_CHECK_OUTPUT``) keep their outputs and execution
 counts, which nbval compares; every other cell is stored without outputs or count. ``run``
@@ -70,8 +71,13 @@ def cell_seconds(cell) -> float:
     return (parse(end) - parse(start)).total_seconds()
 
 
+TIMED = LESSONS.parent / "test-artifacts" / "timed"
+
+
 def report_times(nb, path: Path) -> None:
     total = run(nb, path, quick=False)
+    TIMED.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, TIMED / path.name)  # with its outputs, to read what a learner sees
     print(f"{path.name}: Run All in {total:.0f} s (fresh kernel, no quick mode)", flush=True)
     for number, cell in enumerate(nb.cells, 1):
         seconds = cell_seconds(cell) if cell.cell_type == "code" else 0.0

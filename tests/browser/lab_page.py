@@ -118,15 +118,26 @@ PLOT_DATA_JS = """el => [...el.querySelectorAll('.js-plotly-plot')].map(plot => 
     .map(e => e.getAttribute('d') || e.getAttribute('href')).join('|')).join('||')"""
 
 
+# What a view shows: its plots' drawn data and the text of its HTML panes (samples,
+# coloured text, labels, the status line).
+SCREEN_JS = """el => (%s)(el) + '\\n' + [...el.querySelectorAll('.widget-html-content')]
+    .map(e => e.innerText).join('\\n')""" % PLOT_DATA_JS
+
+
 def plot_data(container) -> str:
     """What the plotly figures in ``container`` draw for their data, as one string to
     compare before and after a change."""
     return container.evaluate(PLOT_DATA_JS)
 
 
+def on_screen(view) -> str:
+    """What ``view`` shows (``SCREEN_JS``), to compare before and after a change."""
+    return view.evaluate(SCREEN_JS)
+
+
 # Times one control change inside the page, free of the test's polling: the key press is
-# time 0 (a capturing keydown listener); a MutationObserver notes when the drawn data last
-# changed and when the view's status line first showed text.
+# time 0 (a capturing keydown listener); a MutationObserver notes when what the view
+# shows last changed and when its status line first showed text.
 _START_REDRAW_CLOCK = """(el) => {
     const read = %s;
     const clock = {t0: null, drawn: null, status: null, last: read(el)};
@@ -143,13 +154,13 @@ _START_REDRAW_CLOCK = """(el) => {
     clock.observer.observe(el, {subtree: true, childList: true, attributes: true,
                                 characterData: true});
     window.__rnnlabClock = clock;
-}""" % PLOT_DATA_JS
+}""" % SCREEN_JS
 
 
 def time_redraw(view, handle, key: str, settle_s: float = 0.6,
                 timeout_s: float = 10.0) -> dict:
-    """Press ``key`` on ``handle``; return, in ms from the key press, when the view's plots
-    finished redrawing (``drawn``, None if they had not changed after ``timeout_s``) and
+    """Press ``key`` on ``handle``; return, in ms from the key press, when what the view
+    shows finished changing (``drawn``, None if nothing changed within ``timeout_s``) and
     when its status line first showed text (``status``, None if it never did)."""
     view.evaluate(_START_REDRAW_CLOCK)
     handle.focus()
@@ -190,3 +201,44 @@ def wait_until_changed(read, before, timeout_s: float = 30.0, what: str = "the v
             return now
         time.sleep(0.2)
     raise AssertionError(f"{what} did not change within {timeout_s} s")
+
+
+def move_every_control(view, after_move=None) -> list[str]:
+    """Move each enabled slider of ``view`` one step and pick another entry of each
+    enabled dropdown, as a learner does; after each, wait until what the view shows has
+    changed (a control that changes nothing fails here) and call ``after_move(label)``.
+    Returns the labels of the controls moved, in order."""
+    moved = []
+    for slider in view.locator(".widget-slider").all():
+        label = slider.locator("label.widget-label").inner_text()
+        handle = slider.locator(".noUi-handle")
+        if slider.locator(".noUi-target[disabled]").count():
+            continue  # e.g. the toy RNN's controls while a trained model is shown
+        at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+        before = on_screen(view)
+        press(handle, "ArrowLeft" if at_max else "ArrowRight", 1)
+        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
+        wait_for_kernel_idle(view.page)
+        moved.append(label)
+        if after_move:
+            after_move(label)
+    for dropdown in view.locator(".widget-dropdown").all():
+        label = dropdown.locator("label.widget-label").inner_text()
+        select = dropdown.locator("select")
+        if select.is_disabled():
+            continue
+        options = select.locator("option").all_inner_texts()
+        chosen = select.evaluate("s => s.selectedIndex")
+        target = len(options) - 1 if chosen != len(options) - 1 else 0
+        if target == 0 and options[0].startswith("pick"):
+            target = 1  # the "pick one" entry shows nothing new by design
+        if target == chosen:
+            continue  # a single entry: nothing else to pick
+        before = on_screen(view)
+        select.select_option(index=target)
+        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
+        wait_for_kernel_idle(view.page)
+        moved.append(label)
+        if after_move:
+            after_move(label)
+    return moved

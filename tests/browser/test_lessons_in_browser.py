@@ -9,7 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser import lab_page
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ROOT
+
+SCREENS = ROOT / "test-artifacts" / "screens"
 
 LESSONS = sorted(p.name for p in (Path(__file__).resolve().parents[2] / "lessons")
                  .glob("[0-9][0-9]_*.ipynb"))
@@ -30,7 +32,11 @@ def test_lesson_runs_and_every_view_renders(lessons, name):
     assert page.locator(".jp-OutputArea-output", has_text="Error displaying widget"
                         ).count() == 0
     for plot in page.locator(".js-plotly-plot").all():
-        assert plot.locator(".main-svg").count() >= 1  # plotly drew, not just a placeholder
+        # plotly drew this figure: its data (not empty default axes) and its title
+        plot.scroll_into_view_if_needed()
+        assert lab_page.plot_data(plot.locator("xpath=..")), f"{name}: a figure draws no data"
+        assert plot.locator(".gtitle").count() and plot.locator(".gtitle").first.text_content(
+        ).strip(), f"{name}: a figure has no title"
     page.screenshot(path=str(shot(name, "page")))
     # every view as a learner sees it after Run All, for a person to look at
     for index, output in enumerate(page.locator(".jp-OutputArea-output").all()):
@@ -39,10 +45,10 @@ def test_lesson_runs_and_every_view_renders(lessons, name):
 
 
 def shot(lesson: str, what: str) -> Path:
-    """Where a screenshot of ``what`` in ``lesson`` goes (test-artifacts/browser/lessons)."""
-    folder = ARTIFACTS / "lessons"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder / f"{Path(lesson).stem}-{what}.png"
+    """Where a screenshot of ``what`` in ``lesson`` goes (test-artifacts/screens, which
+    ``make screens`` fills for a person to look at)."""
+    SCREENS.mkdir(parents=True, exist_ok=True)
+    return SCREENS / f"{Path(lesson).stem}-{what}.png"
 
 
 def test_generation_lesson_temperature_and_bad_seed(lessons):
@@ -141,6 +147,37 @@ def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
     assert lab_page.slider_readout(flow, "steps T") == "120"
     assert len(after) == 2
     flow.screenshot(path=str(shot("04_lstm", "steps-120")))
+
+
+# every view of the lessons: (lesson, the view's CSS class, how many of them)
+VIEWS = [
+    ("03_vanishing_gradients.ipynb", "rnnlab-gradient-flow", 2),
+    ("04_lstm.ipynb", "rnnlab-gradient-flow", 1),
+    ("05_inside_the_gates.ipynb", "rnnlab-gate-viewer", 1),
+    ("06_long_range_memory.ipynb", "rnnlab-lag-explorer", 1),
+    ("07_generate_and_compare.ipynb", "rnnlab-text-comparer", 1),
+]
+
+
+@pytest.mark.parametrize("name,css,count", VIEWS, ids=[v[0][:2] for v in VIEWS])
+def test_every_control_of_every_view_redraws(lessons, name, css, count):
+    """Each enabled slider moved a step and each dropdown set to another entry: what the
+    view draws changes every time, no error appears, and each state is photographed.
+    After the tests above, which expect the controls where Run All left them."""
+    page = lessons.run(name)
+    assert page.locator(f".{css}").count() == count
+    for index in range(count):
+        view = lab_page.view(page, css, index)
+        view.scroll_into_view_if_needed()
+
+        def photograph(label):
+            assert lab_page.errors(page) == [], f"{name}: {label} shows an error"
+            error = view.locator(".rnnlab-status [role=alert]")
+            assert error.count() == 0, f"{name}: {label}: {error.all_inner_texts()}"
+            view.screenshot(path=str(shot(name, f"{css[7:]}-{index}-{label.replace(' ', '-')}")))
+
+        moved = lab_page.move_every_control(view, after_move=photograph)
+        assert moved, f"{name}: {css} #{index} has no control a learner can move"
 
 
 def test_no_request_leaves_the_machine(lessons, lab):
