@@ -85,9 +85,12 @@ def write_lab_settings(folder: Path) -> Path:
 
 
 class JupyterLab:
-    """A JupyterLab server over a folder, stopped with all its kernels by ``stop``."""
+    """A JupyterLab server over a folder, stopped with all its kernels by ``stop``.
 
-    def __init__(self, root: Path, log: Path):
+    Its kernels run in quick mode (``RNNLAB_QUICK=1``: live training takes a few steps)
+    unless ``quick=False``, as a learner's do."""
+
+    def __init__(self, root: Path, log: Path, quick: bool = True):
         self.root, self.port = root, free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
@@ -100,7 +103,7 @@ class JupyterLab:
         if os.geteuid() == 0:
             command.append("--allow-root")  # JupyterLab refuses root without it
         env = kernel_environment(
-            RNNLAB_QUICK="1", TF_CPP_MIN_LOG_LEVEL="2",
+            RNNLAB_QUICK="1" if quick else "0", TF_CPP_MIN_LOG_LEVEL="2",
             JUPYTER_CONFIG_DIR=str(root / ".jupyter-config"),
             JUPYTERLAB_SETTINGS_DIR=str(write_lab_settings(root / ".lab-settings")))
         self._log = open(log, "w")

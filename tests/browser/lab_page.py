@@ -8,8 +8,10 @@ import time
 RUN_TIMEOUT_S = 240
 
 
-def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
+def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S,
+                     on_run_all=None) -> None:
     """Open a notebook, wait for its kernel, run every cell, wait until all have run.
+    ``on_run_all()`` is called just before the first Run All (to start a clock).
 
     Now and then JupyterLab drops the cells queued behind the first one while a fresh
     kernel settles: the kernel goes idle with cells still unrun. Run All is then asked
@@ -33,6 +35,8 @@ def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
         stalled = "[*]:" not in prompts and "[ ]:" in prompts
         stalled_checks = stalled_checks + 1 if stalled else 0
         if requests == 0 or (stalled_checks >= 6 and requests < 3):  # ~3 s stalled
+            if requests == 0 and on_run_all is not None:
+                on_run_all()
             run_all(page)
             requests, stalled_checks = requests + 1, 0
         time.sleep(0.5)
@@ -45,6 +49,13 @@ def open_and_run_all(page, url: str, timeout_s: float = RUN_TIMEOUT_S) -> None:
 def run_all(page) -> None:
     page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
     page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def shut_down_kernel(page) -> None:
+    """Kernel > Shut Down Kernel: what a learner does before the next lesson."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Kernel$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Shut Down Kernel$")).click()
+    accept_dialog(page)
 
 
 def _prompts(page) -> list[str]:
