@@ -53,8 +53,9 @@ test:
 	@rm -f $(STAGE_LOG)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py \
-		--ignore=tests/browser --ignore=tests/colab
-	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py -q
+		--ignore=tests/test_every_control.py --ignore=tests/browser --ignore=tests/colab
+	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py \
+		tests/test_every_control.py -q
 	@$(STAGE) "lessons (nbval)" $(PY) -m pytest lessons -q -p no:cacheprovider \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with lessons/nbval_sanitize.cfg
 	@$(STAGE) "browser tests (JupyterLab in Chromium)" $(PY) -m pytest tests/browser -q \

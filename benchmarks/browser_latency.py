@@ -12,10 +12,8 @@ computation; for one that does, a status at once and the plot within 1 s.
 """
 
 import argparse
-import shutil
 import statistics
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # the browser-test helpers live in tests/browser
 
 from tests.browser import lab_page  # noqa: E402
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, JupyterLab  # noqa: E402
+from tests.browser.conftest import lessons_in_chromium  # noqa: E402
 
 TARGET_MS = {False: 150, True: 1000}  # by whether the change needs model computation
 
@@ -49,36 +47,21 @@ CASES = [
 
 
 def measure(moves: int = 7) -> list[tuple[Case, list[dict]]]:
-    from playwright.sync_api import sync_playwright
-
-    root = Path(tempfile.mkdtemp(prefix="rnnlab-bench-"))
-    lessons = sorted({case.lesson for case in CASES})
-    for lesson in lessons:
-        shutil.copy(ROOT / "lessons" / lesson, root / lesson)
-    lab = JupyterLab(root, root / "jupyterlab.log")
     rows = []
-    try:
-        lab.wait()
-        with sync_playwright() as p:
-            context = p.chromium.launch_persistent_context(
-                str(root / "profile"), executable_path=CHROMIUM, headless=True,
-                args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
-            for lesson in lessons:
-                page = context.new_page()
-                lab_page.open_and_run_all(page, lab.notebook_url(lesson))
-                for case in (c for c in CASES if c.lesson == lesson):
-                    view = lab_page.view(page, case.css, case.index)
-                    view.scroll_into_view_if_needed()
-                    handle = lab_page.slider_handle(view, case.slider)
-                    clocks = [lab_page.time_redraw(view, handle,
-                                                   "ArrowRight" if i % 2 == 0 else "ArrowLeft")
-                              for i in range(moves)]
-                    rows.append((case, clocks))
-                page.close()
-            context.close()
-    finally:
-        lab.stop()
-        shutil.rmtree(root, ignore_errors=True)
+    lessons = sorted({case.lesson for case in CASES})
+    with lessons_in_chromium(lessons) as (lab, context):
+        for lesson in lessons:
+            page = context.new_page()
+            lab_page.open_and_run_all(page, lab.notebook_url(lesson))
+            for case in (c for c in CASES if c.lesson == lesson):
+                view = lab_page.view(page, case.css, case.index)
+                view.scroll_into_view_if_needed()
+                handle = lab_page.slider_handle(view, case.slider)
+                clocks = [lab_page.time_redraw(view, handle,
+                                               "ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                          for i in range(moves)]
+                rows.append((case, clocks))
+            page.close()
     return rows
 
 

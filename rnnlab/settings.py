@@ -61,9 +61,12 @@ def start_tensorflow() -> str:
 
     The lines TensorFlow's C++ core prints while it starts (driver probes such as
     "failed call to cuInit" on a machine without a GPU, which a notebook shows in red)
-    are kept out of the output: ``startup_log()`` returns them.
+    are kept out of the output: ``startup_log()`` returns them. In a notebook a status
+    line says that it is starting: it takes seconds.
     """
-    with _stderr_to(_startup_lines):
+    from rnnlab.progress import StatusLine
+
+    with StatusLine("starting TensorFlow"), _stderr_to(_startup_lines):
         return device_summary()
 
 

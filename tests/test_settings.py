@@ -29,7 +29,7 @@ def test_start_tensorflow_keeps_its_start_up_lines_out_of_the_output(tmp_path):
     assert ABSL_LINE.search(log), "TensorFlow's lines were not kept in startup_log()"
 
 
-def test_a_lessons_setup_cell_prints_one_line(tmp_path):
+def test_a_lessons_setup_cell_shows_a_status_and_one_line(tmp_path):
     """In a notebook kernel TensorFlow's C++ lines reach the cell as red stderr; the setup
     cell shows only the device line (the kit is installed here, so nothing is installed)."""
     import nbformat
@@ -44,5 +44,7 @@ def test_a_lessons_setup_cell_prints_one_line(tmp_path):
                    resources={"metadata": {"path": str(tmp_path)}}).execute(
                        env=kernel_environment())
     outputs = nb.cells[0].outputs
-    assert [o.get("name") for o in outputs] == ["stdout"], outputs  # no stderr at all
-    assert outputs[0].text.startswith("TensorFlow "), outputs
+    # a status line while TensorFlow starts, then the device line; no stderr at all
+    assert [o.get("name", o.output_type) for o in outputs] == ["display_data", "stdout"], outputs
+    assert outputs[0].data["text/plain"].startswith("starting TensorFlow: done in "), outputs
+    assert outputs[1].text.startswith("TensorFlow "), outputs

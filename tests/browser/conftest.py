@@ -17,8 +17,10 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -141,6 +143,32 @@ class JupyterLab:
     def notebook_url(self, name: str) -> str:
         # reset: a fresh workspace, not the tabs another page of this server left open
         return f"{self.url}/lab/tree/{name}?reset&token={TOKEN}"
+
+
+@contextmanager
+def lessons_in_chromium(names: list[str], quick: bool = True):
+    """For a script (the benchmarks): JupyterLab over temporary copies of the lessons
+    ``names`` and a headless Chromium; yields (server, browser context), then stops both
+    and removes the copies."""
+    from playwright.sync_api import sync_playwright
+
+    root = Path(tempfile.mkdtemp(prefix="rnnlab-lab-"))
+    for name in names:
+        shutil.copy(ROOT / "lessons" / name, root / name)
+    lab = JupyterLab(root, root / "jupyterlab.log", quick=quick)
+    try:
+        lab.wait()
+        with sync_playwright() as p:
+            context = p.chromium.launch_persistent_context(
+                str(root / "profile"), executable_path=CHROMIUM, headless=True,
+                args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+            try:
+                yield lab, context
+            finally:
+                context.close()
+    finally:
+        lab.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
