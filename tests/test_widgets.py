@@ -193,6 +193,20 @@ def test_gradient_flow_offers_only_the_models_it_has(pair, passage):
         probes.gradient_flow("both", 10, models={"rnn": pair["rnn"]}, text=passage)
 
 
+def test_a_flat_gradient_curve_is_not_stretched_over_rounding_noise():
+    """The linear toy RNN at radius 1 keeps the norm at 1 to within float64 rounding:
+    the axis shows two decades around it, not ticks like 0.99999999999999989."""
+    view = GradientFlow(num_steps=50)
+    view._activation.value = "linear"
+    toy = view.curves["toy"]
+    assert np.ptp(toy) < 1e-12  # flat: what is left is rounding
+    low, high = view.figure.layout.yaxis.range
+    assert view.figure.layout.yaxis.autorange is False
+    assert low < np.log10(toy.min()) - 0.9 and high > np.log10(toy.max()) + 0.9
+    view._activation.value = "tanh"  # a vanishing curve: plotly's own range again
+    assert view.figure.layout.yaxis.range is None and view.figure.layout.yaxis.autorange
+
+
 def test_gradient_flow_shows_errors_in_place(pair):
     view = GradientFlow(models=pair, text="too short")
     view._choice.value = "lstm"  # needs 101 characters of text

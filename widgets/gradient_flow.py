@@ -29,6 +29,21 @@ def curve_label(name: str, norms: np.ndarray) -> str:
     return f"{name} (step 1 / step {len(norms)}: {norms[0] / norms[-1]:.1e})"
 
 
+def log_range(curves: list[np.ndarray]) -> list[float] | None:
+    """The y range (log10 units) for ``curves``: plotly's own (None) unless they span
+    under one decade; then two decades around them. A flat curve, such as the linear
+    toy RNN at radius 1, would otherwise be stretched over float64 rounding noise, with
+    ticks like 0.99999999999999989."""
+    values = np.concatenate([c[c > 0] for c in curves]) if curves else np.array([])
+    if values.size == 0:
+        return None
+    low, high = np.log10(values.min()), np.log10(values.max())
+    if high - low >= 1:
+        return None
+    middle = (low + high) / 2
+    return [middle - 1, middle + 1]
+
+
 class GradientFlow(View):
     """Log-scale ||dL/dH_t|| over timesteps for a toy RNN or the trained models.
 
@@ -123,3 +138,5 @@ class GradientFlow(View):
                     # steps; the toy RNN can reach it with a small radius)
                     trace.y = np.where(norms > 0, norms, np.nan)
                     trace.name = curve_label(LABELS.get(trace.meta, "toy RNN"), norms)
+                y_range = log_range(list(curves.values()))
+                self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None)

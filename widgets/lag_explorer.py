@@ -76,9 +76,10 @@ class LagExplorer(View):
                 marker=dict(symbol="x"),
                 hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
             )
-        # the slider's lag, so that moving it shows something before any training
+        # the slider's lag as a faint band (not a dotted line: chance is one), so that
+        # moving the slider shows something before any training
         self.figure.add_scatter(x=[], y=[0, 1.05], mode="lines", meta="chosen lag",
-                                line=dict(color=PALETTE["muted"], dash="dot", width=1.5),
+                                line=dict(color=PALETTE["muted"], width=10), opacity=0.15,
                                 showlegend=False, hoverinfo="skip")
         for kind in self.sweep["results"]:
             self.figure.add_scatter(

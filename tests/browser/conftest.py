@@ -31,6 +31,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("RNNLAB_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts" / "browser"
 TOKEN = "rnnlab-browser-test"
+# tall enough that the tallest view (GateViewer) fits whole in a screenshot
+VIEWPORT = {"width": 1400, "height": 1800}
 # Nothing but the local server may answer: every other host name resolves to nowhere.
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -161,7 +163,7 @@ def lessons_in_chromium(names: list[str], quick: bool = True):
         with sync_playwright() as p:
             context = p.chromium.launch_persistent_context(
                 str(root / "profile"), executable_path=CHROMIUM, headless=True,
-                args=CHROMIUM_ARGS, viewport={"width": 1400, "height": 1000})
+                args=CHROMIUM_ARGS, viewport=VIEWPORT)
             try:
                 yield lab, context
             finally:
@@ -193,7 +195,7 @@ def browser_context(tmp_path_factory):
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(profile), executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1400, "height": 1000},
+            viewport=VIEWPORT,
         )
         try:
             yield context

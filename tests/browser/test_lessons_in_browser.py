@@ -174,6 +174,9 @@ def test_every_control_of_every_view_redraws(lessons, name, css, count):
             assert lab_page.errors(page) == [], f"{name}: {label} shows an error"
             error = view.locator(".rnnlab-status [role=alert]")
             assert error.count() == 0, f"{name}: {label}: {error.all_inner_texts()}"
+            # readable axes: no tick like 0.99999999999999989 from a stretched flat curve
+            ticks = view.locator(".xtick text, .ytick text").all_text_contents()
+            assert not [t for t in ticks if len(t) > 12], f"{name}: {label}: ticks {ticks[:4]}"
             view.screenshot(path=str(shot(name, f"{css[7:]}-{index}-{label.replace(' ', '-')}")))
 
         moved = lab_page.move_every_control(view, after_move=photograph)
