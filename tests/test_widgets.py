@@ -203,6 +203,7 @@ def test_a_flat_gradient_curve_is_not_stretched_over_rounding_noise():
     low, high = view.figure.layout.yaxis.range
     assert view.figure.layout.yaxis.autorange is False
     assert low < np.log10(toy.min()) - 0.9 and high > np.log10(toy.max()) + 0.9
+    assert view.figure.layout.yaxis.dtick == 1  # a tick per decade, no 2 ... 9 between
     view._activation.value = "tanh"  # a vanishing curve: plotly's own range again
     assert view.figure.layout.yaxis.range is None and view.figure.layout.yaxis.autorange
 

@@ -139,4 +139,6 @@ class GradientFlow(View):
                     trace.y = np.where(norms > 0, norms, np.nan)
                     trace.name = curve_label(LABELS.get(trace.meta, "toy RNN"), norms)
                 y_range = log_range(list(curves.values()))
-                self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None)
+                # on two decades plotly would label 2, 3, ... 9 too: decades are enough
+                self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None,
+                                                dtick=None if y_range is None else 1)
