@@ -288,8 +288,8 @@ def find_cells(model, text: str, top: int = 5, state: str = "H",
 
     Pearson correlation over the characters of ``text`` between each unit of ``state``
     ("H"; for the LSTM also "C" or a gate, "I", "F", "O") and each feature of
-    ``text_features``, the ``top`` units
-    by absolute correlation first. A feature that is constant over the text is skipped.
+    ``text_features``, the ``top`` units by absolute correlation first. A feature that
+    is constant over the text is skipped.
     ``trace``: the model's ``gates(model, text)``, when the caller already has it.
     """
     trace = trace if trace is not None else cells.unroll(model, text)

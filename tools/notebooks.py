@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import nbformat
@@ -61,14 +62,15 @@ SLOW_CELL = 3.0  # seconds: a cell slower than this shows progress while it runs
 
 def cell_seconds(cell) -> float:
     """How long the kernel took on ``cell``, from the timing nbclient records."""
-    from datetime import datetime
-
     timing = cell.metadata.get("execution", {})
     start, end = timing.get("iopub.execute_input"), timing.get("shell.execute_reply")
     if not (start and end):
         return 0.0
-    parse = lambda stamp: datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # noqa: E731
-    return (parse(end) - parse(start)).total_seconds()
+    return (_instant(end) - _instant(start)).total_seconds()
+
+
+def _instant(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))  # Python 3.10 wants +00:00
 
 
 TIMED = LESSONS.parent / "test-artifacts" / "timed"
