@@ -126,13 +126,21 @@ class StaticFigure(go.Figure):
     def __init__(self, base=None):
         super().__init__(base)
         self._shown = []  # an IPython DisplayHandle for each time it was displayed
+        self._batch_depth = 0
 
     @contextmanager
     def batch_update(self):
-        with super().batch_update():
-            yield
-        for handle in self._shown:
-            handle.update(self.bundle(), raw=True)
+        # plotly nests batch_update (``layout.xaxis.update(...)`` opens one inside ours):
+        # the figure is sent once, when the outermost one ends
+        self._batch_depth += 1
+        try:
+            with super().batch_update():
+                yield
+        finally:
+            self._batch_depth -= 1
+        if self._batch_depth == 0:
+            for handle in self._shown:
+                handle.update(self.bundle(), raw=True)
 
     def bundle(self) -> dict:
         """The figure as a display bundle: plotly's JSON, which JupyterLab draws itself,
