@@ -45,6 +45,11 @@ def measure() -> list[tuple[str, float]]:
                          median_ms(lambda: probes.gradient_norms(model, text[: T + 1]))))
         rows.append((f"{kind} gate trace, 500 characters",
                      median_ms(lambda: probes.gates(model, text[:500]))))
+    windows = probes.heldout_windows(data, count=32, length=100)
+    for kind, model in pair.items():
+        probes.window_gradients(model, windows)  # the one-time trace
+        rows.append((f"{kind} dL/dH, dL/dx (and dL/dC), 32 windows of T=100 (target 500)",
+                     median_ms(lambda: probes.window_gradients(model, windows))))
     rows.append(("toy RNN curve, T=400, 256 units",
                  median_ms(lambda: probes.toy_gradient_norms(400, 1.1, "tanh", 256))))
 

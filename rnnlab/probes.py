@@ -61,30 +61,51 @@ def _float64_twin(model):
 
 
 def _probed_rnn(model):
-    """A keras.layers.RNN over the model's own cell, with H_t + P_t fed forward."""
+    """A keras.layers.RNN over the model's own cell, fed [X_t, P_t, Q_t] at each step.
+
+    P_t is added to H_t and (LSTM) Q_t to the carried C_t: both add zero, but then
+    dL/dP_t = dL/dH_t and dL/dQ_t = the loss's derivative through the carried C_t. The
+    output at each step is H_t (+ P_t), and for the LSTM also C_t and O_t, (batch, 3H),
+    from which the total dL/dC_t is assembled (``_total_dC``).
+    """
     import keras
 
     cell = model.layer(RECURRENT).cell
-    embed_dim = model.config.embed_dim
+    embed_dim, units = model.config.embed_dim, model.config.num_hiddens
+    lstm = model.kind == "lstm"
 
     class ProbedCell(keras.layers.Layer):
         def __init__(self):
             super().__init__(dtype=cell.dtype_policy)
             self.inner = cell
             self.state_size = cell.state_size
-            self.output_size = cell.output_size
+            self.output_size = 3 * units if lstm else units
 
         def call(self, inputs, states, training=False):
-            X_t, P_t = inputs[:, :embed_dim], inputs[:, embed_dim:]  # (batch, E), (batch, H)
+            X_t = inputs[:, :embed_dim]  # (batch, E)
+            P_t = inputs[:, embed_dim:embed_dim + units]  # (batch, H)
+            Q_t = inputs[:, embed_dim + units:]  # (batch, H)
             H, new_states = self.inner(X_t, states, training=training)
             H = H + P_t  # adds zero, but now dL/dP_t = dL/dH_t
-            if isinstance(new_states, (list, tuple)):
-                return H, [H, *new_states[1:]]  # the LSTM's (H, C): C is untouched
-            return H, H
+            if not lstm:
+                return H, H
+            C = new_states[1]  # (batch, H), the C that H_t was computed from
+            # the output gate, as the cell computed it (Keras packs the gates i, f, c, o)
+            Z = (X_t @ self.inner.kernel + states[0] @ self.inner.recurrent_kernel
+                 + self.inner.bias)  # (batch, 4H)
+            O = self.inner.recurrent_activation(Z[:, 3 * units:])  # (batch, H)  # noqa: E741
+            return keras.ops.concatenate([H, C, O], axis=-1), [H, C + Q_t]
 
     # the wrapper layer takes the model's dtype too: a float64 model stays float64
     return keras.layers.RNN(ProbedCell(), return_sequences=True,
                             dtype=model.layer(RECURRENT).dtype_policy)
+
+
+def _total_dC(dQ, dH, C, O):  # noqa: E741 - the output gate, as in the equations
+    """dL/dC_t in full: through the carried state (dQ) and through H_t = O_t tanh(C_t)."""
+    import tensorflow as tf
+
+    return dQ + dH * O * (1.0 - tf.tanh(C) ** 2)
 
 
 def _gradient_function(model):
@@ -109,7 +130,7 @@ def _gradient_function(model):
         P = tf.zeros(tf.concat([tf.shape(X)[:2], [H_size]], 0), X.dtype)  # (1, T, num_hiddens)
         with tf.GradientTape() as tape:
             tape.watch(P)
-            H = rnn(tf.concat([X, P], axis=-1))  # (1, T, num_hiddens)
+            H = rnn(tf.concat([X, P, tf.zeros_like(P)], axis=-1))[..., :H_size]  # (1, T, H)
             logits = dense(H)  # (1, T, vocab_size)
             losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)  # (1, T)
             loss = tf.cond(mean_loss, lambda: tf.reduce_mean(losses), lambda: losses[0, -1])
@@ -162,6 +183,119 @@ def gradient_norms(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
     a log scale.
     """
     return np.linalg.norm(gradients(model, text_or_ids, loss=loss), axis=1)
+
+
+QUANTITIES = {
+    "H": "hidden state H_t",
+    "C": "cell state C_t (LSTM)",
+    "x": "input character x_t (its embedding)",
+}
+_WINDOW_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _window_function(model):
+    """Traced once per model: any number of windows, any length (both axes dynamic)."""
+    import tensorflow as tf
+
+    fn = _WINDOW_FUNCTIONS.get(model)
+    if fn is not None:
+        return fn
+    rnn = _probed_rnn(model)
+    embedding, dense = model.layer(EMBEDDING), model.layer(LOGITS)
+    units, lstm = model.config.num_hiddens, model.kind == "lstm"
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)],
+                 reduce_retracing=True)
+    def norms(ids):
+        inputs, targets = ids[:, :-1], ids[:, -1]  # (B, T), (B,)
+        X = embedding(inputs)  # (B, T, embed_dim)
+        P = tf.zeros(tf.concat([tf.shape(X)[:2], [units]], 0), X.dtype)  # (B, T, H)
+        Q = tf.zeros_like(P)
+        with tf.GradientTape() as tape:
+            tape.watch([X, P, Q])
+            out = rnn(tf.concat([X, P, Q], axis=-1))  # (B, T, H) or (B, T, 3H)
+            logits = dense(out[:, -1, :units])  # (B, vocab_size): the last step only
+            # windows do not interact, so the gradient of the sum is each window's own
+            loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits))
+        dX, dH, dQ = tape.gradient(loss, [X, P, Q])
+        found = {"H": tf.norm(dH, axis=-1), "x": tf.norm(dX, axis=-1)}  # (B, T) each
+        if lstm:
+            C, O = out[..., units:2 * units], out[..., 2 * units:]  # noqa: E741
+            found["C"] = tf.norm(_total_dC(dQ, dH, C, O), axis=-1)
+        return found
+
+    _WINDOW_FUNCTIONS[model] = norms
+    return norms
+
+
+def _window_ids(model, windows) -> np.ndarray:
+    if isinstance(windows, str) or (len(windows) and isinstance(windows[0], str)):
+        texts = [windows] if isinstance(windows, str) else list(windows)
+        if len({len(t) for t in texts}) != 1:
+            raise ValueError("windows: expected texts of one length, got lengths "
+                             f"{sorted({len(t) for t in texts})}")
+        windows = [model.vocab.encode(t) for t in texts]
+    ids = np.asarray(windows)
+    if ids.ndim == 1:
+        ids = ids[None]
+    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer) or ids.shape[1] < 2:
+        raise ValueError("windows: expected (n, T + 1) int ids with T >= 1, or texts of "
+                         f"T + 1 characters; got {ids.dtype} {ids.shape}")
+    if ids.min() < 0 or ids.max() >= len(model.vocab):
+        raise ValueError(f"windows: ids must lie in [0, {len(model.vocab) - 1}], got min "
+                         f"{ids.min()}, max {ids.max()}")
+    return ids.astype(np.int32)
+
+
+def window_gradients(model, windows) -> dict[str, np.ndarray]:
+    """How much each step of each window still matters to the loss at its last step.
+
+    ``windows``: (n, T + 1) int ids, one text, or n texts of T + 1 characters; the first
+    T characters are inputs, and L_T is the cross-entropy of predicting the last one.
+    Returns {quantity: (n, T) float64} of gradient norms, computed in float64 for all
+    windows in one call:
+
+    * "H": ||dL_T/dH_t||, through the hidden state;
+    * "x": ||dL_T/dx_t||, the embedded input character: how much the character at t
+      moves the prediction at T ("connectivity", Madsen 2019);
+    * "C" (LSTM only): ||dL_T/dC_t||, the cell state, in full: through the carried
+      C_{t+1} = F C_t + ... and through H_t = O_t tanh(C_t).
+    """
+    ids = _window_ids(model, windows)
+    found = _window_function(_float64_twin(model))(ids)
+    return {name: values.numpy() for name, values in found.items()}
+
+
+def heldout_windows(corpus, count: int, length: int, seed: int = 0) -> np.ndarray:
+    """``count`` windows of ``length`` + 1 held-out characters at random places, as ids
+    (count, length + 1): many windows, so that a statistic is not one passage's."""
+    for name, value in (("count", count), ("length", length)):
+        if not isinstance(value, (int, np.integer)) or value < 1:
+            raise ValueError(f"{name}: expected a positive int, got {value!r}")
+    _, val_ids = corpus.split()
+    if len(val_ids) < length + 1:
+        raise ValueError(f"length: the held-out text has {len(val_ids)} characters, fewer "
+                         f"than length + 1 = {length + 1}")
+    starts = np.random.default_rng(seed).integers(0, len(val_ids) - length, size=count)
+    return np.stack([val_ids[s:s + length + 1] for s in starts]).astype(np.int32)
+
+
+def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
+    """Per step, the median and a ``low``-``high`` percentile band over windows of each
+    window's norm relative to its own last step (1.0 at t = T), shape (T,) each."""
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.ndim != 2:
+        raise ValueError(f"norms: expected (n_windows, T), got shape {norms.shape}")
+    ratio = norms / norms[:, -1:]  # (n, T)
+    return {"median": np.median(ratio, axis=0), "low": np.percentile(ratio, low, axis=0),
+            "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
+
+
+def at_initialisation(model, seed: int = 0):
+    """A fresh model of the same kind and size, untrained: where the gradient starts."""
+    from rnnlab import models
+
+    return models.build(model.kind, model.vocab, model.config, seed=seed)
 
 
 def toy_gradient_norms(

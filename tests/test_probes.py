@@ -218,3 +218,132 @@ def test_clipping_tames_the_first_jump(tiny_corpus):
     assert wild["diverged_at"] is None and np.isfinite(wild["loss"]).all()
     # the unclipped step pins the tanh units at +-1; the clipped one leaves them usable
     assert 0 <= tame["saturated"][1] < wild["saturated"][1] <= 1
+
+
+# --- many windows at once: dL_T/dH_t, dL_T/dC_t and dL_T/dx_t --------------------------------
+
+def float64_model(kind, vocab):
+    import keras
+
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float64")  # set_floatx is ignored once a policy exists
+    try:
+        return models.build(kind, vocab, num_hiddens=8, embed_dim=4, seed=1)
+    finally:
+        keras.config.set_dtype_policy(before)
+
+
+def numpy_last_loss(ref, ids, t, what, delta):
+    """The loss at the last step in the numpy model, with ``delta`` added at step ``t`` to
+    the input x_t, to H_t, or to C_t (then H_t = O_t tanh(C_t + delta), as the cell does)."""
+    cell = ref.cell
+    X = ref.embedding[ids[:-1]]  # (T, embed_dim)
+    state = cell.initial_state(1)
+    for s in range(len(X)):
+        x = X[s:s + 1] + (delta if (what == "x" and s == t) else 0.0)
+        if cell.kind == "lstm":
+            step = cell.forward(cell.project_input(x), state)
+            H, C = step.H, step.C
+            if s == t and what == "C":
+                C = C + delta
+                H = step.O * np.tanh(C)
+        else:
+            H, _ = cell.step(x, state)
+        if s == t and what == "H":
+            H = H + delta
+        state = (H, C) if cell.kind == "lstm" else H
+    logits = ref.logits(H)[0]
+    shifted = logits - logits.max()
+    return -(shifted[ids[-1]] - np.log(np.exp(shifted).sum()))
+
+
+@pytest.mark.parametrize("kind", models.KINDS)
+def test_window_gradients_equal_finite_differences_through_the_numpy_cells(kind, tiny_corpus):
+    """Every quantity's norm, against central differences along each coordinate of the
+    float64 numpy model (an independent implementation of the same equations)."""
+    model = float64_model(kind, tiny_corpus.vocab)
+    ids = tiny_corpus.ids[:31].astype(np.int32)  # T = 30
+    found = probes.window_gradients(model, ids)
+    assert set(found) == ({"H", "C", "x"} if kind == "lstm" else {"H", "x"})
+    ref = cells.Reference(model)
+    eps = 1e-6
+    for what, size in (("H", 8), ("x", 4)) + ((("C", 8),) if kind == "lstm" else ()):
+        for t in (0, 12, 29):
+            grad = np.array([
+                (numpy_last_loss(ref, ids, t, what, eps * e)
+                 - numpy_last_loss(ref, ids, t, what, -eps * e)) / (2 * eps)
+                for e in np.eye(size)])
+            assert found[what][0, t] == pytest.approx(np.linalg.norm(grad), rel=1e-5,
+                                                      abs=1e-11), (what, t)
+
+
+def test_a_batch_equals_its_windows_one_by_one(shakespeare):
+    model = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=3)
+    windows = probes.heldout_windows(shakespeare, count=4, length=40, seed=1)
+    batch = probes.window_gradients(model, windows)
+    for i, window in enumerate(windows):
+        alone = probes.window_gradients(model, window)
+        for name in ("H", "C", "x"):
+            np.testing.assert_allclose(batch[name][i], alone[name][0], rtol=1e-9)
+        # the same dL/dH as the one-window probe the views have used all along
+        np.testing.assert_allclose(batch["H"][i], probes.gradient_norms(model, window),
+                                   rtol=1e-9)
+    texts = [shakespeare.vocab.decode(w) for w in windows]
+    np.testing.assert_allclose(probes.window_gradients(model, texts)["x"], batch["x"])
+
+
+def test_one_trace_serves_every_batch_and_length(shakespeare):
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=16)
+    for count, length in ((1, 10), (5, 37), (2, 120)):
+        norms = probes.window_gradients(
+            model, probes.heldout_windows(shakespeare, count, length))["H"]
+        assert norms.shape == (count, length)
+    twin = probes._FLOAT64_TWINS[model]
+    assert probes._WINDOW_FUNCTIONS[twin].experimental_get_tracing_count() == 1
+
+
+def test_window_input_errors_name_the_input(shakespeare):
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=8)
+    with pytest.raises(ValueError, match="texts of one length"):
+        probes.window_gradients(model, ["ROMEO.", "JULIET."])
+    with pytest.raises(ValueError, match=r"windows: expected \(n, T \+ 1\) int ids"):
+        probes.window_gradients(model, np.zeros((2, 1), np.int32))
+    with pytest.raises(ValueError, match="windows: ids must lie in"):
+        probes.window_gradients(model, np.full((1, 5), 999))
+    with pytest.raises(ValueError, match="length: the held-out text has"):
+        probes.heldout_windows(shakespeare, 2, 10**8)
+    with pytest.raises(ValueError, match="count: expected a positive int"):
+        probes.heldout_windows(shakespeare, 0, 10)
+
+
+def test_heldout_windows_come_from_the_held_out_text(shakespeare):
+    _, val_ids = shakespeare.split()
+    windows = probes.heldout_windows(shakespeare, count=20, length=50, seed=7)
+    assert windows.shape == (20, 51) and windows.dtype == np.int32
+    held_out = shakespeare.vocab.decode(val_ids)
+    assert all(shakespeare.vocab.decode(w) in held_out for w in windows)
+    np.testing.assert_array_equal(windows, probes.heldout_windows(shakespeare, 20, 50, seed=7))
+    assert len({tuple(w[:5]) for w in windows}) > 15  # different places, not one passage
+
+
+def test_gradient_band_is_relative_to_each_windows_last_step():
+    norms = np.array([[1e-6, 1e-3, 2.0],
+                      [1e-4, 1e-2, 4.0],
+                      [1e-2, 1e-1, 1.0]])
+    band = probes.gradient_band(norms, low=0, high=100)
+    np.testing.assert_allclose(band["median"], [2.5e-5, 2.5e-3, 1.0])
+    np.testing.assert_allclose(band["low"], [5e-7, 5e-4, 1.0])
+    np.testing.assert_allclose(band["high"], [1e-2, 1e-1, 1.0])
+    assert band["windows"] == 3
+    with pytest.raises(ValueError, match=r"norms: expected \(n_windows, T\)"):
+        probes.gradient_band(np.ones(4))
+
+
+def test_at_initialisation_is_the_same_architecture_untrained(shakespeare):
+    trained = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=9)
+    trained.keras.set_weights([w * 1.5 for w in trained.keras.get_weights()])
+    fresh = probes.at_initialisation(trained)
+    assert fresh.kind == "lstm" and fresh.config.num_hiddens == 16
+    reference = models.build("lstm", shakespeare.vocab, trained.config, seed=0)
+    for a, b in zip(fresh.keras.get_weights(), reference.keras.get_weights()):
+        np.testing.assert_array_equal(a, b)
