@@ -45,7 +45,7 @@ def measure() -> list[tuple[str, float]]:
                          median_ms(lambda: probes.gradient_norms(model, text[: T + 1]))))
         rows.append((f"{kind} gate trace, 500 characters",
                      median_ms(lambda: probes.gates(model, text[:500]))))
-    windows = probes.heldout_windows(data, count=32, length=100)
+    windows = data.heldout_windows(count=32, length=100)
     for kind, model in pair.items():
         probes.window_gradients(model, windows)  # the one-time trace
         rows.append((f"{kind} dL/dH, dL/dx (and dL/dC), 32 windows of T=100 (target 500)",
@@ -55,7 +55,7 @@ def measure() -> list[tuple[str, float]]:
 
     from rnnlab.widgets import GateViewer, GradientFlow, TextComparer
 
-    flow = GradientFlow(models=pair, text=text, choice="both")
+    flow = GradientFlow(models=pair, choice="both")  # its window gradients: computed once
     steps = iter([100, 105] * 10)
     rows.append(("GradientFlow update: both models, T=100",
                  median_ms(lambda: setattr(flow._num_steps, "value", next(steps)))))

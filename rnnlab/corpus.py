@@ -222,6 +222,20 @@ class Corpus:
             )
         return self.ids[:-num_val], self.ids[-num_val:]
 
+    def heldout_windows(self, count: int, length: int, seed: int = 0,
+                        val_fraction: float = 0.1) -> np.ndarray:
+        """``count`` windows of ``length`` + 1 held-out characters at random places, as ids
+        (count, length + 1): many windows, so that a statistic is not one passage's."""
+        for name, value in (("count", count), ("length", length)):
+            if not isinstance(value, (int, np.integer)) or value < 1:
+                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        _, val_ids = self.split(val_fraction)
+        if len(val_ids) < length + 1:
+            raise ValueError(f"length: the held-out text has {len(val_ids)} characters, "
+                             f"fewer than length + 1 = {length + 1}")
+        starts = np.random.default_rng(seed).integers(0, len(val_ids) - length, size=count)
+        return np.stack([val_ids[s:s + length + 1] for s in starts]).astype(np.int32)
+
     def heldout_text(self, length: int = 400, offset: int = 2000, val_fraction: float = 0.1):
         """A passage of held-out text, starting at the first line after ``offset``."""
         _, val_ids = self.split(val_fraction)

@@ -266,20 +266,6 @@ def window_gradients(model, windows) -> dict[str, np.ndarray]:
     return {name: values.numpy() for name, values in found.items()}
 
 
-def heldout_windows(corpus, count: int, length: int, seed: int = 0) -> np.ndarray:
-    """``count`` windows of ``length`` + 1 held-out characters at random places, as ids
-    (count, length + 1): many windows, so that a statistic is not one passage's."""
-    for name, value in (("count", count), ("length", length)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{name}: expected a positive int, got {value!r}")
-    _, val_ids = corpus.split()
-    if len(val_ids) < length + 1:
-        raise ValueError(f"length: the held-out text has {len(val_ids)} characters, fewer "
-                         f"than length + 1 = {length + 1}")
-    starts = np.random.default_rng(seed).integers(0, len(val_ids) - length, size=count)
-    return np.stack([val_ids[s:s + length + 1] for s in starts]).astype(np.int32)
-
-
 def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
     """Per step, the median and a ``low``-``high`` percentile band over windows of each
     window's norm relative to its own last step (1.0 at t = T), shape (T,) each."""
@@ -289,6 +275,27 @@ def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
     ratio = norms / norms[:, -1:]  # (n, T)
     return {"median": np.median(ratio, axis=0), "low": np.percentile(ratio, low, axis=0),
             "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
+
+
+def forget_products(model, windows, steps: int) -> np.ndarray:
+    """How much the cell state's direct path keeps, k steps back from each window's end:
+    the product F_T * F_(T-1) * ... * F_(T-k+1) per unit, averaged over units, for
+    k = 0 .. steps - 1 (1.0 at k = 0). ``windows``: (n, T + 1) ids of an LSTM's vocabulary;
+    the first T characters are read. Returns (n, steps)."""
+    if model.kind != "lstm":
+        raise ValueError(f"model: forget gates belong to an LSTM, got a {model.kind!r} model")
+    windows = _window_ids(model, windows)
+    if not 1 <= steps <= windows.shape[1] - 1:
+        raise ValueError(f"steps: expected 1 to {windows.shape[1] - 1} (the windows' T), "
+                         f"got {steps!r}")
+    ref = cells.Reference(model)
+    found = []
+    for window in windows:
+        F = cells.unroll(model, window[:-1], reference=ref).F[::-1][:steps - 1]  # newest first
+        with np.errstate(divide="ignore"):  # a gate of exactly 0 keeps nothing: log 0 = -inf
+            kept = np.exp(np.cumsum(np.log(F), axis=0))  # (steps - 1, units)
+        found.append(np.concatenate([[1.0], kept.mean(axis=1)]))
+    return np.array(found)
 
 
 def at_initialisation(model, seed: int = 0):
@@ -440,46 +447,6 @@ def find_cells(model, text: str, top: int = 5, state: str = "H",
         order = np.argsort(-np.abs(corr))[:top]
         found[name] = [(int(u), float(corr[u])) for u in order]
     return found
-
-
-# --- what the GradientFlow view draws -------------------------------------------------------
-
-FLOW_CHOICES = ("toy", "rnn", "lstm", "both")
-
-
-def gradient_flow(
-    choice: str,
-    num_steps: int,
-    *,
-    spectral_radius: float = 1.0,
-    activation: str = "tanh",
-    num_hiddens: int = 64,
-    models: dict | None = None,
-    text: str | None = None,
-    seed: int = 0,
-) -> dict[str, np.ndarray]:
-    """Gradient-norm curves for one setting of the GradientFlow view: {kind: (T,)}.
-
-    ``choice`` "toy" uses ``toy_gradient_norms`` (spectral radius, activation, hidden
-    size); "rnn", "lstm" or "both" use the trained ``models[kind]`` on the first
-    ``num_steps + 1`` characters of ``text``.
-    """
-    if choice not in FLOW_CHOICES:
-        raise ValueError(f"choice: expected one of {FLOW_CHOICES}, got {choice!r}")
-    if choice == "toy":
-        return {"toy": toy_gradient_norms(num_steps, spectral_radius, activation,
-                                          num_hiddens, seed)}
-    if text is None or len(text) < num_steps + 1:
-        have = 0 if text is None else len(text)
-        raise ValueError(
-            f"text: {num_steps} steps need {num_steps + 1} characters, got {have}"
-        )
-    kinds = ("rnn", "lstm") if choice == "both" else (choice,)
-    missing = [kind for kind in kinds if kind not in (models or {})]
-    if missing:
-        raise ValueError(f"models: choice {choice!r} needs a trained {' and '.join(missing)}, "
-                         f"given {sorted(models or {})}")
-    return {kind: gradient_norms(models[kind], text[: num_steps + 1]) for kind in kinds}
 
 
 # --- exploding gradients and global-norm clipping -------------------------------------------

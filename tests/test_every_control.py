@@ -12,7 +12,9 @@ import ipywidgets as W
 import numpy as np
 import pytest
 
-from rnnlab.widgets import GateViewer, GradientFlow, LagExplorer, TextComparer
+from rnnlab.widgets import (
+    ConnectivityView, GateViewer, GradientFlow, LagExplorer, TextComparer,
+)
 from rnnlab.widgets.gate_viewer import NO_SUGGESTION
 from tests.test_widgets import SWEEP, pair, passage, widget_tree  # noqa: F401 - fixtures
 
@@ -82,10 +84,10 @@ def rnn_only(pair):  # noqa: F811
 def test_gradient_flow_every_control(pair, rnn_only, passage):  # noqa: F811
     toy = GradientFlow(num_steps=30)  # the toy RNN: its radius, size and activation
     assert exercise(toy, "toy GradientFlow") >= 10
-    trained = GradientFlow(models=pair, text=passage, choice="both", num_steps=30)
+    trained = GradientFlow(models=pair, choice="both", num_steps=30, windows=4)
     assert exercise(trained, "trained GradientFlow") >= 5
     # given one model, it offers only that model (and the toy)
-    one = GradientFlow(models=rnn_only, text=passage, choice="rnn", num_steps=30)
+    one = GradientFlow(models=rnn_only, choice="rnn", num_steps=30, windows=4)
     assert {value for _, value in one._choice.options} <= {"toy", "rnn"}
     assert exercise(one, "RNN-only GradientFlow") >= 3
 
@@ -113,3 +115,8 @@ def test_lag_explorer_every_control():
     view._run.click()
     assert view.error is None and on_screen(view) != before
     assert np.isfinite([p["accuracy"] for p in view.live_points]).all()
+
+
+def test_connectivity_view_every_control(pair, passage):  # noqa: F811
+    view = ConnectivityView(models=pair, text=passage[:150])
+    assert exercise(view, "ConnectivityView") >= 2  # the first character, the middle

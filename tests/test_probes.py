@@ -279,7 +279,7 @@ def test_window_gradients_equal_finite_differences_through_the_numpy_cells(kind,
 
 def test_a_batch_equals_its_windows_one_by_one(shakespeare):
     model = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=3)
-    windows = probes.heldout_windows(shakespeare, count=4, length=40, seed=1)
+    windows = shakespeare.heldout_windows(count=4, length=40, seed=1)
     batch = probes.window_gradients(model, windows)
     for i, window in enumerate(windows):
         alone = probes.window_gradients(model, window)
@@ -296,7 +296,7 @@ def test_one_trace_serves_every_batch_and_length(shakespeare):
     model = models.build("rnn", shakespeare.vocab, num_hiddens=16)
     for count, length in ((1, 10), (5, 37), (2, 120)):
         norms = probes.window_gradients(
-            model, probes.heldout_windows(shakespeare, count, length))["H"]
+            model, shakespeare.heldout_windows(count, length))["H"]
         assert norms.shape == (count, length)
     twin = probes._FLOAT64_TWINS[model]
     assert probes._WINDOW_FUNCTIONS[twin].experimental_get_tracing_count() == 1
@@ -311,18 +311,18 @@ def test_window_input_errors_name_the_input(shakespeare):
     with pytest.raises(ValueError, match="windows: ids must lie in"):
         probes.window_gradients(model, np.full((1, 5), 999))
     with pytest.raises(ValueError, match="length: the held-out text has"):
-        probes.heldout_windows(shakespeare, 2, 10**8)
+        shakespeare.heldout_windows(2, 10**8)
     with pytest.raises(ValueError, match="count: expected a positive int"):
-        probes.heldout_windows(shakespeare, 0, 10)
+        shakespeare.heldout_windows(0, 10)
 
 
 def test_heldout_windows_come_from_the_held_out_text(shakespeare):
     _, val_ids = shakespeare.split()
-    windows = probes.heldout_windows(shakespeare, count=20, length=50, seed=7)
+    windows = shakespeare.heldout_windows(count=20, length=50, seed=7)
     assert windows.shape == (20, 51) and windows.dtype == np.int32
     held_out = shakespeare.vocab.decode(val_ids)
     assert all(shakespeare.vocab.decode(w) in held_out for w in windows)
-    np.testing.assert_array_equal(windows, probes.heldout_windows(shakespeare, 20, 50, seed=7))
+    np.testing.assert_array_equal(windows, shakespeare.heldout_windows(20, 50, seed=7))
     assert len({tuple(w[:5]) for w in windows}) > 15  # different places, not one passage
 
 
@@ -347,3 +347,19 @@ def test_at_initialisation_is_the_same_architecture_untrained(shakespeare):
     reference = models.build("lstm", shakespeare.vocab, trained.config, seed=0)
     for a, b in zip(fresh.keras.get_weights(), reference.keras.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_forget_products_follow_the_gates(shakespeare):
+    model = models.build("lstm", shakespeare.vocab, num_hiddens=8, seed=4)
+    windows = shakespeare.heldout_windows(count=3, length=20, seed=5)
+    kept = probes.forget_products(model, windows, steps=6)
+    assert kept.shape == (3, 6) and np.all(kept[:, 0] == 1.0)
+    F = cells.unroll(model, windows[1][:-1]).F  # (20, 8), oldest first
+    expected = np.prod(F[-4:], axis=0).mean()  # F_T ... F_(T-3): 4 steps back
+    assert kept[1, 4] == pytest.approx(expected, rel=1e-9)
+    assert np.all(np.diff(kept, axis=1) <= 0)  # each step back multiplies by F <= 1
+    with pytest.raises(ValueError, match="forget gates belong to an LSTM"):
+        probes.forget_products(models.build("rnn", shakespeare.vocab, num_hiddens=8),
+                               windows, steps=5)
+    with pytest.raises(ValueError, match="steps: expected 1 to 20"):
+        probes.forget_products(model, windows, steps=21)

@@ -204,3 +204,25 @@ def test_training_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
     assert lines["replicas"] == "2"
     assert lines["steps"] == "[3, 6]"
     assert 0 < float(lines["final"]) < math.log(28)
+
+
+def test_position_loss_is_the_loss_at_each_position_over_windows(shakespeare):
+    from rnnlab import cells
+
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=16, seed=2)
+    windows = shakespeare.heldout_windows(count=5, length=30, seed=3)
+    found = training.position_loss({"tiny rnn": model}, windows, batch_size=2)["tiny rnn"]
+    assert found["mean"].shape == found["sem"].shape == (30,)
+    # the numpy model, window by window, from a zero state: the same losses
+    expected = []
+    for window in windows:
+        logits = cells.unroll(model, window[:-1]).logits  # (30, vocab)
+        shifted = logits - logits.max(axis=1, keepdims=True)
+        logp = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        expected.append(-logp[np.arange(30), window[1:]])
+    expected = np.array(expected)  # (5, 30)
+    np.testing.assert_allclose(found["mean"], expected.mean(axis=0), rtol=1e-4)
+    np.testing.assert_allclose(found["sem"], expected.std(axis=0, ddof=1) / np.sqrt(5),
+                               rtol=1e-3)
+    with pytest.raises(ValueError, match=r"windows: expected \(n, length \+ 1\) int ids"):
+        training.position_loss({"m": model}, np.zeros(5, np.int32))

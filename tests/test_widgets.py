@@ -7,9 +7,10 @@ import pytest
 
 from rnnlab import models, probes, sampling, training
 from rnnlab.widgets import (
-    GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor, bar_chart, line_chart,
-    use_static,
+    ConnectivityView, GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor,
+    bar_chart, line_chart, use_static,
 )
+from rnnlab.widgets import connectivity
 from rnnlab.widgets.gradient_flow import curve_label
 
 
@@ -56,7 +57,7 @@ def widget_tree(widget):
 
 
 def test_a_view_as_a_cells_last_value_goes_out_as_display_data(pair, passage):
-    view = GradientFlow(models=pair, text=passage)
+    view = GradientFlow(models=pair, windows=4)
     outputs, result = shown_as_last_value(view)
     assert result == {}  # no execute_result
     (shown,) = outputs
@@ -104,18 +105,18 @@ def test_static_fallback_uses_core_widgets_only_and_redraws(pair, passage, stati
     """use_static(): no custom widget model anywhere, so a front end without a custom
     widget manager (Colab with its hook off) still draws everything; each figure is an
     ordinary output after the controls, redrawn in place through its display id."""
-    view = GradientFlow(models=pair, text=passage)
+    view = GradientFlow(models=pair, windows=4)
     assert {w._model_module for w in widget_tree(view.widget)} <= CORE_MODULES
     outputs, result = shown_as_last_value(view)
     assert result == {}
     box, figure = outputs
     assert box.data[WIDGET_VIEW]["model_id"] == view.widget.model_id
     toy = next(t for t in plotted(figure)["data"] if t["meta"] == "toy")
-    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(100, 1.0))
+    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(100, 1.0)[::-1])
     (update,) = redrawn(view._num_steps, 40)
     assert update.update and update.transient == figure.transient  # the same display id
     toy = next(t for t in plotted(update)["data"] if t["meta"] == "toy")
-    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(40, 1.0))
+    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(40, 1.0)[::-1])
 
 
 def test_static_fallback_for_every_view_and_chart(pair, passage, static_figures):
@@ -139,58 +140,79 @@ def test_static_fallback_for_every_view_and_chart(pair, passage, static_figures)
     assert outputs[0].data["application/vnd.plotly.v1+json"]["data"][0]["y"] == [3, 4]
 
 
-def test_gradient_flow_toy_follows_its_controls(pair, passage):
-    view = GradientFlow(models=pair, text=passage)
-    np.testing.assert_allclose(visible(view.figure)["toy"].y, probes.toy_gradient_norms(100, 1.0))
+def test_gradient_flow_toy_follows_its_controls(pair):
+    view = GradientFlow(models=pair, windows=4)
+    np.testing.assert_allclose(visible(view.figure)["toy"].y,
+                               probes.toy_gradient_norms(100, 1.0)[::-1])  # k = 0 first
     view._radius.value = 1.25
     view._activation.value = "linear"
     view._num_hiddens.value = 32
     view._num_steps.value = 50
     expected = probes.toy_gradient_norms(50, 1.25, "linear", num_hiddens=32)
-    np.testing.assert_allclose(visible(view.figure)["toy"].y, expected)
+    np.testing.assert_allclose(visible(view.figure)["toy"].y, expected[::-1])
+    assert view._quantity.disabled and view._weights.disabled  # trained models only
     assert view.figure.layout.yaxis.type == "log"
     assert view.figure.layout.xaxis.dtick is None  # plotly's own ticks on a long axis
     view._num_steps.value = 5
     assert view.figure.layout.xaxis.dtick == 1  # whole timesteps, not 1.5, 2.5
 
 
-def test_gradient_flow_trained_models(pair, passage):
-    view = GradientFlow(models=pair, text=passage)
+def test_gradient_flow_trained_models_draw_a_median_and_band(pair, shakespeare):
+    view = GradientFlow(models=pair, windows=6, seed=2)
     view._choice.value = "both"
     view._num_steps.value = 60
     shown = visible(view.figure)
-    assert set(shown) == {"rnn", "lstm"}
+    assert set(shown) == {"rnn", "lstm", "rnn/high", "rnn/low", "lstm/high", "lstm/low"}
+    windows = shakespeare.heldout_windows(6, 400, seed=2)
     for kind in ("rnn", "lstm"):
-        expected = probes.gradient_norms(pair[kind], passage[:61])
-        np.testing.assert_allclose(shown[kind].y, expected, rtol=1e-6)
-        assert list(shown[kind].x) == list(range(1, 61))
+        norms = probes.window_gradients(pair[kind], windows)["H"][:, -60:]
+        band = probes.gradient_band(norms)
+        np.testing.assert_allclose(shown[kind].y, band["median"][::-1], rtol=1e-6)
+        np.testing.assert_allclose(shown[f"{kind}/low"].y, band["low"][::-1], rtol=1e-6)
+        np.testing.assert_allclose(shown[f"{kind}/high"].y, band["high"][::-1], rtol=1e-6)
+        assert list(shown[kind].x) == list(range(60)) and shown[kind].y[0] == 1.0
+        assert "median of 6 windows (59 steps back:" in shown[kind].name
     assert view._radius.disabled  # the toy's controls do not apply
+    view._quantity.value = "C"  # the cell state: the LSTM only, said in no error
+    assert set(visible(view.figure)) == {"lstm", "lstm/high", "lstm/low"}
+    assert "dL_T/dC" in view.figure.layout.title.text and view.error is None
+    lstm_c = probes.window_gradients(pair["lstm"], windows)["C"][:, -60:]
+    np.testing.assert_allclose(view.curves["lstm"],
+                               probes.gradient_band(lstm_c)["median"][::-1], rtol=1e-6)
+    view._weights.value = "initial"  # the same architecture, untrained
+    fresh = probes.at_initialisation(pair["lstm"])
+    untrained = probes.window_gradients(fresh, windows)["C"][:, -60:]
+    np.testing.assert_allclose(view.curves["lstm"],
+                               probes.gradient_band(untrained)["median"][::-1], rtol=1e-6)
+    view._choice.value = "rnn"  # no C for the RNN: not offered, back to H
+    assert view._quantity.value == "H" and view.error is None
+    assert [q for _, q in view._quantity.options] == ["H", "x"]
 
 
-def test_gradient_flow_never_draws_a_cliff(pair, passage):
+def test_gradient_flow_never_draws_a_cliff(pair):
     """A norm that reached 0 is left out of the log plot and said in the legend."""
-    view = GradientFlow(models=pair, text=passage)
+    view = GradientFlow(models=pair, windows=4)
     view._radius.value = 0.5  # the toy's gradient: 0.5^T at most, 0 in float64 by T ~ 1100
     view._activation.value = "linear"
     view._num_steps.value = 400
     toy = visible(view.figure)["toy"]
     expected = probes.toy_gradient_norms(400, 0.5, "linear")  # about 0.5 ** 400 at step 1
-    np.testing.assert_allclose(toy.y, expected)  # drawn as it is, far below float32's range
-    assert min(toy.y) < 1e-100 and f"step 1 / step 400: {expected[0]:.1e}" in toy.name
-    assert curve_label("toy", np.array([0.0, 0.0, 1e-3, 1.0])) == (
-        "toy (0 in float64 up to step 2: not drawn)")
+    np.testing.assert_allclose(toy.y, expected[::-1])  # as it is, far below float32's range
+    assert min(toy.y) < 1e-100 and f"399 steps back: {expected[0]:.1e}" in toy.name
+    assert curve_label("toy", np.array([1.0, 1e-3, 0.0, 0.0])) == (
+        "toy (0 in float64 from 2 steps back: not drawn)")
 
 
 def test_gradient_flow_offers_only_the_models_it_has(pair, passage):
     """Lesson 3 gives the view the RNN alone: the LSTM choices would fail (KeyError)."""
-    view = GradientFlow(models={"rnn": pair["rnn"]}, text=passage, choice="rnn")
+    view = GradientFlow(models={"rnn": pair["rnn"]}, choice="rnn", windows=4)
     assert [value for _, value in view._choice.options] == ["toy", "rnn"]
     with pytest.raises(ValueError, match="choice: expected one of \\['toy', 'rnn'\\]"):
-        GradientFlow(models={"rnn": pair["rnn"]}, text=passage, choice="both")
-    full = GradientFlow(text=passage)  # loads both shipped models when asked
+        GradientFlow(models={"rnn": pair["rnn"]}, choice="both")
+    full = GradientFlow()  # loads both shipped models when asked
     assert [value for _, value in full._choice.options] == ["toy", "rnn", "lstm", "both"]
-    with pytest.raises(ValueError, match="needs a trained lstm, given \\['rnn'\\]"):
-        probes.gradient_flow("both", 10, models={"rnn": pair["rnn"]}, text=passage)
+    with pytest.raises(ValueError, match="windows: expected an int >= 2"):
+        GradientFlow(windows=1)
 
 
 def test_a_flat_gradient_curve_is_not_stretched_over_rounding_noise():
@@ -208,11 +230,17 @@ def test_a_flat_gradient_curve_is_not_stretched_over_rounding_noise():
     assert view.figure.layout.yaxis.range is None and view.figure.layout.yaxis.autorange
 
 
-def test_gradient_flow_shows_errors_in_place(pair):
-    view = GradientFlow(models=pair, text="too short")
-    view._choice.value = "lstm"  # needs 101 characters of text
-    assert "101 characters" in view.error and "role=\"alert\"" in view._status.value
-    view._choice.value = "toy"
+def test_gradient_flow_shows_errors_in_place(pair, monkeypatch):
+    view = GradientFlow(models={"rnn": pair["rnn"]}, choice="rnn", windows=4)
+    assert [q for _, q in view._quantity.options] == ["H", "x"]  # the RNN has no C
+
+    def failing(*args):
+        raise ValueError("windows: out of memory")
+    monkeypatch.setattr(probes, "window_gradients", failing)
+    view._weights.value = "initial"  # not computed yet: the failure shows in the view
+    assert "out of memory" in view.error and "role=\"alert\"" in view._status.value
+    monkeypatch.undo()
+    view._weights.value = "trained"  # cached: drawn again, the error gone
     assert view.error is None and view._status.value == ""
 
 
@@ -228,7 +256,7 @@ def test_views_say_what_they_compute_before_computing(pair, passage):
             return compute(*args, **kwargs)
         setattr(view, name, wrapped)
 
-    flow = GradientFlow(models=pair, text=passage, choice="both", num_steps=20)
+    flow = GradientFlow(num_steps=20)
     recording(flow, "compute")
     flow._num_steps.value = 40
     comparer = TextComparer(models=pair, seed_text="ROMEO.\n", length=40)
@@ -472,3 +500,26 @@ def test_lag_explorer_runs_once_per_click(monkeypatch):
                       for name in ("vanilla RNN", "LSTM")]
     view._run.click()  # a second click of a double click, queued behind the first run
     assert len(seen) == 2, "a queued click started a second run"
+
+
+def test_connectivity_view_shades_each_earlier_character_by_its_gradient(pair, passage):
+    text = passage[:120]
+    view = ConnectivityView(models=pair, text=text, target=60)
+    assert view.widget._dom_classes == ("rnnlab-connectivity-view",)
+    for kind, model in pair.items():
+        expected = probes.window_gradients(model, text[:61])["x"][0]  # predicting text[60]
+        np.testing.assert_allclose(view.norms[kind], expected)
+        trace = next(t for t in view.figure.data if t.meta == kind)
+        assert list(trace.x[:2]) == [60, 59] and trace.x[-1] == 1  # characters back
+        np.testing.assert_allclose(trace.y, expected / expected.max())
+        pane = view._panes[kind].value
+        assert pane.count("<span") == 60 + 2  # 60 shaded inputs, the target, the rest
+        darkest = int(np.argmax(expected))  # the largest gradient gets the darkest shade
+        level = connectivity.relative_levels(expected)
+        assert level[darkest] == 1.0 and level.min() >= 0.0
+    view._target.value = 100
+    assert len(view.norms["rnn"]) == 100 and view.error is None
+    with pytest.raises(ValueError, match="text: expected 2 to 400 characters"):
+        ConnectivityView(models=pair, text="x" * 401)
+    with pytest.raises(ValueError, match="'€'"):
+        ConnectivityView(models=pair, text="Caf€ au lait")

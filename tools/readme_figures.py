@@ -2,10 +2,10 @@
 
     .venv/bin/python tools/readme_figures.py
 
-img/gradient_flow.png is the GradientFlow view (both shipped models, held-out text,
-T=100); img/gate_heatmap.png is the GateViewer heatmap (the LSTM's hidden state H over
-held-out text, each unit labelled with the text feature find_cells matched it to
-and their correlation).
+img/gradient_flow.png is the GradientFlow view (both shipped models, 32 held-out
+windows, 100 steps back); img/gate_heatmap.png is the GateViewer heatmap (the LSTM's
+hidden state H over held-out text, each unit labelled with the text feature find_cells
+matched it to and their correlation).
 
 No kaleido: each figure goes into a standalone HTML page that loads the plotly.js
 bundled with the plotly package (nothing is fetched from the network), and Playwright
@@ -29,8 +29,8 @@ MAX_BYTES = 400_000
 TITLE_TOP = 80  # top margin that leaves room for a two-line title
 
 GATE = "H"  # the hidden state reads best: fixed range [-1, 1], and find_cells matches on H
-GRADIENT_TITLE = ("Gradient reaching step t from the loss at step 100, held-out text:"
-                  "<br>vanilla RNN vs LSTM")
+GRADIENT_TITLE = ("Gradient left k steps back from the loss at a window's last character:"
+                  "<br>vanilla RNN vs LSTM, 32 held-out windows (median, 10-90% band)")
 HEATMAP_TITLE = ("What single units of the trained LSTM track: hidden state H"
                  "<br>over held-out text, characters {first} to {last}")
 
@@ -65,11 +65,9 @@ def as_dict(figure, **layout) -> dict:
 
 
 def gradient_flow_figure(models: dict) -> dict:
-    from rnnlab import corpus
     from rnnlab.widgets import GradientFlow
 
-    text = corpus.load().heldout_text(length=401)
-    view = GradientFlow(models=models, text=text, choice="both", num_steps=100)
+    view = GradientFlow(models=models, choice="both", num_steps=100)
     if view.error:
         sys.exit(f"error: GradientFlow: {view.error}")
     margin = {**view.figure.layout.margin.to_plotly_json(), "t": TITLE_TOP}

@@ -41,9 +41,11 @@ def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
 
 
 def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_title: str,
-               log_y: bool = False, height: int = 360):
-    """One line per entry of ``series`` (name -> (x, y)); a log y axis for norms."""
-    figure = new_figure(title=title, height=height, xaxis=dict(title=xaxis_title),
+               log_y: bool = False, log_x: bool = False, height: int = 360):
+    """One line per entry of ``series`` (name -> (x, y)); a log y axis for norms, a log
+    x axis for positions that span decades."""
+    figure = new_figure(title=title, height=height,
+                        xaxis=dict(title=xaxis_title, type="log" if log_x else "linear"),
                         yaxis=dict(title=yaxis_title, type="log" if log_y else "linear",
                                    exponentformat="power"),
                         legend=dict(orientation="h", y=-0.25))

@@ -11,6 +11,10 @@ from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 CHOICES = [("toy RNN (random weights)", "toy"), ("trained vanilla RNN", "rnn"),
            ("trained LSTM", "lstm"), ("trained RNN and LSTM", "both")]
+QUANTITY_CHOICES = [("hidden state H", "H"), ("cell state C (LSTM)", "C"),
+                    ("input character x", "x")]
+WEIGHTS = [("trained", "trained"), ("at initialisation", "initial")]
+MAX_STEPS = 400  # the slider's end: windows are this long, and every T is a slice of them
 
 
 def choices_for(models: dict | None) -> list[tuple[str, str]]:
@@ -21,12 +25,13 @@ def choices_for(models: dict | None) -> list[tuple[str, str]]:
             if choice == "toy" or choice in kinds or (choice == "both" and len(kinds) == 2)]
 
 
-def curve_label(name: str, norms: np.ndarray) -> str:
-    """The legend entry: the ratio of step 1 to step T, or where the norm reached 0."""
-    zero = np.flatnonzero(norms == 0)
+def curve_label(name: str, curve: np.ndarray) -> str:
+    """The legend entry: how much is left ``len(curve) - 1`` steps back (``curve`` runs
+    from the last step, 1.0, backwards), or where the norm reached 0."""
+    zero = np.flatnonzero(curve == 0)
     if zero.size:
-        return f"{name} (0 in float64 up to step {zero[-1] + 1}: not drawn)"
-    return f"{name} (step 1 / step {len(norms)}: {norms[0] / norms[-1]:.1e})"
+        return f"{name} (0 in float64 from {zero[0]} steps back: not drawn)"
+    return f"{name} ({len(curve) - 1} steps back: {curve[-1]:.1e})"
 
 
 def log_range(curves: list[np.ndarray]) -> list[float] | None:
@@ -45,24 +50,33 @@ def log_range(curves: list[np.ndarray]) -> list[float] | None:
 
 
 class GradientFlow(View):
-    """Log-scale ||dL/dH_t|| over timesteps for a toy RNN or the trained models.
+    """How much of the error signal at the last step is left k steps back, log scale.
+
+    The toy RNN draws one curve. A trained model draws the median over ``windows``
+    held-out windows and a band from the 10th to the 90th percentile, each window's
+    gradient taken relative to its own last step; ``quantity`` picks the gradient with
+    respect to the hidden state H, the LSTM's cell state C or the input character x, and
+    ``weights`` the trained model or the same architecture at initialisation.
 
     ``models``: {"rnn": CharModel, "lstm": CharModel}, the shipped ones by default
-    (loaded on first use). ``text``: what the trained models read, held-out text by
-    default.
+    (loaded on first use). ``corpus``: where the held-out windows come from (the course's
+    corpus by default).
     """
 
-    def __init__(self, models: dict | None = None, text: str | None = None,
-                 choice: str = "toy", num_steps: int = 100):
+    def __init__(self, models: dict | None = None, choice: str = "toy",
+                 num_steps: int = 100, windows: int = 32, corpus=None, seed: int = 0):
         super().__init__()
         choices = choices_for(models)
         offered = [value for _, value in choices]
         if choice not in offered:
             raise ValueError(f"choice: expected one of {offered} for these models, "
                              f"got {choice!r}")
-        self._models = models
-        self._text = text
-        self._num_steps = W.IntSlider(value=num_steps, min=5, max=400, step=5,
+        if not isinstance(windows, int) or windows < 2:
+            raise ValueError(f"windows: expected an int >= 2 (a band needs several), "
+                             f"got {windows!r}")
+        self._models, self._corpus = models, corpus
+        self.windows, self.seed = windows, seed
+        self._num_steps = W.IntSlider(value=num_steps, min=5, max=MAX_STEPS, step=5,
                                       description="steps T", continuous_update=False)
         self._radius = W.FloatSlider(value=1.0, min=0.5, max=1.5, step=0.05,
                                      description="spectral radius", continuous_update=False,
@@ -72,73 +86,149 @@ class GradientFlow(View):
         self._choice = W.Dropdown(options=choices, value=choice, description="model")
         self._activation = W.Dropdown(options=list(probes.ACTIVATIONS), value="tanh",
                                       description="activation")
+        self._quantity = W.Dropdown(options=QUANTITY_CHOICES, value="H",
+                                    description="gradient of")
+        self._weights = W.ToggleButtons(options=WEIGHTS, value="trained",
+                                        style={"button_width": "9em"})
         self.figure = new_figure(
-            title="How much each step still matters to the loss at the last step",
-            xaxis_title="timestep t",
-            yaxis=dict(title="gradient norm ||dL/dH_t|| (log scale)", type="log",
+            title="How much of the error signal is left, k steps back",
+            xaxis_title="steps back k (0: the last step, whose prediction is scored)",
+            yaxis=dict(title="gradient norm / at k = 0 (log)", type="log",
                        exponentformat="power"),
-            legend=dict(orientation="h", y=-0.2),
+            legend=dict(orientation="h", y=-0.3), height=440,
         )
         for kind in ("toy", "rnn", "lstm"):
+            # the band: its upper edge, then its lower edge filled up to it
+            for edge in ("high", "low"):
+                self.figure.add_scatter(
+                    x=[], y=[], mode="lines", meta=f"{kind}/{edge}", visible=False,
+                    line=dict(width=0, color=COLOURS[kind]), hoverinfo="skip",
+                    fill="tonexty" if edge == "low" else None, showlegend=edge == "low",
+                    fillcolor=_translucent(COLOURS[kind]),
+                    name=f"{LABELS.get(kind, kind)}: 10-90% of windows",
+                )
             self.figure.add_scatter(
                 x=[], y=[], mode="lines", meta=kind, visible=False,
                 line=dict(color=COLOURS[kind], width=2.5),
-                hovertemplate="t=%{x}<br>norm=%{y:.3e}<extra>%{meta}</extra>",
+                hovertemplate="%{x} back: %{y:.2e}<extra>%{meta}</extra>",
             )
         for control in (self._num_steps, self._radius, self._num_hiddens, self._choice,
-                        self._activation):
+                        self._activation, self._quantity, self._weights):
             control.observe(self._on_change, names="value")
         self._box = W.VBox([
             W.HBox([self._choice, self._num_steps]),
+            W.HBox([self._quantity, self._weights]),
             W.HBox([self._activation, self._radius, self._num_hiddens]),
             *in_box(self.figure), self._status,
         ])
-        self.curves: dict[str, np.ndarray] = {}
+        self._offer_quantities()
+        self._norms: dict[tuple[str, str], dict[str, np.ndarray]] = {}  # window gradients
+        self.curves: dict[str, np.ndarray] = {}  # kind -> median, from k = 0 backwards
+        self.bands: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> (low, high)
         self.update()
 
-    def _trained(self):
+    def _trained_models(self) -> dict:
         if self._models is None:
             self._models = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
-        if self._text is None:
-            self._text = corpus_lib.load().heldout_text(length=2000)
-        return self._models, self._text
+        return self._models
 
-    def compute(self) -> dict[str, np.ndarray]:
-        """The curves for the current control values (no drawing)."""
-        choice = self._choice.value
-        models, text = (None, None) if choice == "toy" else self._trained()
-        return probes.gradient_flow(
-            choice, self._num_steps.value, spectral_radius=self._radius.value,
-            activation=self._activation.value, num_hiddens=self._num_hiddens.value,
-            models=models, text=text,
-        )
+    def window_norms(self, kind: str, weights: str) -> dict[str, np.ndarray]:
+        """{quantity: (windows, MAX_STEPS)} for one model and weight set, computed once."""
+        if (kind, weights) not in self._norms:
+            model = self._trained_models()[kind]
+            if weights == "initial":
+                model = probes.at_initialisation(model)
+            corpus = self._corpus or corpus_lib.load()
+            self._corpus = corpus
+            ids = corpus.heldout_windows(self.windows, MAX_STEPS, seed=self.seed)
+            self._norms[kind, weights] = probes.window_gradients(model, ids)
+        return self._norms[kind, weights]
+
+    def compute(self) -> tuple[dict, dict]:
+        """(medians, bands) for the current controls: {kind: (T,)}, {kind: (low, high)},
+        each from k = 0 (1.0) to k = T - 1 steps back."""
+        choice, T = self._choice.value, self._num_steps.value
+        if choice == "toy":
+            toy = probes.toy_gradient_norms(T, self._radius.value, self._activation.value,
+                                            self._num_hiddens.value)
+            return {"toy": toy[::-1]}, {}
+        kinds = ("rnn", "lstm") if choice == "both" else (choice,)
+        medians, bands = {}, {}
+        for kind in kinds:
+            norms = self.window_norms(kind, self._weights.value).get(self._quantity.value)
+            if norms is None:
+                continue  # the vanilla RNN has no cell state: drawn for the LSTM only
+            # the last T steps of each window: the loss at its end, T steps back
+            band = probes.gradient_band(norms[:, -T:])
+            medians[kind] = band["median"][::-1]
+            bands[kind] = (band["low"][::-1], band["high"][::-1])
+        return medians, bands
 
     def _on_change(self, change):
+        if change["owner"] is self._choice:
+            self._offer_quantities()
         self.update()
+
+    def _offer_quantities(self):
+        """The cell state only when an LSTM is drawn: the vanilla RNN has none."""
+        lstm = self._choice.value in ("lstm", "both")
+        options = [(label, q) for label, q in QUANTITY_CHOICES if q != "C" or lstm]
+        if [q for _, q in options] != [q for _, q in self._quantity.options]:
+            keep = self._quantity.value if any(q == self._quantity.value
+                                               for _, q in options) else "H"
+            with self._quantity.hold_trait_notifications():
+                self._quantity.unobserve(self._on_change, names="value")
+                self._quantity.options = options
+                self._quantity.value = keep
+                self._quantity.observe(self._on_change, names="value")
 
     def update(self):
         toy = self._choice.value == "toy"
         for control in (self._radius, self._activation, self._num_hiddens):
             control.disabled = not toy  # they only shape the toy RNN
-        with self._errors_in_place(busy=f"computing the gradient over {self._num_steps.value} "
-                                        "steps"):
-            curves = self.compute()
-            self.curves = curves
+        for control in (self._quantity, self._weights):
+            control.disabled = toy  # they only apply to the trained models
+        computing = (f"computing the gradient over {self._num_steps.value} steps" if toy
+                     else f"computing gradients over {self.windows} held-out windows")
+        with self._errors_in_place(busy=computing):
+            medians, bands = self.compute()
+            self.curves, self.bands = medians, bands
             with self.figure.batch_update():
-                # timesteps are whole numbers: on a short axis plotly would tick 1.5, 2.5
-                self.figure.layout.xaxis.dtick = 1 if self._num_steps.value <= 20 else None
-                for trace in self.figure.data:
-                    norms = curves.get(trace.meta)
-                    trace.visible = norms is not None
-                    if norms is None:
-                        continue
-                    trace.x = np.arange(1, len(norms) + 1)
-                    # a log axis cannot show 0: such steps are left out and said, not drawn
-                    # as a cliff (the probes work in float64, so this takes thousands of
-                    # steps; the toy RNN can reach it with a small radius)
-                    trace.y = np.where(norms > 0, norms, np.nan)
-                    trace.name = curve_label(LABELS.get(trace.meta, "toy RNN"), norms)
-                y_range = log_range(list(curves.values()))
-                # on two decades plotly would label 2, 3, ... 9 too: decades are enough
-                self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None,
-                                                dtick=None if y_range is None else 1)
+                self._draw(medians, bands)
+
+    def _draw(self, medians: dict, bands: dict) -> None:
+        T = self._num_steps.value
+        # steps back are whole numbers: on a short axis plotly would tick 1.5, 2.5
+        self.figure.layout.xaxis.dtick = 1 if T <= 20 else None
+        quantity = "H" if self._choice.value == "toy" else self._quantity.value
+        self.figure.layout.title.text = (
+            f"How much of the error signal is left, k steps back: ||dL_T/d{quantity}_(T-k)||")
+        k = np.arange(T)
+        for trace in self.figure.data:
+            kind, _, edge = trace.meta.partition("/")
+            curve = medians.get(kind)
+            shown = curve is not None and (not edge or kind in bands)
+            trace.visible = shown  # inside batch_update, reading it back gives the old value
+            if not shown:
+                continue
+            values = curve if not edge else bands[kind][0 if edge == "low" else 1]
+            trace.x = k
+            # a log axis cannot show 0: such steps are left out and said, not drawn as a
+            # cliff (the probes work in float64; the toy RNN can reach 0 at a small radius)
+            trace.y = np.where(values > 0, values, np.nan)
+            if not edge:
+                name = LABELS.get(kind, "toy RNN")
+                if kind in bands:
+                    name += f", median of {self.windows} windows"
+                trace.name = curve_label(name, curve)
+        drawn = list(medians.values()) + [edge for pair in bands.values() for edge in pair]
+        y_range = log_range(drawn)
+        # on two decades plotly would label 2, 3, ... 9 too: decades are enough
+        self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None,
+                                        dtick=None if y_range is None else 1)
+
+
+def _translucent(colour: str, alpha: float = 0.2) -> str:
+    """``#RRGGBB`` as an rgba() string with ``alpha``: the band under a median line."""
+    r, g, b = (int(colour[i:i + 2], 16) for i in (1, 3, 5))
+    return f"rgba({r},{g},{b},{alpha})"

@@ -215,9 +215,10 @@ def wait_until_changed(read, before, timeout_s: float = 30.0, what: str = "the v
 
 
 def move_every_control(view, after_move=None) -> list[str]:
-    """Move each enabled slider of ``view`` one step and pick another entry of each
-    enabled dropdown, as a learner does; after each, wait until what the view shows has
-    changed (a control that changes nothing fails here) and call ``after_move(label)``.
+    """Move each enabled slider of ``view`` one step, press another button of each enabled
+    toggle row and pick another entry of each enabled dropdown, as a learner does; after
+    each, wait until what the view shows has changed (a control that changes nothing
+    fails here) and call ``after_move(label)``.
     Returns the labels of the controls moved, in order."""
     moved = []
     for slider in view.locator(".widget-slider").all():
@@ -228,6 +229,18 @@ def move_every_control(view, after_move=None) -> list[str]:
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
         before = on_screen(view)
         press(handle, "ArrowLeft" if at_max else "ArrowRight", 1)
+        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
+        wait_for_kernel_idle(view.page)
+        moved.append(label)
+        if after_move:
+            after_move(label)
+    for toggles in view.locator(".widget-toggle-buttons").all():
+        buttons = toggles.locator("button:not(.mod-active)")
+        if not buttons.count() or buttons.first.is_disabled():
+            continue
+        label = buttons.first.inner_text().strip()
+        before = on_screen(view)
+        buttons.first.click()
         wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
         wait_for_kernel_idle(view.page)
         moved.append(label)

@@ -153,6 +153,7 @@ def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
 VIEWS = [
     ("03_vanishing_gradients.ipynb", "rnnlab-gradient-flow", 2),
     ("04_lstm.ipynb", "rnnlab-gradient-flow", 1),
+    ("04_lstm.ipynb", "rnnlab-connectivity-view", 1),
     ("05_inside_the_gates.ipynb", "rnnlab-gate-viewer", 1),
     ("06_long_range_memory.ipynb", "rnnlab-lag-explorer", 1),
     ("07_generate_and_compare.ipynb", "rnnlab-text-comparer", 1),
