@@ -139,3 +139,50 @@ def test_lesson_one_explains_the_check_marker():
     evidence); the first lesson says what it means, once."""
     first = nbformat.read(LESSONS[0], as_version=4).cells[0].source
     assert f"`{CHECK}`" in first and "evidence" in first
+
+
+# Each number or comparison the gradient lessons' text states, with what a checked cell of
+# the same lesson prints to back it: (words in the text, words in a checked output).
+GRADIENT_CLAIMS = {
+    "03_vanishing_gradients": [
+        ("$\\rho = 2.73$ and $\\sigma_{\\max} = 5.62$",
+         "spectral radius 2.73, largest singular value 5.62"),
+        ("Two thirds of the hidden values lie", "held-out characters: 66%"),
+        ("by a factor of about 0.75 per step", "a factor of 0.75 (median)"),
+        ("some twelve orders of magnitude over 99", "99 steps back: median 4e-13"),
+        ("back is a median $10^{-12}$ of the last step's", "99 steps back: median 4e-13"),
+        ("At initialisation the gradient hardly fades",
+         "at initialisation:    gradient 99 steps back 10^-0.4 of the last; 0% saturated"),
+        ("Within 50 steps the units", "after 50 steps:       gradient 99 steps back 10^-14.5"),
+        ("further even than in the", "shipped, 80M chars:   gradient 99 steps back 10^-12.6"),
+        ("within ten characters", "positions   1-  9: 1.706"),
+        ("it falls no further", "positions 100-199: 1.560"),
+    ],
+    "04_lstm": [
+        ("109,140 for\nthe RNN and 355,668 for the LSTM", "109,140 parameters"),
+        ("about 0.88 per step back\nagainst the RNN's 0.75",
+         "lstm dL/dH, trained: 99 steps back 3e-06"),
+        ("some seven orders of magnitude", "rnn  dL/dH, trained: 99 steps back 4e-13"),
+        ("the RNN's orthogonal start barely\nfades", "rnn  dL/dH, initial: 99 steps back 3e-01"),
+        ("forget gates start at about 0.73", "forget gates 0.73"),
+        ("fades faster than the trained LSTM's", "lstm dL/dH, initial: 99 steps back 8e-09"),
+        ("falls well below what the forget gates alone", "99 steps back: dL/dC 2e-05, product "
+                                                         "of F 2e-03"),
+        ("overtakes it at 14-15M characters", "the RNN leads until 14.1M characters"),
+        ("$3 \\times 10^{-6}$ of the last step's (0.88 per step)", "per step 0.88"),
+    ],
+}
+
+
+@pytest.mark.parametrize("stem", sorted(GRADIENT_CLAIMS))
+def test_gradient_lessons_claims_rest_on_checked_cells(stem):
+    """Every listed sentence is still in the lesson, and a checked cell (whose output
+    nbval compares on every test run) still prints the number behind it."""
+    nb = nbformat.read(ROOT / "lessons" / f"{stem}.ipynb", as_version=4)
+    text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    checked = "\n".join(
+        "".join(o.get("text", "") for o in c.outputs)
+        for c in code_cells(nb) if c.source.lstrip().startswith(CHECK))
+    for words, evidence in GRADIENT_CLAIMS[stem]:
+        assert words in text, f"{stem}: the text no longer says {words!r}"
+        assert evidence in checked, f"{stem}: no checked cell prints {evidence!r}"

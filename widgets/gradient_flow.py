@@ -221,6 +221,9 @@ class GradientFlow(View):
                 if kind in bands:
                     name += f", median of {self.windows} windows"
                 trace.name = curve_label(name, curve)
+            else:  # sent again with the data: a name set only at construction did not
+                # always reach the browser's legend ("trace 4")
+                trace.name = f"{LABELS.get(kind, kind)}: 10-90% of windows"
         drawn = list(medians.values()) + [edge for pair in bands.values() for edge in pair]
         y_range = log_range(drawn)
         # on two decades plotly would label 2, 3, ... 9 too: decades are enough

@@ -136,16 +136,17 @@ def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
     flow = lab_page.view(page, "rnnlab-gradient-flow")
     flow.scroll_into_view_if_needed()
     before = lab_page.line_paths(flow)
-    assert len(before) == 2, "the RNN's curve and the LSTM's"
+    # per model a median line and the two edges of its 10-90% band
+    assert len(before) == 6, "the RNN's and the LSTM's medians and bands"
     assert lab_page.slider_readout(flow, "steps T") == "100"
     lab_page.press(lab_page.slider_handle(flow, "steps T"), "ArrowRight", 4)
     after = lab_page.wait_until_changed(lambda: lab_page.line_paths(flow), before,
                                         what="the curves")
     lab_page.wait_until_changed(
-        lambda: sum(a != b for a, b in zip(lab_page.line_paths(flow), before)) == 2, False,
-        what="both curves")
+        lambda: sum(a != b for a, b in zip(lab_page.line_paths(flow), before)) == 6, False,
+        what="every median and band edge")
     assert lab_page.slider_readout(flow, "steps T") == "120"
-    assert len(after) == 2
+    assert len(after) == 6
     flow.screenshot(path=str(shot("04_lstm", "steps-120")))
 
 
