@@ -430,8 +430,8 @@ def gradient_paths() -> Diagram:
     )
     canvas.text(20, 512, "Direct path: ∂C_{t}/∂C_{t−1} = diag(F_{t}), from C_{t} = F_{t} ⊙ "
                 "C_{t−1} + I_{t} ⊙ C̃_{t}: no tanh′, no W_{hh}.", size=15, anchor="start")
-    canvas.text(20, 534, "At F = 1 (1997) nothing fades; with a forget gate (2000) F < 1, "
-                "and it fades more slowly.", size=15, anchor="start")
+    canvas.text(20, 534, "At F = 1 (1997) nothing fades; with a forget gate (2000) it fades "
+                "wherever F < 1.", size=15, anchor="start")
 
     alt = (
         "Two rows compare how the gradient of the loss flows back through time. "
@@ -444,9 +444,9 @@ def gradient_paths() -> Diagram:
         "goes back along "
         "the cell states C_(t-3) to C_t, multiplied at each step only by the forget gate "
         "(F_t, F_(t-1), F_(t-2)), since "
-        "the direct path dC_t/dC_(t-1) = diag(F_t); the arrow thins too, but more slowly "
-        "than the RNN's: with F = 1, as in the 1997 LSTM, nothing would fade; the forget "
-        "gate of 2000 lets F fall below 1, and then the gradient fades along C as well."
+        "the direct path dC_t/dC_(t-1) = diag(F_t); the arrow thins too: with F = 1, as "
+        "in the 1997 LSTM, nothing would fade; the forget gate of 2000 lets F fall below "
+        "1, and wherever it does the gradient fades along C as well."
     )
     return _diagram(canvas, "The gradient back through time: vanilla RNN and LSTM", alt)
 

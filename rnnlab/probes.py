@@ -277,6 +277,41 @@ def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
             "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
 
 
+def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None) -> float:
+    """How far back a vanilla RNN's gradient reaches: the median over windows of
+    log10(||dL_T/dH_1|| / ||dL_T/dH_T||), backpropagated in numpy (float64) through the
+    model's own weights, one Jacobian diag(1 - H_t^2) W_hh^T per step.
+
+    ``saturated_tanh_prime``: a what-if. Every unit beyond +-0.9 at a step passes that
+    tanh' instead of its own (0.19 is what a unit at exactly 0.9 passes): how far the
+    gradient would reach if saturation did not squeeze it below that.
+    """
+    if model.kind != "rnn":
+        raise ValueError(f"model: expected a vanilla RNN, got a {model.kind!r} model")
+    ids = _window_ids(model, windows)
+    twin = _float64_twin(model)  # the forward pass in float64 too, as window_gradients
+    ref = cells.Reference(twin)
+    W_hh, W_hq = ref.cell.W_hh, ref.W_hq  # (units, units), (units, vocab)
+    _, high = SATURATION_THRESHOLDS["tanh"]
+    reaches = []
+    for window in ids:
+        trace = cells.unroll(twin, window[:-1], reference=ref)
+        H = trace.H  # (T, units)
+        logits = trace.logits[-1]
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        p[window[-1]] -= 1.0  # dL/dlogits of the cross-entropy at the last step
+        G = p @ W_hq.T  # dL/dH_T, (units,)
+        last = np.linalg.norm(G)
+        for t in range(len(H) - 1, 0, -1):
+            tanh_prime = 1.0 - H[t] ** 2
+            if saturated_tanh_prime is not None:
+                tanh_prime = np.where(np.abs(H[t]) > high, saturated_tanh_prime, tanh_prime)
+            G = (G * tanh_prime) @ W_hh.T  # dL/dH_(t-1)
+        reaches.append(np.log10(np.linalg.norm(G) / last))
+    return float(np.median(reaches))
+
+
 def forget_products(model, windows, steps: int) -> np.ndarray:
     """How much the cell state's direct path keeps, k steps back from each window's end:
     the product F_T * F_(T-1) * ... * F_(T-k+1) per unit, averaged over units, for

@@ -363,3 +363,18 @@ def test_forget_products_follow_the_gates(shakespeare):
                                windows, steps=5)
     with pytest.raises(ValueError, match="steps: expected 1 to 20"):
         probes.forget_products(model, windows, steps=21)
+
+
+def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(shakespeare):
+    model = models.build("rnn", shakespeare.vocab, num_hiddens=16, seed=6)
+    model.keras.set_weights([w * 3 for w in model.keras.get_weights()])  # saturate it
+    windows = shakespeare.heldout_windows(count=6, length=40, seed=2)
+    norms = probes.window_gradients(model, windows)["H"]
+    by_autodiff = np.median(np.log10(norms[:, 0] / norms[:, -1]))
+    assert probes.rnn_gradient_reach(model, windows) == pytest.approx(by_autodiff, abs=1e-6)
+    # letting saturated units pass tanh' = 0.19 can only let more through
+    relieved = probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=0.19)
+    assert relieved > by_autodiff + 1  # this model is saturated: it matters here
+    with pytest.raises(ValueError, match="expected a vanilla RNN"):
+        probes.rnn_gradient_reach(models.build("lstm", shakespeare.vocab, num_hiddens=8),
+                                  windows)
