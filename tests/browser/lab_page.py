@@ -221,33 +221,28 @@ def move_every_control(view, after_move=None) -> list[str]:
     fails here) and call ``after_move(label)``.
     Returns the labels of the controls moved, in order."""
     moved = []
+
+    def move(label, action):
+        before = on_screen(view)
+        action()
+        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
+        wait_for_kernel_idle(view.page)
+        moved.append(label)
+        if after_move:
+            after_move(label)
+
     for slider in view.locator(".widget-slider").all():
-        label = slider.locator("label.widget-label").inner_text()
         handle = slider.locator(".noUi-handle")
         if slider.locator(".noUi-target[disabled]").count():
             continue  # e.g. the toy RNN's controls while a trained model is shown
         at_max = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-        before = on_screen(view)
-        press(handle, "ArrowLeft" if at_max else "ArrowRight", 1)
-        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
-        wait_for_kernel_idle(view.page)
-        moved.append(label)
-        if after_move:
-            after_move(label)
+        move(slider.locator("label.widget-label").inner_text(),
+             lambda: press(handle, "ArrowLeft" if at_max else "ArrowRight", 1))
     for toggles in view.locator(".widget-toggle-buttons").all():
         buttons = toggles.locator("button:not(.mod-active)")
-        if not buttons.count() or buttons.first.is_disabled():
-            continue
-        label = buttons.first.inner_text().strip()
-        before = on_screen(view)
-        buttons.first.click()
-        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
-        wait_for_kernel_idle(view.page)
-        moved.append(label)
-        if after_move:
-            after_move(label)
+        if buttons.count() and not buttons.first.is_disabled():
+            move(buttons.first.inner_text().strip(), buttons.first.click)
     for dropdown in view.locator(".widget-dropdown").all():
-        label = dropdown.locator("label.widget-label").inner_text()
         select = dropdown.locator("select")
         if select.is_disabled():
             continue
@@ -256,13 +251,7 @@ def move_every_control(view, after_move=None) -> list[str]:
         target = len(options) - 1 if chosen != len(options) - 1 else 0
         if target == 0 and options[0].startswith("pick"):
             target = 1  # the "pick one" entry shows nothing new by design
-        if target == chosen:
-            continue  # a single entry: nothing else to pick
-        before = on_screen(view)
-        select.select_option(index=target)
-        wait_until_changed(lambda: on_screen(view), before, what=f"the view after {label}")
-        wait_for_kernel_idle(view.page)
-        moved.append(label)
-        if after_move:
-            after_move(label)
+        if target != chosen:  # a single entry: nothing else to pick
+            move(dropdown.locator("label.widget-label").inner_text(),
+                 lambda: select.select_option(index=target))
     return moved
