@@ -277,7 +277,8 @@ def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
             "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
 
 
-def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None) -> float:
+def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None,
+                       unsaturated_tanh_prime: float | None = None) -> float:
     """How far back a vanilla RNN's gradient reaches: the median over windows of
     log10(||dL_T/dH_1|| / ||dL_T/dH_T||), backpropagated in numpy (float64) through the
     model's own weights, one Jacobian diag(1 - H_t^2) W_hh^T per step.
@@ -285,6 +286,8 @@ def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None
     ``saturated_tanh_prime``: a what-if. Every unit beyond +-0.9 at a step passes that
     tanh' instead of its own (0.19 is what a unit at exactly 0.9 passes): how far the
     gradient would reach if saturation did not squeeze it below that.
+    ``unsaturated_tanh_prime``: the same for the other units (both 1.0: the weights
+    alone, as in a linear RNN).
     """
     if model.kind != "rnn":
         raise ValueError(f"model: expected a vanilla RNN, got a {model.kind!r} model")
@@ -305,8 +308,11 @@ def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None
         last = np.linalg.norm(G)
         for t in range(len(H) - 1, 0, -1):
             tanh_prime = 1.0 - H[t] ** 2
+            saturated = np.abs(H[t]) > high
             if saturated_tanh_prime is not None:
-                tanh_prime = np.where(np.abs(H[t]) > high, saturated_tanh_prime, tanh_prime)
+                tanh_prime = np.where(saturated, saturated_tanh_prime, tanh_prime)
+            if unsaturated_tanh_prime is not None:
+                tanh_prime = np.where(saturated, tanh_prime, unsaturated_tanh_prime)
             G = (G * tanh_prime) @ W_hh.T  # dL/dH_(t-1)
         reaches.append(np.log10(np.linalg.norm(G) / last))
     return float(np.median(reaches))

@@ -375,6 +375,12 @@ def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(shakespeare)
     # letting saturated units pass tanh' = 0.19 can only let more through
     relieved = probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=0.19)
     assert relieved > by_autodiff + 1  # this model is saturated: it matters here
+    # the weights alone (tanh' = 1 everywhere): the linear RNN's gradient, in numpy
+    linear = probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=1.0,
+                                       unsaturated_tanh_prime=1.0)
+    W_hh = model.get_weights()["recurrent/recurrent_kernel"].astype(np.float64)
+    assert linear > relieved
+    assert linear <= 39 * np.log10(np.linalg.svd(W_hh, compute_uv=False)[0]) + 1e-9
     with pytest.raises(ValueError, match="expected a vanilla RNN"):
         probes.rnn_gradient_reach(models.build("lstm", shakespeare.vocab, num_hiddens=8),
                                   windows)
