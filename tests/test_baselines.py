@@ -52,3 +52,52 @@ def test_device_summary_names_versions_and_device():
     summary = settings.device_summary()
     assert summary.startswith("TensorFlow ") and ", Keras " in summary
     assert " on " in summary
+
+
+def brute_force_witten_bell(train, val, vocab_size, order):
+    """The interpolated Witten-Bell n-gram, one target at a time, with dictionaries."""
+    from collections import Counter, defaultdict
+
+    unigram = (np.bincount(train, minlength=vocab_size) + 1.0)
+    unigram /= unigram.sum()
+    pairs, contexts, followers = {}, {}, {}
+    for k in range(1, order):
+        pair_count, context_count, seen = Counter(), Counter(), defaultdict(set)
+        for i in range(k, len(train)):
+            h = tuple(train[i - k:i])
+            pair_count[h, train[i]] += 1
+            context_count[h] += 1
+            seen[h].add(train[i])
+        pairs[k], contexts[k], followers[k] = pair_count, context_count, seen
+    logs = []
+    for i in range(1, len(val)):
+        w, p = val[i], unigram[val[i]]
+        for k in range(1, min(order - 1, i) + 1):
+            h = tuple(val[i - k:i])
+            if contexts[k][h]:
+                n = len(followers[k][h])
+                p = (pairs[k][h, w] + n * p) / (contexts[k][h] + n)
+        logs.append(np.log(p))
+    return np.array(logs)
+
+
+@pytest.mark.parametrize("order", [1, 2, 3, 5])
+def test_ngram_equals_a_brute_force_count(tiny_corpus, order):
+    train, val = tiny_corpus.split()
+    V = len(tiny_corpus.vocab)
+    expected = brute_force_witten_bell(list(train), list(val), V, order)
+    np.testing.assert_allclose(baselines.ngram_log_probs(train, val, V, order), expected,
+                               rtol=1e-12)
+
+
+def test_ngram_orders_on_the_corpus(shakespeare):
+    """Longer contexts help, then overfit: the ladder lesson 1's yardsticks continue."""
+    train, val = shakespeare.split()
+    V = len(shakespeare.vocab)
+    nats = {n: baselines.ngram_nats(train, val, V, n) for n in (1, 2, 3, 6, 8)}
+    # the unigram, over the targets val[1:] (unigram_nats also scores val[0])
+    assert nats[1] == pytest.approx(baselines.unigram_nats(train, val, V), abs=1e-4)
+    assert nats[2] == pytest.approx(baselines.bigram_nats(train, val, V), abs=0.01)
+    assert nats[1] > nats[2] > nats[3] > nats[6] < nats[8]
+    with pytest.raises(ValueError, match="order: expected an int from 1 to 8"):
+        baselines.ngram_nats(train, val, V, 9)
