@@ -185,11 +185,6 @@ def gradient_norms(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
     return np.linalg.norm(gradients(model, text_or_ids, loss=loss), axis=1)
 
 
-QUANTITIES = {
-    "H": "hidden state H_t",
-    "C": "cell state C_t (LSTM)",
-    "x": "input character x_t (its embedding)",
-}
 _WINDOW_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
