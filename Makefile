@@ -15,7 +15,7 @@ STAGE  := bash tools/stage.sh
 PRETRAINED_ARGS := --batch-size 128 --num-steps 100 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100
 
-.PHONY: setup lab test test-colab test-low screens pretrained lag-sweep bench readme-figures \
+.PHONY: setup lab test test-colab test-low screens pretrained pretrained-matched lag-sweep results bench readme-figures \
 	corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
@@ -98,9 +98,28 @@ pretrained: setup
 			--out rnnlab/weights/$$kind.npz || exit 1; \
 	done
 
-# The long-lag recall sweep the lessons show (rnnlab/results/lag_sweep.json).
+# The third shipped model: a vanilla RNN with as many parameters as the LSTM-256 (522
+# units, models.param_matched_config), on the same two-phase recipe as the other two.
+# Resumable like `pretrained`. About an hour on a 2-core CPU.
+MATCHED_UNITS := 522
+pretrained-matched: setup
+	$(PY) -m rnnlab train --kind rnn --num-hiddens $(MATCHED_UNITS) $(PRETRAINED_ARGS) \
+		--max-chars 60000000 --resume --checkpoint checkpoints/pretrained-rnn-matched.npz
+	$(PY) -m rnnlab train --kind rnn --num-hiddens $(MATCHED_UNITS) $(PRETRAINED_ARGS) \
+		--max-chars 80000000 --resume --checkpoint checkpoints/pretrained-rnn-matched.npz \
+		--out rnnlab/weights/rnn-matched.npz
+
+# The memory sweep lesson 6 shows (rnnlab/results/memory_sweep.json): recall for six
+# settings of the two kinds and the adding problem for both, 3 seeds per point. Resumable
+# point by point (run it again after an interruption). About an hour on a 2-core CPU.
 lag-sweep: setup
 	$(PY) tools/lag_sweep.py
+
+# The quicker results (a few minutes): the n-gram yardsticks and the loss by context
+# length of the three shipped models (rnnlab/results/ngram_ladder.json, context_use.json).
+results: setup corpus
+	$(PY) tools/ngram_ladder.py
+	$(PY) tools/context_use.py
 
 # The README's two pictures (img/gradient_flow.png, img/gate_heatmap.png), drawn by the
 # views themselves and photographed in the system's Chromium.

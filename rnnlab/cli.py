@@ -132,7 +132,7 @@ def _export(model, data, history, args):
 def _load_model(spec: str):
     from rnnlab import models, pretrained
 
-    if spec in pretrained.KINDS:
+    if spec in pretrained.NAMES:
         return pretrained.load(spec)
     return models.load(spec)
 

@@ -1,8 +1,13 @@
-"""The shipped models: both kinds trained by ``make pretrained`` on the default corpus.
+"""The shipped models, trained on the default corpus by the Makefile.
 
-Each kind has two files in ``rnnlab/weights/``: ``<kind>.npz`` (weights and metadata:
-the command that trained it, corpus sha256, budget, held-out loss) and
-``<kind>.history.json`` (every evaluation record of that run, so a lesson can draw the
+``rnn`` and ``lstm`` (``make pretrained``) have 256 units each; ``rnn-matched``
+(``make pretrained-matched``) is a vanilla RNN with 522 units, as many parameters as the
+LSTM (``models.param_matched_config``), for the question "is the LSTM better only
+because it is bigger?". All three saw the same 80M characters in the same two phases.
+
+Each has two files in ``rnnlab/weights/``: ``<name>.npz`` (weights and metadata: the
+command that trained it, corpus sha256, budget, held-out loss) and
+``<name>.history.json`` (every evaluation record of that run, so a lesson can draw the
 whole learning curve without retraining).
 """
 
@@ -16,37 +21,41 @@ from rnnlab.errors import PretrainedNotAvailableError
 from rnnlab.history import History
 
 KINDS = models.KINDS
+MATCHED = "rnn-matched"
+# name -> the kind of its recurrent layer
+NAMES = {"rnn": "rnn", "lstm": "lstm", MATCHED: "rnn"}
+MAKE_TARGET = {"rnn": "pretrained", "lstm": "pretrained", MATCHED: "pretrained-matched"}
 
 
 def weights_dir() -> Path:
     return Path(str(resources.files("rnnlab") / "weights"))
 
 
-def _path(kind: str, suffix: str) -> Path:
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
-    path = weights_dir() / f"{kind}{suffix}"
+def _path(name: str, suffix: str) -> Path:
+    if name not in NAMES:
+        raise ValueError(f"pretrained model: expected one of {tuple(NAMES)}, got {name!r}")
+    path = weights_dir() / f"{name}{suffix}"
     if not path.is_file():
         raise PretrainedNotAvailableError(
-            f"pretrained {kind!r} model: {path} is missing from this install. "
-            "In a checkout, `make pretrained` trains and writes it."
+            f"pretrained {name!r} model: {path} is missing from this install. "
+            f"In a checkout, `make {MAKE_TARGET[name]}` trains and writes it."
         )
     return path
 
 
-def path(kind: str) -> Path:
-    """Where the shipped weights of ``kind`` are."""
-    return _path(kind, ".npz")
+def path(name: str) -> Path:
+    """Where the shipped weights of ``name`` are."""
+    return _path(name, ".npz")
 
 
-def load(kind: str) -> models.CharModel:
-    """The shipped ``kind`` model ("rnn" or "lstm"), a fresh copy on every call."""
-    return models.load(_path(kind, ".npz"), kind=kind)
+def load(name: str) -> models.CharModel:
+    """The shipped model ``name`` ("rnn", "lstm" or "rnn-matched"), a fresh copy per call."""
+    return models.load(_path(name, ".npz"), kind=NAMES.get(name))
 
 
-def history(kind: str) -> History:
-    """The training curve recorded while the shipped ``kind`` model was trained."""
-    path = _path(kind, ".history.json")
+def history(name: str) -> History:
+    """The training curve recorded while the shipped model ``name`` was trained."""
+    path = _path(name, ".history.json")
     try:
         return History.from_json(path.read_text(encoding="utf-8"))
     except ValueError as exc:  # json.JSONDecodeError is a ValueError
