@@ -86,6 +86,31 @@ def position_loss(models: dict, windows: np.ndarray, batch_size: int = 50) -> di
     return found
 
 
+# Bands of context length (characters read before the prediction, 1-based, inclusive)
+# for summing up ``position_loss``. The shipped models were trained on windows of 100
+# characters from a zero state, so the last band is context they never trained on.
+CONTEXT_BANDS = ((1, 9), (10, 49), (50, 100), (101, None))
+
+
+def context_bands(losses: np.ndarray, bands=CONTEXT_BANDS) -> np.ndarray:
+    """Each window's mean loss in each band of context length: (n, len(bands)).
+
+    ``losses``: (n, length) from ``position_loss``; position p (0-based) has read p + 1
+    characters. A band's end of None means "to the end of the windows".
+    """
+    losses = np.asarray(losses, dtype=np.float64)
+    if losses.ndim != 2:
+        raise ValueError(f"losses: expected (n, length), got shape {losses.shape}")
+    length = losses.shape[1]
+    columns = []
+    for first, last in bands:
+        last = length if last is None else last
+        if not 1 <= first <= last <= length:
+            raise ValueError(f"bands: ({first}, {last}) is not inside 1..{length}")
+        columns.append(losses[:, first - 1 : last].mean(axis=1))  # (n,)
+    return np.stack(columns, axis=1)  # (n, len(bands))
+
+
 # Traced loss functions, one per model; weakly keyed so models can be freed.
 _FORWARD_LOSS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 

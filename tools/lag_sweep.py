@@ -1,77 +1,96 @@
-"""Make rnnlab/results/lag_sweep.json: recall accuracy per lag for both kinds.
+"""Make rnnlab/results/memory_sweep.json: accuracy per lag, per series, per seed.
 
-    .venv/bin/python tools/lag_sweep.py            (about 15 minutes on 2 CPU cores)
+    .venv/bin/python tools/lag_sweep.py          (about an hour on 2 CPU cores; `make lag-sweep`)
 
-The lesson on long-range memory shows this file at once and reruns one point live.
+Every series of ``tasks.SWEEP_SERIES`` (recall for six settings of the two kinds, the
+adding problem for both kinds) is trained afresh at every lag and seed. The run is
+resumable point by point: each finished point is saved at once in
+checkpoints/memory_sweep.partial.json, and a rerun skips the points saved there. Seeds
+go in the outer loop, so an interrupted run already has whole curves for the first seeds.
 """
 
 import argparse
+import inspect
 import json
 import os
-import platform
 import shlex
 import sys
 import time
-from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from rnnlab import tasks  # noqa: E402
+from rnnlab import results, tasks  # noqa: E402
+
+PARTIAL = Path("checkpoints/memory_sweep.partial.json")
+
+
+def settings_of(name: str) -> dict:
+    """A series' settings as stored: its spec without the label, with the steps."""
+    spec = dict(tasks.SWEEP_SERIES[name])
+    return {"steps": tasks.SWEEP_STEPS[spec["task"]],
+            **{k: v for k, v in spec.items() if k not in ("task", "kind", "label")}}
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lags", default="1,2,5,10,20,50,100,200,500")
-    parser.add_argument("--steps", type=int, default=800)
-    parser.add_argument("--num-hiddens", type=int, default=32)
-    parser.add_argument("--global-clipnorm", type=float, default=1.0)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--forget-bias", type=float, default=3.0, help="LSTM forget-gate bias")
-    parser.add_argument("--out", default=str(tasks.sweep_path()))
+    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--series", default=",".join(tasks.SWEEP_SERIES),
+                        help="comma-separated names from tasks.SWEEP_SERIES")
+    parser.add_argument("--partial", default=str(PARTIAL))
+    parser.add_argument("--out", default=str(results.path(tasks.SWEEP_NAME)))
     args = parser.parse_args()
-    settings = dict(steps=args.steps, num_hiddens=args.num_hiddens,
-                    global_clipnorm=args.global_clipnorm, seed=args.seed,
-                    forget_bias=args.forget_bias)
-    lags = [int(x) for x in args.lags.split(",")]
+    seeds = [int(x) for x in args.seeds.split(",")]
+    names = args.series.split(",")
+    unknown = sorted(set(names) - set(tasks.SWEEP_SERIES))
+    if unknown:
+        raise SystemExit(f"--series: unknown {unknown}; expected names from "
+                         f"{sorted(tasks.SWEEP_SERIES)}")
+    partial = Path(args.partial)
+    done = json.loads(partial.read_text()) if partial.is_file() else {}
+    # A saved point is reused only if it was made with the settings the series has now.
+    done = {key: point for key, point in done.items()
+            if key.split("|")[0] in tasks.SWEEP_SERIES
+            and point.get("settings") == settings_of(key.split("|")[0])}
     start = time.perf_counter()
-
-    def report(point):
-        print(f"{point['kind']:>4} lag {point['lag']:>4}: accuracy {point['accuracy']:.3f} "
-              f"({point['seconds']:.0f} s)", flush=True)
-
-    results = tasks.lag_sweep(lags=lags, on_point=report, **settings)
-    # Two variants that show what the main settings buy: the vanilla RNN as started
-    # before orthogonal initialisation and clipping were common, and the LSTM with
-    # Keras's default forget-gate bias of 1.
-    plain = dict(settings, global_clipnorm=None, recurrent_initializer="glorot_uniform")
-    default_bias = dict(settings, forget_bias=1.0)
-    variants = {
-        "rnn_plain": {"kind": "rnn", "settings": plain,
-                      "label": "vanilla RNN, random (Glorot) init, no clipping"},
-        "lstm_bias1": {"kind": "lstm", "settings": default_bias,
-                       "label": "LSTM, forget-gate bias 1 (Keras default)"},
-    }
-    for name, variant in variants.items():
-        variant["points"] = []
-        for lag in lags:
-            point = tasks.recall_point(variant["kind"], lag, **variant["settings"])
-            variant["points"].append(point)
-            print(name, end=" ")
-            report(point)
-    meta = {
-        "command": " ".join(["python tools/lag_sweep.py", *map(shlex.quote, sys.argv[1:])]),
-        "settings": settings, "task": "recall: 4 signal symbols, 4 distractor symbols",
-        "date": date.today().isoformat(), "machine": f"{platform.machine()}, "
-        f"{os.cpu_count()} CPU cores", "seconds": round(time.perf_counter() - start),
-        "failure_lag_at_0.9": {k: tasks.failure_lag(v) for k, v in results.items()},
-        "variants": variants,
-    }
-    for name, variant in variants.items():
-        meta["failure_lag_at_0.9"][name] = tasks.failure_lag(variant["points"])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps({"meta": meta, "results": results}, indent=1) + "\n")
-    print(f"wrote {args.out}: fails (accuracy < 0.9) from lag {meta['failure_lag_at_0.9']}")
+    for seed in seeds:
+        for name in names:
+            task = tasks.SWEEP_SERIES[name]["task"]
+            for lag in tasks.SWEEP_LAGS[task]:
+                key = f"{name}|{lag}|{seed}"
+                if key in done:
+                    continue
+                point = tasks.sweep_point(name, lag, seed)
+                done[key] = dict(point, settings=settings_of(name))
+                results.write(partial, done)
+                print(f"seed {seed} {name:>22} lag {lag:>4}: accuracy {point['accuracy']:.3f} "
+                      f"({point['seconds']:.0f} s)", flush=True)
+    series = {}
+    for name in names:
+        spec = tasks.SWEEP_SERIES[name]
+        points = sorted((p for k, p in done.items() if k.split("|")[0] == name
+                         and p["seed"] in seeds), key=lambda p: (p["lag"], p["seed"]))
+        series[name] = {"task": spec["task"], "kind": spec["kind"], "label": spec["label"],
+                        "settings": settings_of(name),
+                        "points": [{k: v for k, v in p.items() if k != "settings"}
+                                   for p in points]}
+    command = " ".join(["python tools/lag_sweep.py", *map(shlex.quote, sys.argv[1:])])
+    # seconds: the training time of every point, whichever run made it
+    seconds = sum(p["seconds"] for s in series.values() for p in s["points"])
+    meta = {**results.provenance(command, seconds), "seeds": seeds,
+            "this_run_seconds": round(time.perf_counter() - start, 1),
+            "tasks": {"recall": "the first of lag + 1 symbols (4 signal symbols) after lag "
+                                "random distractors (4 symbols); chance 0.25",
+                      "adding": f"the sum of the 2 marked values among lag (value, marker) "
+                                f"rows; right when within {tasks.ADDING_TOLERANCE}"},
+            "common": {k: v.default for k, v in inspect.signature(
+                tasks.recall_point).parameters.items()
+                if k in ("num_hiddens", "batch_size", "learning_rate", "n_test")}}
+    results.write(args.out, {"meta": meta, "series": series})
+    for name, s in series.items():
+        print(f"{name:>22}: fails (median accuracy < 0.9) from lag "
+              f"{tasks.failure_lag(s['points'])}")
+    print(f"wrote {args.out}")
 
 
 if __name__ == "__main__":
