@@ -125,6 +125,22 @@ def check_unigram_nats(answer, corpus):
                 "probabilities p, then average -log p over val_ids")
 
 
+@checker("perplexity")
+def check_perplexity(answer, nats: float):
+    """``answer``: the perplexity of a model whose loss is ``nats`` per character."""
+    value = _number(answer, "a perplexity")
+    expected = float(np.exp(nats))
+    if _close(value, expected, 0.005):
+        return (f"e^{nats:.3f} = {expected:.2f}: on average the model is as unsure as a fair "
+                f"choice among {expected:.1f} characters")
+    if _close(value, 2.0 ** nats, 0.005):
+        raise _Hint("2 ** loss treats nats as bits: the perplexity of a loss in nats is e ** loss")
+    if _close(value, nats / np.log(2), 0.005):
+        raise _Hint("that is the loss in bits; the perplexity is e ** (loss in nats)")
+    raise _Hint("perplexity = e ** (loss in nats), the inverse of the geometric mean "
+                "probability")
+
+
 # --- lesson 2 ---------------------------------------------------------------------------
 
 
@@ -287,20 +303,51 @@ def check_memory_survival(answer, lag: int = 50):
     raise _Hint(f"with the forget gate at f = sigmoid(b) every step keeps f of C: f ** {lag}")
 
 
-@checker("where the sweep's RNN fails")
-def check_failure_lag(answer, sweep, kind: str = "rnn", threshold: float = 0.9):
-    """``answer``: the first lag at which ``kind`` in ``sweep`` falls below ``threshold``."""
-    from rnnlab.tasks import failure_lag
+@checker("a forget bias for a long memory")
+def check_forget_bias_for_memory(answer, lag: int = 200, keep: float = 0.5):
+    """``answer``: the forget-gate bias b at which sigmoid(b) ** lag == keep."""
+    value = _number(answer, "a bias")
+    per_step = keep ** (1.0 / lag)  # the forget gate that keeps `keep` after `lag` steps
+    expected = float(np.log(per_step / (1.0 - per_step)))  # sigmoid's inverse
+    if _close(value, expected, 0.01):
+        return (f"b = {expected:.2f}: the gate starts at sigmoid(b) = {per_step:.4f}, and "
+                f"{per_step:.4f}^{lag} = {keep}. Keras's bias of 1 keeps "
+                f"{1 / (1 + np.exp(-1.0)) ** lag:.0e}")
+    if _close(value, per_step, 0.01):
+        raise _Hint(f"{value:.4f} is the gate value sigmoid(b); the bias is its inverse, "
+                    "log(f / (1 - f))")
+    raise _Hint(f"solve sigmoid(b) ** {lag} = {keep}: first the gate f = {keep} ** (1 / {lag}), "
+                "then b = log(f / (1 - f))")
 
-    value = _number(answer, "a lag")
-    expected = failure_lag(sweep["results"][kind], threshold)
-    if value == expected:
-        return f"lag {expected}: the first point below {threshold:.0%} accuracy"
-    lags = [p["lag"] for p in sweep["results"][kind]]
-    if value not in lags:
-        raise _Hint(f"the sweep has the lags {lags}")
-    raise _Hint(f"read the accuracies in sweep['results'][{kind!r}] and find the first below "
-                f"{threshold}")
+
+@checker("the failure lag over seeds")
+def check_failure_lag(failure_lag):
+    """``failure_lag(points, threshold)``: the first lag whose median accuracy over seeds
+    is below ``threshold``, or None; points are dicts with "lag", "seed", "accuracy"."""
+    from rnnlab.tasks import failure_lag as reference
+
+    cases = [
+        # one seed fails early (lag 5), the median only at lag 9
+        [(1, (1.0, 1.0, 1.0)), (5, (1.0, 0.5, 1.0)), (9, (0.3, 0.2, 0.9))],
+        # never fails; lags given out of order
+        [(20, (0.95, 0.97, 1.0)), (2, (1.0, 1.0, 1.0))],
+        # fails, recovers at a longer lag (it happens with few seeds): the first one counts
+        [(1, (1.0, 1.0, 1.0)), (3, (0.4, 0.5, 0.3)), (7, (0.95, 1.0, 0.92))],
+    ]
+    for rows in cases:
+        points = [{"lag": lag, "seed": seed, "accuracy": accuracy}
+                  for lag, accuracies in rows for seed, accuracy in enumerate(accuracies)]
+        expected = reference(points, 0.9)
+        found = failure_lag(points, 0.9)
+        if found != expected:
+            if rows is cases[0] and found == 5:
+                raise _Hint("lag 5 has one failed seed of three, but its median is 1.0: take "
+                            "the median of the seeds at each lag (np.median)")
+            if rows is cases[0] and found == 1:
+                raise _Hint("compare each lag's median with the threshold: below it fails")
+            raise _Hint(f"on lags {[lag for lag, _ in rows]} with accuracies "
+                        f"{[acc for _, acc in rows]}: expected {expected}, got {found!r}")
+    return "the first lag whose median over seeds is below the threshold, as tasks.failure_lag"
 
 
 # --- lesson 7 ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ PALETTE = {
     # models and reference curves (widgets and diagrams)
     "rnn": OKABE_ITO["orange"],
     "lstm": OKABE_ITO["blue"],
+    "rnn-matched": OKABE_ITO["vermillion"],  # the RNN with the LSTM's parameter count
     "toy": OKABE_ITO["bluish_green"],
     "baseline": "#777777",
     "chance": "#777777",

@@ -150,3 +150,17 @@ def test_dataset_too_short(tiny_corpus):
         corpus.dataset(tiny_corpus.ids[:500], num_steps=100, batch_size=64)
     with pytest.raises(ValueError, match="num_steps"):
         corpus.dataset(tiny_corpus.ids, num_steps=0, batch_size=4)
+
+
+def test_titles_find_each_work_and_where_the_split_cuts(shakespeare):
+    text = "HAMLET\n\nby W. S.\n\nACT I.\nWho's there?\n\n\nTHE SONNETS\nby W. S.\n\nI\nFrom\n"
+    small = corpus.Corpus.from_text(text)
+    assert small.titles() == [(0, "HAMLET"), (text.index("THE SONNETS"), "THE SONNETS")]
+    titles = shakespeare.titles()
+    assert len(titles) == 42  # 37 plays and 5 poems
+    cut = len(shakespeare.split()[0])
+    held_out = [title for offset, title in titles if offset >= cut]
+    cut_inside = [title for offset, title in titles if offset < cut][-1]
+    assert cut_inside == "THE HISTORY OF TROILUS AND CRESSIDA"
+    assert held_out == ["TWELFTH NIGHT; OR, WHAT YOU WILL", "THE TWO GENTLEMEN OF VERONA",
+                        "THE WINTER'S TALE"]

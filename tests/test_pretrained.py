@@ -5,27 +5,41 @@ import math
 import numpy as np
 import pytest
 
-from rnnlab import pretrained, training
+from rnnlab import models, pretrained, training
 from rnnlab.errors import PretrainedNotAvailableError
 
 
 @pytest.fixture(scope="module")
 def shipped():
-    return {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+    return {name: pretrained.load(name) for name in pretrained.NAMES}
 
 
 def test_provenance_is_recorded(shipped, shakespeare):
-    budgets = set()
-    for kind, model in shipped.items():
+    budgets, recipes = set(), set()
+    for name, model in shipped.items():
+        kind = pretrained.NAMES[name]
         assert model.kind == kind
         assert model.vocab == shakespeare.vocab
         assert model.meta["corpus_sha256"] == shakespeare.sha256
         assert model.meta["command"].startswith(f"python -m rnnlab train --kind {kind} ")
         assert "--max-chars" in model.meta["command"]
         budgets.add(model.meta["chars_seen"])
-        assert pretrained.path(kind).stat().st_size < 10e6
-    assert len(budgets) == 1, "both kinds saw the same number of characters"
+        training_meta = model.meta["training"]
+        recipes.add(tuple(training_meta[k] for k in (
+            "batch_size", "num_steps", "learning_rate", "schedule", "global_clipnorm", "seed")))
+        assert pretrained.path(name).stat().st_size < 10e6
+    assert len(budgets) == 1, "every shipped model saw the same number of characters"
+    assert len(recipes) == 1, "every shipped model was trained by the same recipe"
     assert budgets.pop() >= 20_000_000
+
+
+def test_the_matched_rnn_has_the_lstms_parameter_count(shipped, shakespeare):
+    matched, lstm = shipped[pretrained.MATCHED], shipped["lstm"]
+    assert matched.kind == "rnn"
+    assert matched.config == models.param_matched_config("rnn", len(shakespeare.vocab), "lstm",
+                                                         lstm.config)
+    assert abs(matched.num_params - lstm.num_params) / lstm.num_params < 0.001
+    assert lstm.num_params > 3 * shipped["rnn"].num_params
 
 
 def test_the_lstm_ends_clearly_ahead(shipped):
@@ -41,8 +55,8 @@ def test_the_lstm_ends_clearly_ahead(shipped):
 def test_history_matches_the_weights(shipped, shakespeare):
     """The last record was measured on these very weights."""
     _, val_ids = shakespeare.split()
-    for kind, model in shipped.items():
-        h = pretrained.history(kind)
+    for name, model in shipped.items():
+        h = pretrained.history(name)
         chars = np.diff(h.column("chars_seen"))
         assert (chars > 0).all() and h.final["chars_seen"] == model.meta["chars_seen"]
         eval_chars = 100_000
@@ -59,7 +73,7 @@ def test_the_rnn_leads_early_and_the_lstm_overtakes():
 
 
 def test_missing_weights_and_unknown_kinds(monkeypatch, tmp_path):
-    with pytest.raises(ValueError, match="kind"):
+    with pytest.raises(ValueError, match="expected one of .*'rnn-matched'.*got 'gru'"):
         pretrained.load("gru")
     monkeypatch.setattr(pretrained, "weights_dir", lambda: tmp_path)
     with pytest.raises(PretrainedNotAvailableError, match="make pretrained"):

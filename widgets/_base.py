@@ -16,9 +16,10 @@ import plotly.io as pio
 from rnnlab.palette import PALETTE
 
 # Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
-COLOURS = {role: PALETTE[role] for role in ("rnn", "lstm", "toy", "baseline", "chance")}
+COLOURS = {role: PALETTE[role]
+           for role in ("rnn", "lstm", "rnn-matched", "toy", "baseline", "chance")}
 DIVERGING = "RdBu_r"  # gates around 0.5, states around 0: blue low, red high
-LABELS = {"rnn": "vanilla RNN", "lstm": "LSTM"}
+LABELS = {"rnn": "vanilla RNN", "lstm": "LSTM", "rnn-matched": "vanilla RNN-522"}
 
 
 def character_spans(text: str, colours: Sequence[str], titles: Sequence[str],

@@ -40,16 +40,31 @@ def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
     return figure
 
 
+REFERENCE_DASHES = ("dash", "dot", "dashdot", "longdash")
+
+
 def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_title: str,
-               log_y: bool = False, log_x: bool = False, height: int = 360):
+               log_y: bool = False, log_x: bool = False, height: int = 360,
+               markers: bool = False, hlines: dict[str, float] | None = None):
     """One line per entry of ``series`` (name -> (x, y)); a log y axis for norms, a log
-    x axis for positions that span decades."""
+    x axis for positions that span decades. ``hlines`` (name -> y) adds horizontal
+    reference lines across the x range, each named in the legend; lines of one colour
+    differ by dash."""
     figure = new_figure(title=title, height=height,
                         xaxis=dict(title=xaxis_title, type="log" if log_x else "linear"),
                         yaxis=dict(title=yaxis_title, type="log" if log_y else "linear",
                                    exponentformat="power"),
                         legend=dict(orientation="h", y=-0.25))
     for index, (name, (x, y)) in enumerate(series.items()):
-        figure.add_scatter(x=list(x), y=list(y), mode="lines", name=name,
-                           line=dict(color=_colour(name, index), width=2.5))
+        figure.add_scatter(x=list(x), y=list(y), mode="lines+markers" if markers else "lines",
+                           name=name, line=dict(color=_colour(name, index), width=2.5))
+    xs = [v for x, _ in series.values() for v in x]
+    used: dict[str, int] = {}
+    for index, (name, y) in enumerate((hlines or {}).items(), start=len(series)):
+        colour = _colour(name, index)
+        dash = REFERENCE_DASHES[used.get(colour, 0) % len(REFERENCE_DASHES)]
+        used[colour] = used.get(colour, 0) + 1
+        figure.add_scatter(x=[min(xs), max(xs)], y=[y, y], mode="lines", name=f"{name} ({y:.3f})",
+                           line=dict(color=colour, width=2, dash=dash),
+                           hovertemplate=f"{name}: {y:.3f}<extra></extra>")
     return figure

@@ -1,4 +1,4 @@
-"""TrainingMonitor: live training and validation curves of both models."""
+"""TrainingMonitor: live training and validation curves of the models, side by side."""
 
 from __future__ import annotations
 
@@ -21,17 +21,22 @@ def tick_text(millions: float) -> str:
 class TrainingMonitor(View):
     """Loss curves in nats per character against characters seen, with ln(V) for scale.
 
-    Feed it live (``train`` or ``on_record(kind)`` as a training callback) or replay a
-    recorded History (``replay``).
+    Feed it live (``train`` or ``on_record(name)`` as a training callback) or replay a
+    recorded History (``replay``). ``curves`` names the models drawn: "rnn" and "lstm",
+    and "rnn-matched" for the shipped RNN with the LSTM's parameter count.
     """
 
     def __init__(self, vocab_size: int = 84, title: str = "Learning curves",
-                 splits: tuple[str, ...] = ("train", "val")):
+                 splits: tuple[str, ...] = ("train", "val"),
+                 curves: tuple[str, ...] = ("rnn", "lstm")):
         super().__init__()
         if not splits or set(splits) - {"train", "val"}:
             raise ValueError(f"splits: expected 'train', 'val' or both, got {splits!r}")
+        if not curves or set(curves) - set(LABELS) or len(set(curves)) < len(curves):
+            raise ValueError(f"curves: expected distinct names from {tuple(LABELS)}, "
+                             f"got {curves!r}")
         self.vocab_size = vocab_size
-        self.records: dict[str, list[dict]] = {"rnn": [], "lstm": []}
+        self.records: dict[str, list[dict]] = {name: [] for name in curves}
         self._budget = None  # (key in a record, total) for the progress bar
         self._trained: dict[str, object] = {}  # the model each kind's curve belongs to
         self.figure = new_figure(
@@ -47,7 +52,7 @@ class TrainingMonitor(View):
             annotation_text=f"know-nothing baseline ln({vocab_size}) = {baseline:.2f}",
             annotation_position="top right",
         )
-        for kind in ("rnn", "lstm"):
+        for kind in curves:
             for split, dash in (("train", "dash"), ("val", "solid")):
                 if split not in splits:
                     continue
@@ -64,11 +69,16 @@ class TrainingMonitor(View):
         self._box = W.VBox([W.HBox([self._progress, self._label]), self._status,
                             *in_box(self.figure)])
 
+    def _check_curve(self, name) -> str:
+        if name not in self.records:
+            raise ValueError(f"curve: expected one of {tuple(self.records)} (this monitor's "
+                             f"curves), got {name!r}")
+        return name
+
     def on_record(self, kind: str):
-        """A callback for ``training.train(..., on_record=...)`` that draws ``kind``,
-        continuing its curve (``train`` starts a new curve for a new model)."""
-        if kind not in self.records:
-            raise ValueError(f"kind: expected 'rnn' or 'lstm', got {kind!r}")
+        """A callback for ``training.train(..., on_record=...)`` that draws the curve
+        ``kind``, continuing it (``train`` starts a new curve for a new model)."""
+        self._check_curve(kind)
 
         # a run that continues an earlier one counts its characters from where that ended
         before = self.records[kind][-1]["chars_seen"] if self.records[kind] else 0
@@ -82,10 +92,9 @@ class TrainingMonitor(View):
         return record
 
     def replay(self, history: History, kind: str | None = None) -> None:
-        """Draw a recorded history (``rnnlab.pretrained.history(kind)``) at once."""
-        kind = kind or history.meta.get("kind")
-        if kind not in self.records:
-            raise ValueError(f"kind: expected 'rnn' or 'lstm', got {kind!r}")
+        """Draw a recorded history (``rnnlab.pretrained.history(name)``) at once, as the
+        curve ``kind`` (default: the history's own kind, "rnn" or "lstm")."""
+        kind = self._check_curve(kind or history.meta.get("kind"))
         self.records[kind] = [dict(r) for r in history]
         self._trained.pop(kind, None)  # a live run after a replay draws a curve of its own
         self._draw(kind)

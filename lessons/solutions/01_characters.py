@@ -10,4 +10,10 @@ def unigram_nats(train_ids, val_ids, vocab_size):
     return float(-np.log(p[val_ids]).mean())
 
 
+def perplexity(nats):
+    """The perplexity of a loss in nats per character: e ** loss."""
+    return float(np.exp(nats))
+
+
 # In the lesson: unigram = unigram_nats(train_ids, val_ids, len(shakespeare.vocab))
+#                perplexity(pretrained.history("lstm").meta["heldout_nats"])

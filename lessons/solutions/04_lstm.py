@@ -12,9 +12,28 @@ def build_gru(vocab_size, embed_dim, num_hiddens):
     return keras.Model(ids, logits)
 
 
-def lstm_params(embed_dim, num_hiddens):
-    """Four blocks (I, F, O, C_tilde), each W_x, W_h and a bias."""
-    return 4 * (embed_dim * num_hiddens + num_hiddens * num_hiddens + num_hiddens)
+def total_params(blocks, num_hiddens, embed_dim=64, vocab_size=84):
+    """Embedding + recurrent layer (``blocks`` of W_x, W_h, b: 1 for the RNN, 4 for the
+    LSTM) + output layer."""
+    E, H, V = embed_dim, num_hiddens, vocab_size
+    return V * E + blocks * (E * H + H * H + H) + H * V + V
 
 
-# In the lesson: params = lstm_params(64, 256)
+def matched_width():
+    """The RNN width whose count is nearest the LSTM-256's: the positive root of
+    H^2 + (E + 1 + V) H + (V E + V - target) = 0, rounded to the nearer count."""
+    import math
+
+    target, E, V = total_params(4, 256), 64, 84
+    b, c = E + 1 + V, V * E + V - target
+    root = (-b + math.sqrt(b * b - 4 * c)) / 2  # 522.3
+    return min(math.floor(root), math.ceil(root),
+               key=lambda h: abs(total_params(1, h) - target))
+
+
+def rnn_recurrent_params(embed_dim, num_hiddens):
+    """One block: W_xh, W_hh and b_h."""
+    return embed_dim * num_hiddens + num_hiddens * num_hiddens + num_hiddens
+
+
+# In the lesson: matched_width() == 522; rnn_recurrent_params(64, 522) == 306,414
