@@ -9,8 +9,9 @@ of Hochreiter & Schmidhuber (1997), section 5.
 values are uniform in [0, 1], two positions are marked, the target is the sum of the
 two marked values. Always answering 1.0 scores a mean squared error of about 0.167.
 
-``lag_sweep`` trains a small model of each kind per lag on the recall task and reports
-its held-out accuracy, the evidence for "the RNN forgets, the LSTM remembers".
+``make lag-sweep`` trains small models of each kind on both tasks, per lag, several seeds
+per point and several settings per kind (``SWEEP_SERIES``), and reports their held-out
+accuracy: where each one stops carrying information, and what each setting buys.
 """
 
 from __future__ import annotations
@@ -65,21 +66,13 @@ def adding(T: int, n: int, seed: int = 0):
 
 RECURRENT_INITIALIZERS = ("orthogonal", "glorot_uniform")
 
+# The adding problem counts an answer as right when it is this close to the sum
+# (Hochreiter & Schmidhuber 1997, section 5.4: "absolute error ... below 0.04").
+ADDING_TOLERANCE = 0.04
 
-def recall_model(kind: str, vocab_size: int, num_classes: int, num_hiddens: int = 32,
-                 seed: int = 0, recurrent_initializer: str = "orthogonal",
-                 forget_bias: float = 1.0):
-    """Embedding -> SimpleRNN | LSTM (last state only) -> Dense over the signal classes.
 
-    ``recurrent_initializer`` "orthogonal" is Keras's default (all singular values 1:
-    the state keeps its norm at the start of training); "glorot_uniform" is a plain
-    random matrix, closer to how recurrent nets were started before about 2014.
-
-    ``forget_bias`` (LSTM only) starts every forget gate at sigmoid(forget_bias): Keras's
-    1.0 gives F = 0.73, so at the start C keeps 0.73**50 = 2e-7 of a symbol seen 50 steps
-    ago, and the gradient back to it is as small; 3.0 gives F = 0.95 (0.95**50 = 0.08).
-    Gers, Schmidhuber & Cummins (2000) start the forget gates open for this reason.
-    """
+def _recurrent_layer(kind: str, num_hiddens: int, seed: int, recurrent_initializer: str):
+    """A SimpleRNN or LSTM that returns its last state only, seeded like the char models."""
     import keras
 
     if kind not in KINDS:
@@ -91,20 +84,75 @@ def recall_model(kind: str, vocab_size: int, num_classes: int, num_hiddens: int 
     recurrent_init = (init.Orthogonal(seed=seed + 2) if recurrent_initializer == "orthogonal"
                       else init.GlorotUniform(seed=seed + 2))
     layer = keras.layers.LSTM if kind == "lstm" else keras.layers.SimpleRNN
+    return layer(num_hiddens, kernel_initializer=init.GlorotUniform(seed=seed + 1),
+                 recurrent_initializer=recurrent_init)
+
+
+def _set_forget_bias(layer, num_hiddens: int, forget_bias: float) -> None:
+    bias = layer.cell.bias.numpy()  # (4 * num_hiddens,): blocks in Keras order i, f, c, o
+    bias[num_hiddens : 2 * num_hiddens] = forget_bias
+    layer.cell.bias.assign(bias)
+
+
+def recall_model(kind: str, vocab_size: int, num_classes: int, num_hiddens: int = 32,
+                 seed: int = 0, recurrent_initializer: str = "orthogonal",
+                 forget_bias: float = 1.0):
+    """Embedding -> SimpleRNN | LSTM (last state only) -> Dense over the signal classes.
+
+    ``recurrent_initializer`` "orthogonal" is Keras's default for both layers (all
+    singular values 1: the state keeps its norm at the start of training);
+    "glorot_uniform" is a plain random matrix, closer to how recurrent nets were started
+    before about 2014.
+
+    ``forget_bias`` (LSTM only) starts every forget gate at sigmoid(forget_bias): Keras's
+    1.0 gives F = 0.73, so at the start C keeps 0.73**50 = 2e-7 of a symbol seen 50 steps
+    ago, and the gradient back to it is as small; 3.0 gives F = 0.95 (0.95**50 = 0.08).
+    Gers, Schmidhuber & Cummins (2000) start the forget gates open for this reason.
+    """
+    import keras
+
+    init = keras.initializers
+    recurrent = _recurrent_layer(kind, num_hiddens, seed, recurrent_initializer)
     ids = keras.Input(shape=(None,), dtype="int32")  # (batch, lag + 1)
     X = keras.layers.Embedding(vocab_size, 8, embeddings_initializer=init.RandomUniform(
         -0.05, 0.05, seed=seed))(ids)  # (batch, lag + 1, 8)
-    H = layer(num_hiddens, kernel_initializer=init.GlorotUniform(seed=seed + 1),
-              recurrent_initializer=recurrent_init)(X)  # (batch, num_hiddens)
+    H = recurrent(X)  # (batch, num_hiddens)
     logits = keras.layers.Dense(num_classes, kernel_initializer=init.GlorotUniform(
         seed=seed + 3))(H)  # (batch, num_classes)
     model = keras.Model(ids, logits)
     if kind == "lstm":
-        cell = model.layers[2].cell
-        bias = cell.bias.numpy()  # blocks in Keras order i, f, c, o
-        bias[num_hiddens : 2 * num_hiddens] = forget_bias
-        cell.bias.assign(bias)
+        _set_forget_bias(recurrent, num_hiddens, forget_bias)
     return model
+
+
+def adding_model(kind: str, num_hiddens: int = 32, seed: int = 0,
+                 recurrent_initializer: str = "orthogonal", forget_bias: float = 1.0):
+    """(value, marker) rows -> SimpleRNN | LSTM (last state only) -> one number, the sum."""
+    import keras
+
+    recurrent = _recurrent_layer(kind, num_hiddens, seed, recurrent_initializer)
+    rows = keras.Input(shape=(None, 2))  # (batch, T, 2)
+    H = recurrent(rows)  # (batch, num_hiddens)
+    total = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(
+        seed=seed + 3))(H)  # (batch, 1)
+    model = keras.Model(rows, total)
+    if kind == "lstm":
+        _set_forget_bias(recurrent, num_hiddens, forget_bias)
+    return model
+
+
+def _fit(model, loss, X, y, *, steps, batch_size, learning_rate, global_clipnorm, seed,
+         on_step):
+    """Adam over ``steps`` batches of (X, y), one pass, in order, with progress."""
+    import keras
+
+    model.compile(optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=global_clipnorm),
+                  loss=loss)
+    keras.utils.set_random_seed(seed)  # the order of the (already random) training batches
+    callbacks = [] if on_step is None else [keras.callbacks.LambdaCallback(
+        on_train_batch_end=lambda batch, logs: on_step(batch + 1, steps))]
+    model.fit(X, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
+              callbacks=callbacks)
 
 
 def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
@@ -123,19 +171,13 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
     X_test, y_test = recall(lag, n_test, seed=seed + 10_000)
     model = recall_model(kind, vocab_size=8, num_classes=4, num_hiddens=num_hiddens, seed=seed,
                          recurrent_initializer=recurrent_initializer, forget_bias=forget_bias)
-    model.compile(
-        optimizer=keras.optimizers.Adam(learning_rate, global_clipnorm=global_clipnorm),
-        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
-    keras.utils.set_random_seed(seed)  # the order of the (already random) training batches
-    callbacks = [] if on_step is None else [keras.callbacks.LambdaCallback(
-        on_train_batch_end=lambda batch, logs: on_step(batch + 1, steps))]
-    model.fit(X, y, batch_size=batch_size, epochs=1, shuffle=False, verbose=0,
-              callbacks=callbacks)
+    _fit(model, keras.losses.SparseCategoricalCrossentropy(from_logits=True), X, y,
+         steps=steps, batch_size=batch_size, learning_rate=learning_rate,
+         global_clipnorm=global_clipnorm, seed=seed, on_step=on_step)
     logits = model.predict(X_test, batch_size=500, verbose=0)  # (n_test, num_classes)
     accuracy = float((logits.argmax(axis=1) == y_test).mean())
     return {
-        "kind": kind, "lag": int(lag), "accuracy": accuracy, "chance": 0.25,
+        "task": "recall", "kind": kind, "lag": int(lag), "accuracy": accuracy, "chance": 0.25,
         "steps": steps, "batch_size": batch_size, "num_hiddens": num_hiddens,
         "global_clipnorm": global_clipnorm, "seed": seed,
         "recurrent_initializer": recurrent_initializer, "learning_rate": learning_rate,
@@ -144,56 +186,134 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
     }
 
 
-def lag_sweep(kinds=KINDS, lags=(1, 2, 5, 10, 20, 50, 100), on_point=None, **kwargs) -> dict:
-    """``recall_point`` for every kind and lag: {kind: [point, ...]} in lag order.
+def adding_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
+                 num_hiddens: int = 32, learning_rate: float = 3e-3,
+                 global_clipnorm: float | None = 1.0, seed: int = 0,
+                 n_test: int = 1000, recurrent_initializer: str = "orthogonal",
+                 forget_bias: float = 1.0, on_step=None) -> dict:
+    """Train one model on the adding problem with sequences of ``lag`` rows.
 
-    ``kwargs`` go to ``recall_point`` (steps, num_hiddens, global_clipnorm, seed, ...).
-    ``on_point(point)`` is called after each point, for progress.
+    ``accuracy`` is the share of fresh test sequences answered within
+    ``ADDING_TOLERANCE`` of the sum; ``chance`` is that share for the constant answer 1.0,
+    the best answer that ignores the input. ``mse`` and ``constant_mse`` are the same pair
+    as mean squared errors.
     """
-    results = {kind: [] for kind in kinds}
+    import keras
+
+    start = time.perf_counter()
+    X, y = adding(lag, steps * batch_size, seed=seed)
+    X_test, y_test = adding(lag, n_test, seed=seed + 10_000)
+    model = adding_model(kind, num_hiddens=num_hiddens, seed=seed,
+                         recurrent_initializer=recurrent_initializer, forget_bias=forget_bias)
+    _fit(model, keras.losses.MeanSquaredError(), X, y, steps=steps, batch_size=batch_size,
+         learning_rate=learning_rate, global_clipnorm=global_clipnorm, seed=seed,
+         on_step=on_step)
+    predicted = model.predict(X_test, batch_size=500, verbose=0)[:, 0]  # (n_test,)
+    return {
+        "task": "adding", "kind": kind, "lag": int(lag),
+        "accuracy": float(np.mean(np.abs(predicted - y_test) < ADDING_TOLERANCE)),
+        "chance": float(np.mean(np.abs(1.0 - y_test) < ADDING_TOLERANCE)),
+        "mse": float(np.mean((predicted - y_test) ** 2)),
+        "constant_mse": float(np.mean((1.0 - y_test) ** 2)),
+        "steps": steps, "batch_size": batch_size, "num_hiddens": num_hiddens,
+        "global_clipnorm": global_clipnorm, "seed": seed,
+        "recurrent_initializer": recurrent_initializer, "learning_rate": learning_rate,
+        "forget_bias": forget_bias if kind == "lstm" else None,
+        "seconds": round(time.perf_counter() - start, 2),
+    }
+
+
+# The memory sweep (``make lag-sweep``): every series is one task, one kind and one set of
+# settings, trained afresh per lag and seed. The settings not named here are the
+# ``recall_point`` / ``adding_point`` defaults, except the number of steps (SWEEP_STEPS).
+# Keras's SimpleRNN and LSTM both default to an orthogonal recurrent matrix; its LSTM
+# starts the forget gates at bias 1 (``unit_forget_bias=True``).
+SWEEP_SERIES = {
+    "rnn_keras_defaults": dict(
+        task="recall", kind="rnn", recurrent_initializer="orthogonal", global_clipnorm=None,
+        label="RNN, Keras's defaults (orthogonal recurrent init), no clipping"),
+    "rnn_orthogonal_clipped": dict(
+        task="recall", kind="rnn", recurrent_initializer="orthogonal", global_clipnorm=1.0,
+        label="RNN, orthogonal recurrent init, clipping at 1"),
+    "rnn_glorot": dict(
+        task="recall", kind="rnn", recurrent_initializer="glorot_uniform", global_clipnorm=None,
+        label="RNN, Glorot-uniform recurrent init, no clipping"),
+    "rnn_glorot_clipped": dict(
+        task="recall", kind="rnn", recurrent_initializer="glorot_uniform", global_clipnorm=1.0,
+        label="RNN, Glorot-uniform recurrent init, clipping at 1"),
+    "lstm_bias1": dict(
+        task="recall", kind="lstm", forget_bias=1.0, global_clipnorm=1.0,
+        label="LSTM, forget-gate bias 1 (Keras's default), clipping at 1"),
+    "lstm_bias3": dict(
+        task="recall", kind="lstm", forget_bias=3.0, global_clipnorm=1.0,
+        label="LSTM, forget-gate bias 3, clipping at 1"),
+    "adding_rnn": dict(
+        task="adding", kind="rnn", recurrent_initializer="orthogonal", global_clipnorm=1.0,
+        label="RNN, orthogonal recurrent init, clipping at 1"),
+    "adding_lstm": dict(
+        task="adding", kind="lstm", forget_bias=3.0, global_clipnorm=1.0,
+        label="LSTM, forget-gate bias 3, clipping at 1"),
+}
+SWEEP_STEPS = {"recall": 800, "adding": 2000}
+SWEEP_LAGS = {"recall": (1, 2, 5, 10, 20, 50, 100, 200, 500), "adding": (10, 20, 50, 100, 200)}
+TASK_POINT = {"recall": recall_point, "adding": adding_point}
+
+
+def sweep_point(series: str, lag: int, seed: int, **overrides) -> dict:
+    """One point of the memory sweep: ``series`` (a key of SWEEP_SERIES) at ``lag``.
+
+    ``overrides`` replace settings (``steps=60`` gives a cheap point for a test).
+    """
+    if series not in SWEEP_SERIES:
+        raise ValueError(f"series: expected one of {sorted(SWEEP_SERIES)}, got {series!r}")
+    spec = dict(SWEEP_SERIES[series])
+    task, kind = spec.pop("task"), spec.pop("kind")
+    spec.pop("label")
+    settings = {"steps": SWEEP_STEPS[task], **spec, **overrides}
+    return TASK_POINT[task](kind, lag, seed=seed, **settings)
+
+
+def by_lag(points) -> list[dict]:
+    """Points of one series grouped per lag: lag, n seeds, median, min, max of accuracy."""
+    lags = sorted({p["lag"] for p in points})
+    rows = []
     for lag in lags:
-        for kind in kinds:
-            point = recall_point(kind, lag, **kwargs)
-            results[kind].append(point)
-            if on_point is not None:
-                on_point(point)
-    return results
+        values = np.array([p["accuracy"] for p in points if p["lag"] == lag])
+        rows.append({"lag": lag, "n": len(values), "median": float(np.median(values)),
+                     "min": float(values.min()), "max": float(values.max())})
+    return rows
 
 
 def failure_lag(points, threshold: float = 0.9):
-    """The smallest lag whose accuracy is below ``threshold``, or None if none is."""
-    for point in sorted(points, key=lambda p: p["lag"]):
-        if point["accuracy"] < threshold:
-            return point["lag"]
+    """The smallest lag whose median accuracy over seeds is below ``threshold``, or None."""
+    for row in by_lag(points):
+        if row["median"] < threshold:
+            return row["lag"]
     return None
 
 
-def sweep_path():
-    from importlib import resources
-    from pathlib import Path
-
-    return Path(str(resources.files("rnnlab") / "results" / "lag_sweep.json"))
+SWEEP_NAME = "memory_sweep"
 
 
 def load_sweep(path=None) -> dict:
-    """The shipped sweep made by ``tools/lag_sweep.py``: {"meta": {...}, "results": {...}}."""
-    import json
-    from pathlib import Path
+    """The shipped sweep made by ``make lag-sweep``, checked.
 
-    path = Path(path or sweep_path())
-    if not path.is_file():
-        raise FileNotFoundError(f"lag sweep {path} is missing: `make lag-sweep` makes it")
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise ValueError(f"lag sweep {path} is not JSON: {exc}") from exc
-    results = data.get("results") if isinstance(data, dict) else None
-    if (not isinstance(results, dict) or not results or set(results) - set(KINDS)
-            or not isinstance(data.get("meta", {}).get("settings"), dict)):
+    ``{"meta": {command, date, machine, seconds, seeds, ...}, "series": {name: {"task",
+    "kind", "label", "settings", "points": [...]}}}``; each point is one seed at one lag.
+    """
+    from rnnlab import results
+
+    data = results.load(path or SWEEP_NAME, required=("series",))
+    series = data["series"]
+    needed = {"task", "kind", "label", "points"}
+    bad = [name for name, s in series.items()
+           if not isinstance(s, dict) or needed - s.keys() or s.get("kind") not in KINDS
+           or s.get("task") not in TASK_POINT]
+    if not isinstance(series, dict) or not series or bad:
         raise ValueError(
-            f"lag sweep {path}: expected {{'meta': {{'settings': ...}}, 'results': "
-            f"{{kind: [points]}}}} with kinds from {KINDS}"
-        )
+            f"lag sweep {path or results.path(SWEEP_NAME)}: expected 'series' to map names to "
+            f"{{{', '.join(sorted(needed))}}} with a kind from {KINDS} and a task from "
+            f"{tuple(TASK_POINT)}; these do not: {bad or 'none given'}")
     return data
 
 

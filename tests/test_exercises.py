@@ -61,6 +61,14 @@ def test_unigram(tiny_corpus):
     assert "bits" in in_bits.message
 
 
+def test_perplexity():
+    sol = solution("01_characters")
+    assert exercises.check_perplexity(sol.perplexity(1.543), 1.543).passed
+    assert "e ** loss" in exercises.check_perplexity(2 ** 1.543, 1.543).message
+    assert "bits" in exercises.check_perplexity(1.543 / np.log(2), 1.543).message
+    assert exercises.check_perplexity(3.0, 1.543).status == HINT
+
+
 def test_rnn_unroll_and_params(make_model):
     sol = solution("02_vanilla_rnn")
     assert exercises.check_rnn_unroll(sol.rnn_unroll).passed
@@ -99,10 +107,16 @@ def test_gru_and_lstm_params(make_model):
 
     assert "no keras.layers.GRU" in exercises.check_gru_model(lstm_instead).message
     lstm = make_model("lstm")
-    E, H = lstm.config.embed_dim, lstm.config.num_hiddens
-    assert sol.lstm_params(E, H) == lstm.layer(models.RECURRENT).count_params()
-    assert exercises.check_recurrent_params(sol.lstm_params(E, H), lstm).passed
-    assert "four" in exercises.check_recurrent_params(sol.lstm_params(E, H) / 4, lstm).message
+    assert "four" in exercises.check_recurrent_params(
+        lstm.layer(models.RECURRENT).count_params() / 4, lstm).message
+    # the lesson's question: the width of the matched RNN, and its recurrent layer
+    matched = pretrained.load("rnn-matched")
+    assert sol.matched_width() == matched.config.num_hiddens == 522
+    assert sol.total_params(4, 256) == pretrained.load("lstm").num_params
+    assert sol.total_params(1, 522) == matched.num_params
+    answer = sol.rnn_recurrent_params(64, sol.matched_width())
+    assert exercises.check_recurrent_params(answer, matched).passed
+    assert "bias" in exercises.check_recurrent_params(answer - 522, matched).message
 
 
 def test_gates(lstm_trace):
@@ -121,14 +135,22 @@ def test_gates(lstm_trace):
 
 def test_memory():
     sol = solution("06_long_range_memory")
-    assert exercises.check_memory_survival(sol.memory_survival()).passed
-    low, high = sol.memory_survival()
-    assert "swapped" in exercises.check_memory_survival((high, low)).message
-    sweep = tasks.load_sweep()
-    answer = sol.failure_lag(sweep)
-    assert answer == tasks.failure_lag(sweep["results"]["rnn"])
-    assert exercises.check_failure_lag(answer, sweep).passed
-    assert exercises.check_failure_lag(1, sweep).status == HINT
+    bias = sol.forget_bias_for_memory()
+    assert exercises.check_forget_bias_for_memory(bias).passed
+    assert 1 / (1 + np.exp(-bias)) ** 200 == pytest.approx(0.5)
+    gate = 0.5 ** (1 / 200)
+    assert "inverse" in exercises.check_forget_bias_for_memory(gate).message
+    assert exercises.check_forget_bias_for_memory(1.0).status == HINT
+    assert exercises.check_failure_lag(sol.failure_lag).passed
+
+    def any_seed(points, threshold):  # the common mistake: the first lag any seed fails
+        return min((p["lag"] for p in points if p["accuracy"] < threshold), default=None)
+
+    assert "median" in exercises.check_failure_lag(any_seed).message
+    assert exercises.check_failure_lag(lambda points, threshold: 3).status == HINT
+    sweep = tasks.load_sweep()  # the solution agrees with the library on the shipped sweep
+    for series in sweep["series"].values():
+        assert sol.failure_lag(series["points"]) == tasks.failure_lag(series["points"])
 
 
 def test_softmax():

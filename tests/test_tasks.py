@@ -39,30 +39,97 @@ def test_a_short_lag_is_learned(kind):
     assert calls == [(done, 150) for done in range(1, 151)]  # progress after every step
 
 
-def test_failure_lag():
+def test_adding_is_learned_at_a_short_length_and_scored_against_the_constant_answer():
+    point = tasks.adding_point("lstm", lag=6, steps=300, n_test=500, forget_bias=3.0)
+    assert point["task"] == "adding" and point["kind"] == "lstm" and point["lag"] == 6
+    # answering 1.0 always: a mean squared error near 1/6, about 8% within 0.04
+    assert point["constant_mse"] == pytest.approx(1 / 6, abs=0.03)
+    assert 0.03 < point["chance"] < 0.15
+    assert point["mse"] < point["constant_mse"] / 3  # it learned to add, if not exactly
+
+
+def test_failure_lag_and_by_lag_take_the_median_over_seeds():
     points = [{"lag": 1, "accuracy": 1.0}, {"lag": 10, "accuracy": 0.95},
               {"lag": 50, "accuracy": 0.3}, {"lag": 20, "accuracy": 0.6}]
     assert tasks.failure_lag(points) == 20
     assert tasks.failure_lag(points[:2]) is None
+    seeds = [{"lag": 5, "accuracy": a} for a in (0.2, 1.0, 0.95)] + [
+        {"lag": 9, "accuracy": a} for a in (0.5, 0.3, 0.95)]
+    assert tasks.by_lag(seeds) == [{"lag": 5, "n": 3, "median": 0.95, "min": 0.2, "max": 1.0},
+                                   {"lag": 9, "n": 3, "median": 0.5, "min": 0.3, "max": 0.95}]
+    assert tasks.failure_lag(seeds) == 9  # lag 5 has one failed seed, not a failed median
 
 
-def test_shipped_sweep_tells_the_story():
+def test_sweep_point_uses_the_series_settings():
+    point = tasks.sweep_point("rnn_glorot", lag=2, seed=3, steps=40, n_test=200)
+    assert point["recurrent_initializer"] == "glorot_uniform"
+    assert point["global_clipnorm"] is None and point["seed"] == 3 and point["steps"] == 40
+    point = tasks.sweep_point("lstm_bias3", lag=2, seed=0, steps=40, n_test=200)
+    assert point["forget_bias"] == 3.0 and point["global_clipnorm"] == 1.0
+    with pytest.raises(ValueError, match="series: expected one of"):
+        tasks.sweep_point("rnn", lag=2, seed=0)
+
+
+def test_sweep_series_say_what_they_are():
+    for name, spec in tasks.SWEEP_SERIES.items():
+        label = spec["label"]
+        assert label.startswith({"rnn": "RNN", "lstm": "LSTM"}[spec["kind"]])
+        clip = spec.get("global_clipnorm")
+        assert (f"clipping at {clip:g}" in label) if clip else ("no clipping" in label)
+        if spec["kind"] == "rnn":
+            init = {"orthogonal": "orthogonal", "glorot_uniform": "Glorot-uniform"}
+            assert init[spec["recurrent_initializer"]] in label
+        else:
+            assert f"forget-gate bias {spec['forget_bias']:g}" in label
+    # Keras's own SimpleRNN defaults: orthogonal recurrent matrix, no clipping
+    import keras
+
+    layer = keras.layers.SimpleRNN(4)
+    defaults = tasks.SWEEP_SERIES["rnn_keras_defaults"]
+    assert type(layer.recurrent_initializer).__name__ == "Orthogonal"
+    assert defaults["recurrent_initializer"] == "orthogonal"
+    assert defaults["global_clipnorm"] is None and keras.optimizers.Adam().global_clipnorm is None
+    assert keras.layers.LSTM(4).unit_forget_bias  # Keras's LSTM: forget bias 1
+    assert tasks.SWEEP_SERIES["lstm_bias1"]["forget_bias"] == 1.0
+
+
+def test_shipped_sweep_has_every_series_with_its_seeds():
     sweep = tasks.load_sweep()
-    assert sweep["meta"]["command"].startswith("python tools/lag_sweep.py")
-    rnn, lstm = sweep["results"]["rnn"], sweep["results"]["lstm"]
-    plain = sweep["meta"]["variants"]["rnn_plain"]["points"]
-    assert [p["lag"] for p in rnn] == [p["lag"] for p in lstm] == [p["lag"] for p in plain]
-    assert rnn[0]["accuracy"] > 0.9 and lstm[0]["accuracy"] > 0.9  # both learn short lags
-    recorded = sweep["meta"]["failure_lag_at_0.9"]
-    assert recorded["rnn"] == tasks.failure_lag(rnn)
-    assert recorded["lstm"] == tasks.failure_lag(lstm)
-    # what the lesson says: the plain RNN gives up long before the LSTM does
-    assert tasks.failure_lag(plain) < tasks.failure_lag(lstm)
-    assert all(p["forget_bias"] == sweep["meta"]["settings"]["forget_bias"] for p in lstm)
+    meta = sweep["meta"]
+    assert meta["command"].startswith("python tools/lag_sweep.py")
+    assert len(meta["seeds"]) >= 3 and meta["seconds"] > 0
+    assert set(sweep["series"]) == set(tasks.SWEEP_SERIES)
+    for name, series in sweep["series"].items():
+        spec = tasks.SWEEP_SERIES[name]
+        assert series["label"] == spec["label"] and series["kind"] == spec["kind"]
+        for row in tasks.by_lag(series["points"]):
+            assert row["n"] == len(meta["seeds"]), (name, row)
+        assert {p["lag"] for p in series["points"]} == set(tasks.SWEEP_LAGS[spec["task"]])
+        for point in series["points"]:
+            assert point["steps"] == tasks.SWEEP_STEPS[spec["task"]]
+            for key in ("global_clipnorm", "recurrent_initializer", "forget_bias"):
+                if key in spec and (key != "forget_bias" or spec["kind"] == "lstm"):
+                    assert point[key] == spec[key], (name, key)
+    # both kinds learn the shortest lags of recall
+    for name in ("rnn_orthogonal_clipped", "lstm_bias3"):
+        assert tasks.by_lag(sweep["series"][name]["points"])[0]["median"] > 0.9
+
+
+def test_the_library_reproduces_a_shipped_sweep_point():
+    """The cheapest point of a recall and an adding series, rerun: the same result."""
+    sweep = tasks.load_sweep()
+    for name in ("rnn_keras_defaults", "adding_lstm"):
+        stored = min(sweep["series"][name]["points"], key=lambda p: (p["lag"], p["seed"]))
+        again = tasks.sweep_point(name, stored["lag"], stored["seed"])
+        assert again["accuracy"] == pytest.approx(stored["accuracy"], abs=0.05), name
 
 
 def test_bad_sweep_file(tmp_path):
     path = tmp_path / "s.json"
-    path.write_text(json.dumps({"results": {"gru": []}}))
-    with pytest.raises(ValueError, match="s.json"):
+    path.write_text(json.dumps({"series": {"gru": []}}))
+    with pytest.raises(ValueError, match="s.json.*missing"):
+        tasks.load_sweep(path)
+    meta = {"command": "c", "date": "d", "machine": "m", "seconds": 1}
+    path.write_text(json.dumps({"meta": meta, "series": {"x": {"kind": "gru"}}}))
+    with pytest.raises(ValueError, match="s.json.*these do not: \\['x'\\]"):
         tasks.load_sweep(path)

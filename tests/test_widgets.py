@@ -5,7 +5,7 @@ import base64
 import numpy as np
 import pytest
 
-from rnnlab import models, probes, sampling, training
+from rnnlab import models, pretrained, probes, sampling, tasks, training
 from rnnlab.widgets import (
     ConnectivityView, GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor,
     bar_chart, line_chart, use_static,
@@ -437,45 +437,65 @@ def test_training_monitor_live_and_replay(tiny_corpus):
         TrainingMonitor(splits=("test",))
 
 
+def _made_up_points(task, kind, accuracies, chance):
+    """Points of one series: {lag: (accuracy per seed, ...)}."""
+    return [{"task": task, "kind": kind, "lag": lag, "seed": seed, "accuracy": accuracy,
+             "chance": chance} for lag, seeds in accuracies.items()
+            for seed, accuracy in enumerate(seeds)]
+
+
+# A made-up sweep with every series of the shipped one: recall at lags 1 and 3, adding at
+# lags 2 and 4, three seeds each; the main RNN fails at the long lag with a wide spread.
 SWEEP = {
-    "meta": {"settings": {"num_hiddens": 8, "global_clipnorm": 1.0, "seed": 0},
-             "variants": {"rnn_plain": {"kind": "rnn", "label": "plain RNN", "points": [
-                 {"kind": "rnn", "lag": 1, "accuracy": 0.9}, {"kind": "rnn", "lag": 3,
-                                                              "accuracy": 0.3}]}}},
-    "results": {
-        "rnn": [{"kind": "rnn", "lag": 1, "accuracy": 1.0, "chance": 0.25},
-                {"kind": "rnn", "lag": 3, "accuracy": 0.4, "chance": 0.25}],
-        "lstm": [{"kind": "lstm", "lag": 1, "accuracy": 1.0, "chance": 0.25},
-                 {"kind": "lstm", "lag": 3, "accuracy": 0.9, "chance": 0.25}],
-    },
+    "meta": {"command": "made up", "date": "2026-01-01", "machine": "none", "seconds": 1},
+    "series": {
+        name: {"task": spec["task"], "kind": spec["kind"], "label": spec["label"],
+               "points": _made_up_points(
+                   spec["task"], spec["kind"],
+                   {1: (1.0, 1.0, 0.98), 3: (0.2, 0.6, 0.4) if spec["kind"] == "rnn"
+                    else (0.9, 0.95, 1.0)} if spec["task"] == "recall"
+                   else {2: (0.9, 0.8, 0.85), 4: (0.1, 0.05, 0.3)},
+                   0.25 if spec["task"] == "recall" else 0.08)}
+        for name, spec in tasks.SWEEP_SERIES.items()},
 }
 
 
-def test_lag_explorer_draws_the_sweep_and_a_live_point():
+def test_lag_explorer_draws_every_series_with_its_spread_and_a_live_point():
     view = LagExplorer(sweep=SWEEP, live_steps=30)
     assert view.widget._dom_classes == ("rnnlab-lag-explorer",)  # how a page finds the view
-    lstm = next(t for t in view.figure.data if t.meta == "lstm")
-    assert list(lstm.x) == [1, 3] and list(lstm.y) == [1.0, 0.9]
-    # a series says what it is: the sweep's own settings, not "(precomputed)"
-    assert lstm.name == "LSTM, forget-gate bias 1, clipping at 1"
-    rnn = next(t for t in view.figure.data if t.meta == "rnn")
-    assert rnn.name == "vanilla RNN, orthogonal init, clipping at 1"
-    plain = next(t for t in view.figure.data if t.meta == "rnn_plain")
-    assert list(plain.y) == [0.9, 0.3] and plain.line.dash == "dash"
-    chosen = next(t for t in view.figure.data if t.meta == "chosen lag")
+    recall = [n for n, s in tasks.SWEEP_SERIES.items() if s["task"] == "recall"]
+    drawn = {t.meta: t for t in view.figure.data}
+    assert set(recall) <= set(drawn) and "adding_lstm" not in drawn
+    rnn = drawn["rnn_orthogonal_clipped"]
+    # the median of the seeds, with bars from the lowest to the highest seed
+    assert list(rnn.x) == [1, 3] and list(rnn.y) == [1.0, 0.4]
+    np.testing.assert_allclose(rnn.error_y.arrayminus, [0.02, 0.2])
+    np.testing.assert_allclose(rnn.error_y.array, [0.0, 0.2])
+    # a series says what it is, in the sweep's own words; the main two are solid and thick
+    assert rnn.name == "RNN, orthogonal recurrent init, clipping at 1"
+    assert drawn["rnn_keras_defaults"].name == (
+        "RNN, Keras's defaults (orthogonal recurrent init), no clipping")
+    assert rnn.line.dash == "solid" and drawn["lstm_bias3"].line.dash == "solid"
+    others = [drawn[n] for n in recall if n not in ("rnn_orthogonal_clipped", "lstm_bias3")]
+    assert all(t.line.dash != "solid" and t.line.width < rnn.line.width for t in others)
+    styles = [(t.line.color, t.line.dash, t.marker.symbol) for t in others + [rnn]]
+    assert len(set(styles)) == len(styles)  # no two series look alike
+    assert drawn["chance"].name == "chance (0.25)" and list(drawn["chance"].y) == [0.25, 0.25]
+    chosen = drawn["chosen lag"]
     assert list(chosen.x) == [3, 3]  # the slider starts in the middle of the sweep's lags
     view._lag.value = 1  # moving the slider marks the lag and reads the sweep there
     assert list(chosen.x) == [1, 1]
-    assert "lag 1 in the sweep: vanilla RNN 1.00, LSTM 1.00" in view._label.value
+    assert ("lag 1 in the sweep: vanilla RNN 1.00 (0.98 to 1.00 over 3 seeds), LSTM 1.00"
+            in view._label.value)
     view._lag.value = 3
     view._run.click()
     assert view.error is None and len(view.live_points) == 2
     shown = {}
     for point in view.live_points:
-        live = next(t for t in view.figure.data if t.meta == f"{point['kind']}/live")
+        live = next(t for t in view.figure.data if t.meta == f"{point['series']}/live")
         assert list(live.customdata) == [3] and list(live.y) == [point["accuracy"]]
         shown[point["kind"]] = (live.x[0], live.marker.symbol)
-        assert point["steps"] == 30
+        assert point["steps"] == 30 and point["task"] == "recall"
     assert len(set(shown.values())) == 2  # the two kinds' points never hide each other
     assert all(2.5 < x < 3.5 for x, _ in shown.values())  # each near its lag
     view.run_live(lag=7)  # not a lag of the sweep: said in the view, nothing trained
@@ -483,17 +503,40 @@ def test_lag_explorer_draws_the_sweep_and_a_live_point():
     assert len(view.live_points) == 2 and view._lag.value == 3
 
 
+def test_lag_explorer_switches_to_the_adding_task_and_back():
+    view = LagExplorer(sweep=SWEEP, live_steps=30)
+    view._task.value = "adding"
+    drawn = {t.meta: t for t in view.figure.data}
+    assert {"adding_rnn", "adding_lstm"} <= set(drawn) and "lstm_bias3" not in drawn
+    assert "Adding problem" in view.figure.layout.title.text
+    assert list(view._lag.options) == [2, 4] and list(drawn["chosen lag"].x) == [4, 4]
+    assert drawn["chance"].name == "always answering 1.0 (0.08)"
+    assert list(drawn["adding_lstm"].y) == [0.85, 0.1]
+    view._run.click()
+    assert view.error is None and {p["task"] for p in view.live_points} == {"adding"}
+    assert [p["series"] for p in view.live_points] == ["adding_rnn", "adding_lstm"]
+    view._task.value = "recall"  # the adding points stay with their task
+    live = [t for t in view.figure.data if t.meta.endswith("/live")]
+    assert [len(t.x) for t in live] == [0, 0] and list(view._lag.options) == [1, 3]
+    view._task.value = "adding"
+    live = [t for t in view.figure.data if t.meta.endswith("/live")]
+    assert [len(t.x) for t in live] == [1, 1]
+    with pytest.raises(ValueError, match=r"task: expected one of \['recall', 'adding'\]"):
+        LagExplorer(sweep=SWEEP, task="copy")
+
+
 def test_lag_explorer_runs_once_per_click(monkeypatch):
     view = LagExplorer(sweep=SWEEP, live_steps=30)
     seen, labels = [], []
 
-    def point(kind, lag, on_step, **settings):  # the button and label while training runs
+    def point(series, lag, seed, on_step, **settings):  # the button and label while training
         seen.append(view._run.disabled)
         on_step(30, 30)
         labels.append(view._label.value)
+        kind = tasks.SWEEP_SERIES[series]["kind"]
         return {"kind": kind, "lag": lag, "accuracy": 0.5, "steps": 30, "seconds": 0.0}
 
-    monkeypatch.setattr("rnnlab.tasks.recall_point", point)
+    monkeypatch.setattr("rnnlab.tasks.sweep_point", point)
     view._run.click()
     assert seen == [True, True] and not view._run.disabled
     assert labels == [f"training the {name} at lag 3: step 30 of 30 (0 s)"
@@ -523,3 +566,21 @@ def test_connectivity_view_shades_each_earlier_character_by_its_gradient(pair, p
         ConnectivityView(models=pair, text="x" * 401)
     with pytest.raises(ValueError, match="'€'"):
         ConnectivityView(models=pair, text="Caf€ au lait")
+
+
+def test_training_monitor_draws_the_three_shipped_models():
+    names = ("rnn", "lstm", "rnn-matched")
+    monitor = TrainingMonitor(splits=("val",), curves=names)
+    for name in names:
+        monitor.replay(pretrained.history(name), name)
+    drawn = {t.meta: t for t in monitor.figure.data}
+    assert set(drawn) == {f"{name}/val" for name in names}
+    for name in names:
+        np.testing.assert_allclose(drawn[f"{name}/val"].y,
+                                   pretrained.history(name).column("val_nats"))
+    assert len({t.line.color for t in drawn.values()}) == 3  # three colours, three labels
+    assert drawn["rnn-matched/val"].name == "vanilla RNN-522, held-out"
+    with pytest.raises(ValueError, match="curve: expected one of"):
+        TrainingMonitor(curves=("rnn",)).replay(pretrained.history("lstm"))
+    with pytest.raises(ValueError, match="curves: expected distinct names"):
+        TrainingMonitor(curves=("rnn", "gru"))

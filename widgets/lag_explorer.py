@@ -1,15 +1,26 @@
-"""LagExplorer: recall accuracy against lag, precomputed, plus one point trained live."""
+"""LagExplorer: accuracy against lag for every series of the memory sweep, plus live points."""
 
 from __future__ import annotations
 
 import time
 
 import ipywidgets as W
+import numpy as np
 
 from rnnlab import tasks
 from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
+# The series a live run trains (the best-set-up RNN and LSTM of each task), drawn thick.
+MAIN_SERIES = {"recall": ("rnn_orthogonal_clipped", "lstm_bias3"),
+               "adding": ("adding_rnn", "adding_lstm")}
+TITLES = {"recall": "Recall the first symbol after a lag of distractors",
+          "adding": "Adding problem: the sum of two marked values among lag rows"}
+YAXIS = {"recall": "test accuracy (median of seeds; bars: lowest to highest)",
+         "adding": f"share within {tasks.ADDING_TOLERANCE} of the sum (median of seeds)"}
+CHANCE_TEXT = {"recall": "chance", "adding": "always answering 1.0"}
+# The other series of a kind differ by dash and marker, so that they read without colour.
+STYLES = [("dash", "x"), ("dot", "triangle-up"), ("dashdot", "square")]
 # Live points of both kinds at one lag would hide each other: each kind is drawn a little
 # to one side (a factor on the log axis) and with its own symbol; hover gives the lag.
 LIVE_OFFSET = {"rnn": 0.94, "lstm": 1.06}
@@ -18,80 +29,99 @@ QUEUED_CLICK_S = 0.5  # a click handled this soon after a run ended waited throu
 PROGRESS_EVERY_S = 0.25  # how often a live run's label says its step
 
 
-def series_label(kind: str, settings: dict) -> str:
-    """What a precomputed series is, from the sweep's own settings."""
-    parts = [LABELS[kind]]
-    if kind == "rnn":
-        parts.append(f"{settings.get('recurrent_initializer', 'orthogonal')} init")
-    else:
-        parts.append(f"forget-gate bias {settings.get('forget_bias', 1.0):g}")
-    clip = settings.get("global_clipnorm")
-    parts.append(f"clipping at {clip:g}" if clip else "no clipping")
-    if "steps" in settings:
-        parts.append(f"{settings['steps']} steps")
-    return ", ".join(parts)
-
-
 class LagExplorer(View):
-    """The shipped lag sweep for both kinds, and a live rerun at a chosen lag."""
+    """The shipped memory sweep (``tasks.load_sweep()``) per task, and live reruns.
 
-    def __init__(self, sweep: dict | None = None, live_steps: int | None = None):
+    Each series is drawn as the median accuracy over its seeds at each lag, with bars from
+    the lowest to the highest seed. ``run_live`` trains the task's two main series at one
+    lag with a small budget and adds the points.
+    """
+
+    def __init__(self, sweep: dict | None = None, live_steps: int | None = None,
+                 task: str = "recall"):
         super().__init__()
         self.sweep = sweep or tasks.load_sweep()
         self.live_steps = live_steps or tasks.live_steps()
         self.live_points: list[dict] = []
-        lags = sorted({p["lag"] for points in self.sweep["results"].values() for p in points})
-        self._lag = W.SelectionSlider(options=lags, value=lags[len(lags) // 2],
-                                      description="lag", continuous_update=False)
+        tasks_here = [t for t in MAIN_SERIES if any(
+            s["task"] == t for s in self.sweep["series"].values())]
+        if task not in tasks_here:
+            raise ValueError(f"task: expected one of {tasks_here} (the sweep's tasks), "
+                             f"got {task!r}")
+        self._task = W.ToggleButtons(options=tasks_here, value=task, description="task")
+        self._lag = W.SelectionSlider(options=[1], description="lag",
+                                      continuous_update=False)
         self._run = W.Button(description="Train this lag live", icon="play",
                              button_style="primary", layout=W.Layout(width="14em"))
         self._run.on_click(self._on_run)
         self._last_run_ended = float("-inf")
         self._label = W.HTML()
-        self.figure = new_figure(
-            title="Recall the first symbol after a lag of distractors",
-            xaxis=dict(title="lag (steps between the symbol and the question, log scale)",
-                       type="log", tickmode="array", tickvals=lags,
-                       ticktext=[str(lag) for lag in lags]),
-            yaxis=dict(title="test accuracy", range=[0, 1.05]),
-            legend=dict(orientation="h", y=-0.25),
-        )
-        chance = self.sweep["results"]["rnn"][0]["chance"]
-        self.figure.add_hline(y=chance, line=dict(color=COLOURS["chance"], dash="dot"),
-                              annotation_text=f"chance ({chance:.2f})")
-        for kind, points in self.sweep["results"].items():
-            self.figure.add_scatter(
-                x=[p["lag"] for p in points], y=[p["accuracy"] for p in points],
-                mode="lines+markers", name=series_label(kind, self.sweep["meta"]["settings"]),
-                meta=kind,
-                line=dict(color=COLOURS[kind], width=2.5),
-                hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
-            )
-        for name, variant in self.sweep["meta"].get("variants", {}).items():
-            points = variant["points"]
-            self.figure.add_scatter(
-                x=[p["lag"] for p in points], y=[p["accuracy"] for p in points],
-                mode="lines+markers", name=variant["label"], meta=name,
-                line=dict(color=COLOURS[variant["kind"]], width=2, dash="dash"),
-                marker=dict(symbol="x"),
-                hovertemplate="lag %{x}: %{y:.2f}<extra>%{meta}</extra>",
-            )
-        # the slider's lag as a faint band (not a dotted line: chance is one), so that
-        # moving the slider shows something before any training
-        self.figure.add_scatter(x=[], y=[0, 1.05], mode="lines", meta="chosen lag",
-                                line=dict(color=PALETTE["muted"], width=10), opacity=0.15,
-                                showlegend=False, hoverinfo="skip")
-        for kind in self.sweep["results"]:
-            self.figure.add_scatter(
-                x=[], y=[], mode="markers", name=f"{LABELS[kind]}, trained here",
-                meta=f"{kind}/live",
-                marker=dict(color=COLOURS[kind], size=14, symbol=LIVE_SYMBOL[kind],
-                            line=dict(width=1)),
-                hovertemplate="lag %{customdata}: %{y:.2f}<extra>%{meta}</extra>",
-            )
-        self._box = W.VBox([W.HBox([self._lag, self._run]), self._label, self._status,
-                            *in_box(self.figure)])
+        self.figure = new_figure(legend=dict(orientation="h", y=-0.25), height=560)
+        self._box = W.VBox([self._task, W.HBox([self._lag, self._run]), self._label,
+                            self._status, *in_box(self.figure)])
+        self._task.observe(self._on_task, names="value")
         self._lag.observe(self._on_lag, names="value")
+        self._on_task(None)
+
+    def series(self, task: str | None = None) -> dict:
+        """The sweep's series of ``task`` (default: the one shown), main series first."""
+        task = task or self._task.value
+        mine = {n: s for n, s in self.sweep["series"].items() if s["task"] == task}
+        return dict(sorted(mine.items(), key=lambda item: item[0] not in MAIN_SERIES[task]))
+
+    def _on_task(self, change):
+        """Draw the chosen task's series from scratch: lags, chance and traces differ."""
+        task = self._task.value
+        series = self.series(task)
+        lags = sorted({p["lag"] for s in series.values() for p in s["points"]})
+        # recall: 1 / classes; adding: the share the constant answer 1.0 gets right
+        chance = float(np.median([p["chance"] for s in series.values() for p in s["points"]]))
+        styles = {kind: iter(STYLES) for kind in LABELS}
+        with self.figure.batch_update():
+            self.figure.data = []
+            self.figure.update_layout(
+                title=TITLES[task],
+                xaxis=dict(title="lag (steps between the information and the question, "
+                                 "log scale)", type="log", tickmode="array", tickvals=lags,
+                           ticktext=[str(lag) for lag in lags]),
+                yaxis=dict(title=YAXIS[task], range=[0, 1.05]))
+            # a trace, not add_hline: a shape cannot be added inside batch_update
+            self.figure.add_scatter(
+                x=[lags[0], lags[-1]], y=[chance, chance], mode="lines", meta="chance",
+                name=f"{CHANCE_TEXT[task]} ({chance:.2f})", hoverinfo="skip",
+                line=dict(color=COLOURS["chance"], dash="dot", width=1.5))
+            for name, s in series.items():
+                rows = tasks.by_lag(s["points"])
+                main = name in MAIN_SERIES[task]
+                dash, symbol = ("solid", "circle") if main else next(styles[s["kind"]])
+                self.figure.add_scatter(
+                    x=[r["lag"] for r in rows], y=[r["median"] for r in rows],
+                    error_y=dict(type="data", symmetric=False, thickness=1.2, width=4,
+                                 array=[r["max"] - r["median"] for r in rows],
+                                 arrayminus=[r["median"] - r["min"] for r in rows]),
+                    customdata=[[r["min"], r["max"], r["n"]] for r in rows],
+                    mode="lines+markers", name=s["label"], meta=name,
+                    line=dict(color=COLOURS[s["kind"]], width=3 if main else 1.8, dash=dash),
+                    marker=dict(symbol=symbol, size=8 if main else 7),
+                    hovertemplate="lag %{x}: median %{y:.2f}, seeds %{customdata[0]:.2f} to "
+                                  "%{customdata[1]:.2f} (%{customdata[2]} seeds)"
+                                  "<extra>%{meta}</extra>")
+            # the slider's lag as a faint band (not a dotted line: chance is one), so that
+            # moving the slider shows something before any training
+            self.figure.add_scatter(x=[], y=[0, 1.05], mode="lines", meta="chosen lag",
+                                    line=dict(color=PALETTE["muted"], width=10),
+                                    opacity=0.15, showlegend=False, hoverinfo="skip")
+            for name in MAIN_SERIES[task]:
+                kind = series[name]["kind"]
+                self.figure.add_scatter(
+                    x=[], y=[], mode="markers", name=f"{LABELS[kind]}, trained here",
+                    meta=f"{name}/live",
+                    marker=dict(color=COLOURS[kind], size=14, symbol=LIVE_SYMBOL[kind],
+                                line=dict(width=1)),
+                    hovertemplate="lag %{customdata}: %{y:.2f}<extra>%{meta}</extra>")
+            self._draw_live()
+            self._lag.options = lags
+            self._lag.value = lags[len(lags) // 2]
         self._on_lag(None)
 
     def _progress_of(self, kind: str, lag: int):
@@ -107,14 +137,18 @@ class LagExplorer(View):
         return on_step
 
     def _on_lag(self, change):
-        """Mark the chosen lag and read the sweep's accuracies there."""
-        lag = self._lag.value
+        """Mark the chosen lag and read the main series of the sweep there."""
+        lag, task = self._lag.value, self._task.value
         self.figure.update_traces(x=[lag, lag], selector=dict(meta="chosen lag"))
-        found = [f"{LABELS[kind]} {p['accuracy']:.2f}"
-                 for kind, points in self.sweep["results"].items()
-                 for p in points if p["lag"] == lag]
-        self._label.value = (f"lag {lag} in the sweep: {', '.join(found)}. "
-                             "<b>Train this lag live</b> to add your own point.")
+        found = []
+        for name in MAIN_SERIES[task]:
+            s = self.sweep["series"][name]
+            for row in tasks.by_lag(s["points"]):
+                if row["lag"] == lag:
+                    found.append(f"{LABELS[s['kind']]} {row['median']:.2f} "
+                                 f"({row['min']:.2f} to {row['max']:.2f} over {row['n']} seeds)")
+        self._label.value = (f"lag {lag} in the sweep: {', '.join(found)}. Hover a point for "
+                             "any series. <b>Train this lag live</b> to add your own point.")
 
     def _on_run(self, button):
         # The button is disabled while a run trains, but a second click sent before that
@@ -123,9 +157,8 @@ class LagExplorer(View):
             self.run_live()
 
     def run_live(self, lag: int | None = None):
-        """Train both kinds at ``lag`` (default: the slider's) with a small budget, and plot.
-
-        The button calls this; a lesson cell can too, e.g. ``explorer.run_live(lag=50)``.
+        """Train the task's two main series at ``lag`` (default: the slider's) with a small
+        budget, and plot. The button calls this; a cell can too: ``run_live(lag=50)``.
         """
         self._run.disabled = True
         try:
@@ -141,24 +174,27 @@ class LagExplorer(View):
                     raise ValueError(f"lag: expected one of the sweep's lags "
                                      f"{list(self._lag.options)}, got {lag!r}")
                 self._lag.value = lag
-            lag = self._lag.value
-            settings = self.sweep["meta"]["settings"]
+            lag, task = self._lag.value, self._task.value
             points = []
-            for kind in self.sweep["results"]:
+            for name in MAIN_SERIES[task]:
+                kind = self.sweep["series"][name]["kind"]
                 self._label.value = f"training the {LABELS[kind]} at lag {lag} ..."
-                live = {**settings, "steps": self.live_steps}
-                points.append(tasks.recall_point(kind, lag, **live,
-                                                 on_step=self._progress_of(kind, lag)))
+                point = tasks.sweep_point(name, lag, seed=0, steps=self.live_steps,
+                                          on_step=self._progress_of(kind, lag))
+                points.append(dict(point, series=name))
             self.live_points.extend(points)
             with self.figure.batch_update():
-                for trace in self.figure.data:
-                    if trace.meta and trace.meta.endswith("/live"):
-                        kind = trace.meta.split("/")[0]
-                        mine = [p for p in self.live_points if p["kind"] == kind]
-                        trace.x = [p["lag"] * LIVE_OFFSET[kind] for p in mine]
-                        trace.y = [p["accuracy"] for p in mine]
-                        trace.customdata = [p["lag"] for p in mine]
+                self._draw_live()
             self._label.value = "; ".join(
                 f"{LABELS[p['kind']]}: {p['accuracy']:.2f} at lag {lag} "
                 f"({p['steps']} steps, {p['seconds']:.0f} s)" for p in points
             )
+
+    def _draw_live(self):
+        for trace in self.figure.data:
+            if trace.meta and trace.meta.endswith("/live"):
+                name = trace.meta.split("/")[0]
+                mine = [p for p in self.live_points if p["series"] == name]
+                trace.x = [p["lag"] * LIVE_OFFSET[p["kind"]] for p in mine]
+                trace.y = [p["accuracy"] for p in mine]
+                trace.customdata = [p["lag"] for p in mine]
