@@ -199,7 +199,8 @@ LESSON_CLAIMS = {
         ("units above 0.9 (none above 0.99)", "29 average above 0.9, 0 above 0.99"),
         ("about 18 passes over the training text", "passes over the training text: 17.6"),
         ("the LSTM has 3.3 times the RNN's\n  parameters and took three times as long; "
-         "it ends 0.052 nats lower", "rnn             109,140       17        1.651         1.595"),
+         "it ends 0.052 nats lower",
+         "rnn             109,140       17        1.651         1.595"),
         ("is ahead of the LSTM at every point of the curve",
          "the LSTM is ahead at 0 of 63 points"),
         ("ends 0.034\n  nats lower on all held-out text, in a third of the LSTM's training "
