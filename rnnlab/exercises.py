@@ -177,6 +177,54 @@ def check_rnn_unroll(rnn_unroll):
                 "H_t = tanh(X[t] @ W_xh + H_prev @ W_hh + b_h)")
 
 
+BACKWARD_NAMES = ("dX_t", "dH_prev", "dW_xh", "dW_hh", "db_h")
+
+
+@checker("backward pass of one RNN step")
+def check_rnn_step_backward(rnn_step_backward):
+    """``rnn_step_backward(dH, X_t, H_prev, W_xh, W_hh, b_h)``: the gradients of a loss
+    with respect to X_t, H_prev, W_xh, W_hh and b_h, given dH = dL/dH_t of the step
+    H_t = tanh(X_t W_xh + H_prev W_hh + b_h). Compared with TensorFlow's autodiff."""
+    import tensorflow as tf
+
+    X, H_0, W_xh, W_hh, b_h = _rnn_case(seed=3)
+    X_t, H_prev = X[0], H_0  # (batch, embed_dim), (batch, num_hiddens)
+    dH = np.random.default_rng(4).normal(size=H_prev.shape)  # dL/dH_t, (batch, num_hiddens)
+    found = rnn_step_backward(dH, X_t, H_prev, W_xh, W_hh, b_h)
+    if found is None or found is Ellipsis:
+        return None
+    if not isinstance(found, (tuple, list)) or len(found) != 5:
+        raise _Hint(f"return five arrays, in the order {', '.join(BACKWARD_NAMES)}")
+    inputs = [tf.Variable(v) for v in (X_t, H_prev, W_xh, W_hh, b_h)]
+    with tf.GradientTape() as tape:
+        H = tf.tanh(inputs[0] @ inputs[2] + inputs[1] @ inputs[3] + inputs[4])
+        loss = tf.reduce_sum(H * dH)  # a loss whose dL/dH_t is exactly dH
+    expected = [g.numpy() for g in tape.gradient(loss, inputs)]
+    H_t = H.numpy()
+    for name, value, want in zip(BACKWARD_NAMES, found, expected):
+        value = _array(value, want.shape, name)
+        if np.allclose(value, want, atol=1e-8):
+            continue
+        without_tanh = {"dX_t": dH @ W_xh.T, "dH_prev": dH @ W_hh.T, "dW_xh": X_t.T @ dH,
+                        "dW_hh": H_prev.T @ dH, "db_h": dH.sum(axis=0)}[name]
+        if np.allclose(value, without_tanh, atol=1e-8):
+            raise _Hint(f"{name}: first go back through tanh: dZ = dH * (1 - H_t ** 2), "
+                        "with H_t this step's output")
+        dZ_prev = dH * (1 - H_prev ** 2)
+        wrong_tanh = {"dX_t": dZ_prev @ W_xh.T, "dH_prev": dZ_prev @ W_hh.T,
+                      "dW_xh": X_t.T @ dZ_prev, "dW_hh": H_prev.T @ dZ_prev,
+                      "db_h": dZ_prev.sum(axis=0)}[name]
+        if np.allclose(value, wrong_tanh, atol=1e-8):
+            raise _Hint(f"{name}: tanh' is 1 - H_t ** 2 at this step's output H_t, not at "
+                        "H_prev")
+        raise _Hint(f"{name} differs from autodiff: with dZ = dH * (1 - H_t ** 2), each "
+                    "gradient is dZ multiplied by what multiplies that input in the step "
+                    "(mind the transposes, and sum the bias over the batch)")
+    return ("all five match TensorFlow's autodiff: this is one step of backpropagation "
+            f"through time (here tanh' averages {np.mean(1 - H_t ** 2):.2f}, the factor "
+            "lesson 3 follows back through many steps)")
+
+
 @checker("parameters of the recurrent layer")
 def check_recurrent_params(answer, model):
     """``answer``: the parameter count of ``model``'s recurrent layer, by hand."""

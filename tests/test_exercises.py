@@ -84,6 +84,31 @@ def test_rnn_unroll_and_params(make_model):
     assert "bias" in exercises.check_recurrent_params(E * H + H * H, rnn).message
 
 
+def test_rnn_step_backward():
+    sol = solution("02_vanilla_rnn")
+    feedback = exercises.check_rnn_step_backward(sol.rnn_step_backward)
+    assert feedback.passed, feedback.message
+
+    def no_tanh(dH, X_t, H_prev, W_xh, W_hh, b_h):
+        return dH @ W_xh.T, dH @ W_hh.T, X_t.T @ dH, H_prev.T @ dH, dH.sum(axis=0)
+
+    assert "through tanh" in exercises.check_rnn_step_backward(no_tanh).message
+
+    def tanh_at_h_prev(dH, X_t, H_prev, W_xh, W_hh, b_h):
+        dZ = dH * (1 - H_prev ** 2)
+        return dZ @ W_xh.T, dZ @ W_hh.T, X_t.T @ dZ, H_prev.T @ dZ, dZ.sum(axis=0)
+
+    assert "not at H_prev" in exercises.check_rnn_step_backward(tanh_at_h_prev).message
+
+    def bias_not_summed(*args):
+        found = list(sol.rnn_step_backward(*args))
+        found[4] = found[4] / 2
+        return found
+
+    assert "db_h" in exercises.check_rnn_step_backward(bias_not_summed).message
+    assert exercises.check_rnn_step_backward(lambda *a: (1, 2)).status == HINT
+
+
 def test_vanishing_factor():
     sol = solution("03_vanishing_gradients")
     assert exercises.check_vanishing_factor(sol.vanishing_factor()).passed

@@ -12,6 +12,18 @@ def rnn_unroll(X, H_0, W_xh, W_hh, b_h):
     return np.stack(states)
 
 
+def rnn_step_backward(dH, X_t, H_prev, W_xh, W_hh, b_h):
+    """Gradients of one step H_t = tanh(Z), Z = X_t W_xh + H_prev W_hh + b_h, from dL/dH_t."""
+    H_t = np.tanh(X_t @ W_xh + H_prev @ W_hh + b_h)  # (batch, num_hiddens)
+    dZ = dH * (1 - H_t ** 2)  # through tanh: tanh'(Z) = 1 - tanh(Z)^2
+    dX_t = dZ @ W_xh.T  # (batch, embed_dim)
+    dH_prev = dZ @ W_hh.T  # (batch, num_hiddens): what flows on to the step before
+    dW_xh = X_t.T @ dZ  # (embed_dim, num_hiddens)
+    dW_hh = H_prev.T @ dZ  # (num_hiddens, num_hiddens)
+    db_h = dZ.sum(axis=0)  # (num_hiddens,): the bias is shared by the whole batch
+    return dX_t, dH_prev, dW_xh, dW_hh, db_h
+
+
 def recurrent_params(embed_dim, num_hiddens):
     """W_xh (embed_dim x num_hiddens) + W_hh (num_hiddens x num_hiddens) + b_h."""
     return embed_dim * num_hiddens + num_hiddens * num_hiddens + num_hiddens
