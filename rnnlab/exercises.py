@@ -298,57 +298,44 @@ def check_gru_model(build_gru):
 # --- lesson 5 ---------------------------------------------------------------------------
 
 
-@checker("open forget gates")
-def check_forget_open_fraction(answer, trace, threshold: float = 0.9):
-    """``answer``: the fraction of all forget-gate values in ``trace`` above ``threshold``."""
-    value = _number(answer, "a fraction")
-    expected = float((trace.F > threshold).mean())
-    if abs(value - expected) < 0.005:
-        return (f"{expected:.1%} of the forget-gate values keep more than "
-                f"{threshold:.0%} of the cell state from one step to the next")
-    if abs(value - 100 * expected) < 0.5:
-        raise _Hint("a fraction between 0 and 1, not a percentage")
-    if abs(value - float((trace.F < 1 - threshold).mean())) < 0.005:
-        raise _Hint(f"that is the fraction below {1 - threshold:.1f}: count the values above "
-                    f"{threshold}")
-    raise _Hint(f"trace.F has shape (T, units): compare it with {threshold} and average "
-                "over everything")
+@checker("a forget gate's time constant")
+def check_time_constant(answer, traces, unit: int):
+    """``answer``: -1 / ln(mean F) of ``unit`` over the LSTM ``traces`` (all characters)."""
+    value = _number(answer, "a number of characters")
+    F = np.concatenate([t.F[:, unit] for t in traces])  # (characters,)
+    expected = float(-1.0 / np.log(F.mean()))
+    if _close(value, expected, 0.01):
+        return (f"{expected:.1f} characters: after that many steps a gate held at its mean "
+                f"({F.mean():.3f}) keeps 1/e of the cell")
+    with np.errstate(divide="ignore"):
+        per_step = float(np.mean(-1.0 / np.log(F)))
+    if _close(value, per_step, 0.01):
+        raise _Hint("average the gate first, then take -1 / ln of the mean")
+    if _close(value, -expected, 0.01):
+        raise _Hint("ln of a gate below 1 is negative: -1 / ln(mean F) is positive")
+    if _close(value, float(-1.0 / np.log10(F.mean())), 0.01):
+        raise _Hint("use the natural logarithm, np.log")
+    raise _Hint(f"take unit {unit} of F in every trace, join them (np.concatenate), average, "
+                "then -1 / np.log(mean)")
 
 
-@checker("the most saturated gate")
-def check_most_saturated_gate(answer, trace):
-    """``answer``: "I", "F" or "O", the gate whose values are most often saturated."""
-    from rnnlab.probes import saturation
-
-    totals = {gate: float((low + high).mean()) for gate, (low, high)
-              in saturation(trace).items()}
-    best = max(totals, key=totals.get)
-    if str(answer).strip().upper() not in totals:
-        raise _Hint(f"answer with one of {sorted(totals)}, not {answer!r}")
-    shares = ", ".join(f"{g} {v:.0%}" for g, v in totals.items())
-    if str(answer).strip().upper() == best:
-        return f"saturated share of values: {shares}"
-    raise _Hint("add the two saturated fractions of each gate and compare the means")
+@checker("the direct path's product of forget gates")
+def check_forget_product(answer, trace, unit: int, start: int, stop: int):
+    """``answer``: the product of F[t, unit] for t in start .. stop - 1."""
+    value = _number(answer, "a share between 0 and 1")
+    F = trace.F[start:stop, unit]
+    expected = float(np.prod(F))
+    if _close(value, expected, 0.02) or abs(value - expected) < 1e-12:
+        return (f"{expected:.2e}: along C alone, C_{stop - 1} keeps that share of C_{start - 1}"
+                f" (the gradient back along the same path is scaled by the same product)")
+    if _close(value, float(F.sum()), 0.01) or _close(value, float(F.mean()), 0.01):
+        raise _Hint("multiply the gates (np.prod): each step keeps F of what was there")
+    if _close(value, float(np.prod(trace.F[start:stop + 1, unit])), 0.02):
+        raise _Hint(f"take the {stop - start} steps start .. stop - 1: F[{start}:{stop}]")
+    raise _Hint(f"np.prod(trace.F[{start}:{stop}, {unit}])")
 
 
 # --- lesson 6 ---------------------------------------------------------------------------
-
-
-@checker("what survives 50 steps")
-def check_memory_survival(answer, lag: int = 50):
-    """``answer``: (bias 1, bias 3), the share of the cell state left after ``lag`` steps
-    when the forget gate sits at sigmoid(bias)."""
-    try:
-        low, high = (float(v) for v in answer)
-    except (TypeError, ValueError):
-        raise _Hint(f"answer with a pair of numbers (bias 1, bias 3), got {answer!r}") from None
-    expected = [float(sigmoid(b)) ** lag for b in (1.0, 3.0)]
-    if _close(low, expected[0], 0.02) and _close(high, expected[1], 0.02):
-        return (f"sigmoid(1)^{lag} = {expected[0]:.1e} against sigmoid(3)^{lag} = "
-                f"{expected[1]:.3f}: the forget bias sets how far back an LSTM can reach")
-    if _close(high, expected[0], 0.02) and _close(low, expected[1], 0.02):
-        raise _Hint("the pair is swapped: bias 1 first")
-    raise _Hint(f"with the forget gate at f = sigmoid(b) every step keeps f of C: f ** {lag}")
 
 
 @checker("a forget bias for a long memory")
@@ -360,7 +347,7 @@ def check_forget_bias_for_memory(answer, lag: int = 200, keep: float = 0.5):
     if _close(value, expected, 0.01):
         return (f"b = {expected:.2f}: the gate starts at sigmoid(b) = {per_step:.4f}, and "
                 f"{per_step:.4f}^{lag} = {keep}. Keras's bias of 1 keeps "
-                f"{1 / (1 + np.exp(-1.0)) ** lag:.0e}")
+                f"{float(sigmoid(1.0)) ** lag:.0e}")
     if _close(value, per_step, 0.01):
         raise _Hint(f"{value:.4f} is the gate value sigmoid(b); the bias is its inverse, "
                     "log(f / (1 - f))")

@@ -420,6 +420,38 @@ def saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
     }
 
 
+def tanh_outputs(trace: cells.Trace) -> dict[str, np.ndarray]:
+    """Every value that left a tanh, (T, units) each: the RNN's ``H``; the LSTM's
+    candidate ``C_tilde`` and ``tanh(C)`` (its ``H`` is O * tanh(C), a gated copy)."""
+    if trace.kind == "lstm":
+        return {"C_tilde": trace.C_tilde, "tanh(C)": np.tanh(trace.C)}
+    return {"H": trace.H}
+
+
+def forget_timescales(traces, window: int = 100) -> dict[str, np.ndarray]:
+    """Per unit of an LSTM, how long its cell state keeps what it holds, over passages.
+
+    ``traces``: ``gates`` traces of one LSTM on one or more passages. Returns per unit
+    (num_hiddens,): ``mean`` forget gate over every character; ``time_constant``
+    -1 / ln(mean), the steps after which a constant gate keeps 1/e; and ``product``, the
+    median over every run of ``window`` consecutive characters (in steps of ``window``)
+    of the product of F along it: what the direct path C_{t-window} -> C_t keeps.
+    """
+    traces = [traces] if isinstance(traces, cells.Trace) else list(traces)
+    if not traces or any(t.kind != "lstm" for t in traces):
+        raise ValueError("traces: expected gates() traces of an LSTM")
+    F = np.concatenate([t.F for t in traces])  # (characters, units)
+    mean = F.mean(axis=0)
+    with np.errstate(divide="ignore"):  # a gate of exactly 0 keeps nothing: log 0 = -inf
+        products = [np.exp(np.log(t.F[start:start + window]).sum(axis=0))
+                    for t in traces for start in range(0, len(t.F) - window + 1, window)]
+        time_constant = -1.0 / np.log(mean)
+    if not products:
+        raise ValueError(f"window: {window} is longer than every passage")
+    return {"mean": mean, "time_constant": time_constant,
+            "product": np.median(np.array(products), axis=0)}
+
+
 # --- interpretable units ------------------------------------------------------------------
 
 _SPEAKER = re.compile(r"^[A-Z][A-Z' ]+\.$")  # a speaker's name in capitals on its own line
@@ -483,6 +515,22 @@ def find_cells(model, text: str, top: int = 5, state: str = "H",
         order = np.argsort(-np.abs(corr))[:top]
         found[name] = [(int(u), float(corr[u])) for u in order]
     return found
+
+
+def feature_correlation(trace: cells.Trace, state: str, unit: int, feature: str) -> float:
+    """Pearson r between one unit of ``state`` and one ``text_features`` feature over the
+    trace's text: how ``find_cells``'s pick holds up on another passage. NaN when the
+    feature does not vary in that text."""
+    values = getattr(trace, state, None)
+    if values is None:
+        raise ValueError(f"state: a {trace.kind!r} trace has no {state!r}")
+    features = text_features(trace.text)
+    if feature not in features:
+        raise ValueError(f"feature: expected one of {sorted(features)}, got {feature!r}")
+    f, v = features[feature], values[:, unit]
+    if f.std() == 0 or v.std() == 0:
+        return float("nan")
+    return float(np.corrcoef(f, v)[0, 1])
 
 
 # --- exploding gradients and global-norm clipping -------------------------------------------

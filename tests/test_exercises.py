@@ -146,16 +146,21 @@ def test_gru_and_lstm_params(make_model):
 
 def test_gates(lstm_trace):
     sol = solution("05_inside_the_gates")
-    assert exercises.check_forget_open_fraction(sol.forget_open_fraction(lstm_trace),
-                                                lstm_trace).passed
-    wrong = exercises.check_forget_open_fraction(sol.forget_open_fraction(lstm_trace) + 0.1,
-                                                 lstm_trace)
-    assert wrong.status == HINT
-    best = sol.most_saturated_gate(lstm_trace)
-    assert exercises.check_most_saturated_gate(best, lstm_trace).passed
-    other = next(g for g in "IFO" if g != best)
-    assert exercises.check_most_saturated_gate(other, lstm_trace).status == HINT
-    assert "one of" in exercises.check_most_saturated_gate("Q", lstm_trace).message
+    traces, unit = [lstm_trace, lstm_trace], 7
+    answer = sol.time_constant(traces, unit)
+    assert exercises.check_time_constant(answer, traces, unit).passed
+    with np.errstate(divide="ignore"):
+        per_step = float(np.mean(-1 / np.log(lstm_trace.F[:, unit])))
+    assert "average the gate first" in exercises.check_time_constant(per_step, traces,
+                                                                      unit).message
+    assert "positive" in exercises.check_time_constant(-answer, traces, unit).message
+    start, stop = 10, 60
+    product = sol.forget_product(lstm_trace, unit, start, stop)
+    assert exercises.check_forget_product(product, lstm_trace, unit, start, stop).passed
+    summed = float(lstm_trace.F[start:stop, unit].sum())
+    assert "np.prod" in exercises.check_forget_product(summed, lstm_trace, unit, start,
+                                                       stop).message
+    assert exercises.check_forget_product(0.5, lstm_trace, unit, start, stop).status == HINT
 
 
 def test_memory():

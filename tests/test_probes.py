@@ -384,3 +384,26 @@ def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(shakespeare)
     with pytest.raises(ValueError, match="expected a vanilla RNN"):
         probes.rnn_gradient_reach(models.build("lstm", shakespeare.vocab, num_hiddens=8),
                                   windows)
+
+
+def test_forget_timescales_and_tanh_outputs():
+    from rnnlab import cells
+
+    T, units = 250, 3
+    F = np.empty((T, units))
+    F[:, 0], F[:, 1], F[:, 2] = 0.5, 0.99, np.tile([0.9, 1.0], T // 2)  # constant, near 1, mixed
+    trace = cells.Trace(kind="lstm", text="x" * T, ids=np.zeros(T, int), H=np.zeros((T, units)),
+                        logits=None, state=None, C=np.full((T, units), 3.0),
+                        I=F, F=F, O=F, C_tilde=np.full((T, units), -0.95))
+    found = probes.forget_timescales([trace, trace], window=100)
+    np.testing.assert_allclose(found["mean"], [0.5, 0.99, 0.95])
+    np.testing.assert_allclose(found["time_constant"], -1 / np.log([0.5, 0.99, 0.95]))
+    # two windows of 100 per passage: 0.5^100, 0.99^100, 0.9^50
+    np.testing.assert_allclose(found["product"], [0.5 ** 100, 0.99 ** 100, 0.9 ** 50])
+    outputs = probes.tanh_outputs(trace)
+    assert set(outputs) == {"C_tilde", "tanh(C)"}
+    np.testing.assert_allclose(outputs["tanh(C)"], np.tanh(3.0))
+    with pytest.raises(ValueError, match="longer than every passage"):
+        probes.forget_timescales(trace, window=300)
+    with pytest.raises(ValueError, match="LSTM"):
+        probes.forget_timescales([])

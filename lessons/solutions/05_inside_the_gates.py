@@ -3,13 +3,12 @@
 import numpy as np
 
 
-def forget_open_fraction(trace, threshold=0.9):
-    """Share of all forget-gate values, over every step and unit, above the threshold."""
-    return float((trace.F > threshold).mean())
+def time_constant(traces, unit):
+    """-1 / ln of the unit's mean forget gate over every character of every trace."""
+    F = np.concatenate([trace.F[:, unit] for trace in traces])  # (characters,)
+    return float(-1.0 / np.log(F.mean()))
 
 
-def most_saturated_gate(trace, low=0.1, high=0.9):
-    """The gate whose values are most often below ``low`` or above ``high``."""
-    shares = {name: float(np.mean((values < low) | (values > high)))
-              for name, values in (("I", trace.I), ("F", trace.F), ("O", trace.O))}
-    return max(shares, key=shares.get)
+def forget_product(trace, unit, start=1000, stop=1100):
+    """What the direct path C_(start-1) -> C_(stop-1) keeps: the product of the gates."""
+    return float(np.prod(trace.F[start:stop, unit]))
