@@ -21,7 +21,7 @@ def measure(windows=(100, 1000)) -> list[tuple[str, int, float, float]]:
     data = corpus.load()
     _, val_ids = data.split()
     rows = []
-    for kind in ("rnn", "lstm"):
+    for kind in pretrained.NAMES:  # "rnn", "lstm", "rnn-matched"
         model = pretrained.load(kind)
         for window in windows:
             start = time.perf_counter()
@@ -35,9 +35,9 @@ def main():
     _, val_ids = data.split()
     print(f"held-out: {len(val_ids):,} characters; baseline ln({len(data.vocab)}) = "
           f"{math.log(len(data.vocab)):.3f} nats/char\n")
-    print(f"{'model':8}{'window':>8}{'nats/char':>12}{'bits/char':>12}{'seconds':>10}")
+    print(f"{'model':12}{'window':>8}{'nats/char':>12}{'bits/char':>12}{'seconds':>10}")
     for kind, window, nats, seconds in measure():
-        print(f"{kind:8}{window:>8}{nats:>12.3f}{nats / math.log(2):>12.3f}{seconds:>10.1f}")
+        print(f"{kind:12}{window:>8}{nats:>12.3f}{nats / math.log(2):>12.3f}{seconds:>10.1f}")
 
 
 if __name__ == "__main__":

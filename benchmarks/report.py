@@ -78,7 +78,7 @@ def main():
                 "(browser_latency.py)")
 
     for kind, window, nats, _ in heldout.measure(windows=(100,)):
-        row(f"shipped {kind.upper()}-256, held-out loss",
+        row(f"shipped {kind}, held-out loss",
             f"{nats:.3f} nats/char, {to_bits(nats):.3f} bits/char",
             "all 505,732 held-out characters, windows of 100 from a zero state")
 
