@@ -146,102 +146,16 @@ def test_lesson_one_explains_the_check_marker():
     assert f"`{CHECK}`" in first and "evidence" in first
 
 
-# Each number or comparison a lesson's text states, with what a checked cell of the same
-# lesson prints to back it: (words in the text, words in a checked output).
-LESSON_CLAIMS = {
-    "01_characters": [
-        ("42 Shakespeare texts (37 plays and 5 poems)", "42 texts; the cut is"),
-        ("from inside *Troilus and Cressida* on",
-         "the cut is 19,215 characters into THE HISTORY OF TROILUS AND CRESSIDA"),
-        ("ln(84) = 4.431 nats knowing nothing", "ln(84) = 4.431 nats"),
-        ("3.329 with\n  character counts", "unigram: 3.329 nats"),
-        ("2.542 with one character of context", "bigram: 2.542 nats"),
-        ("1.598 for the best counting\n  model (order 6, five characters of context)",
-         "best: order 6, 1.598 nats per character"),
-        ("level with the best n-gram (0.002 nats\n  below it)",
-         "rnn: 1.595 nats, -0.002 against the best n-gram"),
-        ("the LSTM 0.055 below", "lstm: 1.543 nats, -0.055 against the best n-gram"),
-        ("the 522-unit RNN 0.088 below",
-         "rnn-matched: 1.509 nats, -0.088 against the best n-gram"),
-        ("a perplexity of exactly $V$", "perplexity 84.0"),
-    ],
-    "03_vanishing_gradients": [
-        ("$\\rho = 2.73$ and $\\sigma_{\\max} = 5.62$",
-         "spectral radius 2.73, largest singular value 5.62"),
-        ("Two thirds of the hidden values lie", "held-out characters: 66%"),
-        ("by a factor of about 0.75 per step", "a factor of 0.75 (median)"),
-        ("some twelve orders of magnitude over 99", "99 steps back: median 4e-13"),
-        ("back is a median $4 \\times 10^{-13}$ of the last step's",
-         "99 steps back: median 4e-13"),
-        ("would be about $10^{-3}$ of the last step's",
-         "saturated units pass tanh' = 0.19: 10^-3.3"),
-        ("it would grow instead", "tanh' = 1 everywhere (the weights alone): 10^42.2"),
-        ("At initialisation the gradient hardly fades",
-         "at initialisation:   gradient 99 steps back 10^-0.4"),
-        ("further even than in the shipped model",
-         "after 50 steps:      gradient 99 steps back 10^-14.5"),
-        ("a quarter of the units are saturated: letting them pass 0.19 changes almost nothing",
-         "10^-14.5, with saturated units at 0.19 10^-14.6; 24% saturated"),
-        ("0.69 on average", "24% saturated; tanh' of the others 0.69 on average"),
-        ("within ten characters", "positions   1-  9: 1.706"),
-        ("Beyond a few dozen characters the loss is flat within noise",
-         "positions 200-999: 1.576 ± 0.010"),
-    ],
-    "02_vanilla_rnn": [
-        ("about 18 passes\nover the training text", "17.6 passes over the training text"),
-        ("ends higher than the number the course quotes",
-         "curve's last point (first 100,000 held-out characters): 1.651"),
-        ("On text it trained on it scores better still",
-         "100,000 characters of its training text: 1.431"),
-    ],
-    "05_inside_the_gates": [
-        ("its candidate more (78%\nagainst 66%), $\\tanh(C)$ a little less (62%)",
-         "lstm tanh(C)  beyond ±0.9: 62% of values"),
-        ("the median time constant is 3.3", "time constants: median 3.3 characters"),
-        ("about two\ndozen hold on for more than 10, none for more than 100",
-         "24 units above 10, 0 above 100"),
-        ("only 6 keep more than 1% of\ntheir cell over 100 characters",
-         "keeps more than 1e-2 over 100 characters (median of 80 runs): 6 of 256"),
-        ("values reach 66 here", "cell state values from -46 to 66"),
-        ("the LSTM's line-position unit (0.93\nwhere found, 0.69 to 0.88 elsewhere)",
-         "line_position unit   7: r = +0.93 where found, +0.88, +0.74, +0.69"),
-        ("the LSTM's bracket unit falls from 0.30 to\nabout 0",
-         "in_brackets   unit  21: r = +0.30 where found, +0.13, +0.02, -0.02"),
-        ("66% of the RNN's, 62-78% of the\n  LSTM's beyond ±0.9",
-         "rnn  H        beyond ±0.9: 66%"),
-    ],
-    "04_lstm": [
-        ("109,140 for\nthe RNN and 355,668 for the LSTM", "rnn             109,140"),
-        ("over the first 20 steps back about as fast as\nthe RNN's",
-         "lstm dL/dH, trained: 99 steps back 3e-06 (10-90%: 2e-07 to 7e-05); per step 0.75"),
-        ("about 0.92 per step against the RNN's 0.76", "0.76 over k = 20-99"),
-        ("some seven orders of magnitude", "rnn  dL/dH, trained: 99 steps back 4e-13"),
-        ("the RNN's orthogonal start barely fades", "rnn  dL/dH, initial: 99 steps back 3e-01"),
-        ("fades faster than the trained LSTM's", "lstm dL/dH, initial: 99 steps back 8e-09"),
-        ("every forget gate sits near 0.73", "untrained LSTM: forget gates 0.73 on average"),
-        ("units above 0.9 (none above 0.99)", "29 average above 0.9, 0 above 0.99"),
-        ("about 18 passes over the training text", "passes over the training text: 17.6"),
-        ("the LSTM has 3.3 times the RNN's\n  parameters and took three times as long; "
-         "it ends 0.052 nats lower",
-         "rnn             109,140       17        1.651         1.595"),
-        ("is ahead of the LSTM at every point of the curve",
-         "the LSTM is ahead at 0 of 63 points"),
-        ("ends 0.034\n  nats lower on all held-out text, in a third of the LSTM's training "
-         "time", "rnn-matched     355,722       17        1.569         1.509"),
-        ("the gap column, 0.16 to 0.19\n  nats",
-         "lstm            355,668       55        1.594         1.543          1.385 0.157"),
-        ("ends at its lowest point or within a few thousandths of it",
-         "rnn: last held-out point 1.651, its lowest 1.650"),
-        ("behind the LSTM by about the same amount at\nevery context length, 0.05 to 0.08 nats",
-         "rnn - lstm    +0.079 ± 0.013    +0.052 ± 0.007    +0.053 ± 0.006    +0.056 ± 0.002"),
-        ("ties the LSTM over the first 9 characters and is ahead of it from 10 on",
-         "rnn-matched - lstm    +0.001 ± 0.013    -0.036 ± 0.007"),
-        ("score 1.595, 1.543 and 1.509 nats/char",
-         "lstm            355,668       55        1.594         1.543"),
-        ("$3 \\times 10^{-6}$ of the last step's, the RNN's $4 \\times 10^{-13}$",
-         "lstm dL/dH, trained: 99 steps back 3e-06"),
-    ],
-}
+def _load_claims():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("claims", ROOT / "lessons" / "claims.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.CLAIMS
+
+
+LESSON_CLAIMS = _load_claims()
 
 
 @pytest.mark.parametrize("stem", sorted(LESSON_CLAIMS))
@@ -256,3 +170,14 @@ def test_lesson_claims_rest_on_checked_cells(stem):
     for words, evidence in LESSON_CLAIMS[stem]:
         assert words in text, f"{stem}: the text no longer says {words!r}"
         assert evidence in checked, f"{stem}: no checked cell prints {evidence!r}"
+
+
+def test_the_guide_lists_every_claim_with_its_evidence():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebooks", ROOT / "tools" / "notebooks.py")
+    notebooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(notebooks)
+    guide = (ROOT / "lessons" / "README.md").read_text(encoding="utf-8")
+    assert notebooks.claims_section(LESSON_CLAIMS) in guide, (
+        "lessons/README.md: the claims list is out of step: python tools/notebooks.py claims")

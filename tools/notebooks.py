@@ -7,6 +7,8 @@
                                                       time and every cell over 3 s; the run
                                                       notebooks go to test-artifacts/timed/,
                                                       the lessons are left unchanged
+    python tools/notebooks.py claims                  write lessons/claims.py's list into the
+                                                      teacher's guide (lessons/README.md)
 
 Checked cells (first line ``# NBVAL_CHECK_OUTPUT``) keep their outputs and execution
 counts, which nbval compares; every other cell is stored without outputs or count. ``run``
@@ -89,7 +91,41 @@ def report_times(nb, path: Path) -> None:
             print(f"    cell {number:2d}: {seconds:5.1f} s  {first[:70]}", flush=True)
 
 
+CLAIMS_START = "<!-- claims: written by `python tools/notebooks.py claims` -->"
+CLAIMS_END = "<!-- end of claims -->"
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split()).replace("|", "\\|")
+
+
+def claims_section(claims: dict) -> str:
+    """The guide's table of every claim and the checked output that backs it."""
+    lines = [CLAIMS_START, "", "| lesson | the text says | a checked cell prints |",
+             "|---|---|---|"]
+    for stem, pairs in claims.items():
+        for words, evidence in pairs:
+            lines.append(f"| {stem[:2]} | {_one_line(words)} | `{_one_line(evidence)}` |")
+    return "\n".join(lines + ["", CLAIMS_END])
+
+
+def write_claims() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("claims", LESSONS / "claims.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    guide = LESSONS / "README.md"
+    text = guide.read_text(encoding="utf-8")
+    start, end = text.index(CLAIMS_START), text.index(CLAIMS_END) + len(CLAIMS_END)
+    guide.write_text(text[:start] + claims_section(module.CLAIMS) + text[end:], encoding="utf-8")
+    print(f"wrote {sum(map(len, module.CLAIMS.values()))} claims into {guide}")
+
+
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["claims"]:
+        write_claims()
+        return 0
     if not argv or argv[0] not in ("clean", "run", "time"):
         print(__doc__)
         return 2
