@@ -570,7 +570,7 @@ def test_connectivity_view_shades_each_earlier_character_by_its_gradient(pair, p
 
 def test_training_monitor_draws_the_three_shipped_models():
     names = ("rnn", "lstm", "rnn-matched")
-    monitor = TrainingMonitor(splits=("val",), curves=names)
+    monitor = TrainingMonitor(splits=("val",), curves=names, loss_range=(1.45, 2.6))
     for name in names:
         monitor.replay(pretrained.history(name), name)
     drawn = {t.meta: t for t in monitor.figure.data}
@@ -580,6 +580,12 @@ def test_training_monitor_draws_the_three_shipped_models():
                                    pretrained.history(name).column("val_nats"))
     assert len({t.line.color for t in drawn.values()}) == 3  # three colours, three labels
     assert drawn["rnn-matched/val"].name == "vanilla RNN-522, held-out"
+    assert list(monitor.figure.layout.yaxis.range) == [1.45, 2.6]
+    assert not monitor.figure.layout.shapes  # ln(84) = 4.43 is off this axis: not drawn
+    assert monitor._label.value.endswith(
+        "nats/char on all held-out plays: vanilla RNN 1.595, LSTM 1.543, vanilla RNN-522 1.509")
+    with pytest.raises(ValueError, match="loss_range"):
+        TrainingMonitor(loss_range=(2.0, 1.0))
     with pytest.raises(ValueError, match="curve: expected one of"):
         TrainingMonitor(curves=("rnn",)).replay(pretrained.history("lstm"))
     with pytest.raises(ValueError, match="curves: expected distinct names"):

@@ -23,35 +23,44 @@ class TrainingMonitor(View):
 
     Feed it live (``train`` or ``on_record(name)`` as a training callback) or replay a
     recorded History (``replay``). ``curves`` names the models drawn: "rnn" and "lstm",
-    and "rnn-matched" for the shipped RNN with the LSTM's parameter count.
+    and "rnn-matched" for the shipped RNN with the LSTM's parameter count. ``loss_range``
+    fixes the loss axis (low, high), to tell apart curves that end close together.
     """
 
     def __init__(self, vocab_size: int = 84, title: str = "Learning curves",
                  splits: tuple[str, ...] = ("train", "val"),
-                 curves: tuple[str, ...] = ("rnn", "lstm")):
+                 curves: tuple[str, ...] = ("rnn", "lstm"),
+                 loss_range: tuple[float, float] | None = None):
         super().__init__()
         if not splits or set(splits) - {"train", "val"}:
             raise ValueError(f"splits: expected 'train', 'val' or both, got {splits!r}")
         if not curves or set(curves) - set(LABELS) or len(set(curves)) < len(curves):
             raise ValueError(f"curves: expected distinct names from {tuple(LABELS)}, "
                              f"got {curves!r}")
+        if loss_range is not None and not (
+                len(loss_range) == 2 and 0 <= loss_range[0] < loss_range[1]):
+            raise ValueError(f"loss_range: expected (low, high) with 0 <= low < high, got "
+                             f"{loss_range!r}")
         self.vocab_size = vocab_size
         self.records: dict[str, list[dict]] = {name: [] for name in curves}
+        self._replayed: dict[str, str] = {}  # what the label says of each replayed history
         self._budget = None  # (key in a record, total) for the progress bar
         self._trained: dict[str, object] = {}  # the model each kind's curve belongs to
         self.figure = new_figure(
             title=title, height=400,
             xaxis=dict(title="characters seen (log scale)", type="log", tickmode="array",
                        tickvals=TICKS, ticktext=[tick_text(t) for t in TICKS]),
-            yaxis=dict(title="loss (nats per character)"),
+            yaxis=dict(title="loss (nats per character)",
+                       **({"range": list(loss_range)} if loss_range else {})),
             legend=dict(orientation="h", y=-0.25),
         )
         baseline = training.baseline_nats(vocab_size)
-        self.figure.add_hline(
-            y=baseline, line=dict(color=COLOURS["baseline"], dash="dot"),
-            annotation_text=f"know-nothing baseline ln({vocab_size}) = {baseline:.2f}",
-            annotation_position="top right",
-        )
+        if not loss_range or loss_range[0] <= baseline <= loss_range[1]:
+            self.figure.add_hline(
+                y=baseline, line=dict(color=COLOURS["baseline"], dash="dot"),
+                annotation_text=f"know-nothing baseline ln({vocab_size}) = {baseline:.2f}",
+                annotation_position="top right",
+            )
         for kind in curves:
             for split, dash in (("train", "dash"), ("val", "solid")):
                 if split not in splits:
@@ -60,7 +69,9 @@ class TrainingMonitor(View):
                 self.figure.add_scatter(
                     x=[], y=[], mode="lines+markers", name=name, meta=f"{kind}/{split}",
                     line=dict(color=COLOURS[kind], dash=dash, width=2.5),
-                    marker=dict(size=4),
+                    # the two RNNs share a hue: the wide one has its own marker
+                    marker=dict(size=6 if kind == "rnn-matched" else 4,
+                                symbol="diamond" if kind == "rnn-matched" else "circle"),
                     hovertemplate="%{x:.3g}M chars: %{y:.3f} nats<extra>%{meta}</extra>",
                 )
         self._progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress",
@@ -102,9 +113,11 @@ class TrainingMonitor(View):
             # the whole held-out split when training measured it, else the running sample
             nats = history.meta.get("heldout_nats", history.final["val_nats"])
             where = "all held-out plays" if "heldout_nats" in history.meta else "held-out text"
-            self._label.value = (
-                f"{LABELS[kind]}: {nats:.3f} nats/char on {where} "
-                f"after {history.final['chars_seen'] / 1e6:.1f}M characters")
+            self._replayed[kind] = (f"{LABELS[kind]} {nats:.3f}" if "heldout_nats" in history.meta
+                                    else f"{LABELS[kind]} {nats:.3f} ({where})")
+            chars = history.final["chars_seen"] / 1e6
+            self._label.value = (f"after {chars:.1f}M characters, nats/char on all held-out "
+                                 f"plays: " + ", ".join(self._replayed.values()))
             self._progress.value = 1.0
 
     def train(self, models: dict, corpus, **train_kwargs) -> dict[str, History]:

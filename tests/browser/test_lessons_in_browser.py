@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from rnnlab import tasks
 from tests.browser import lab_page
 from tests.browser.conftest import ROOT
 
@@ -148,6 +149,45 @@ def test_gradient_lesson_sequence_length_redraws_both_curves(lessons):
     assert lab_page.slider_readout(flow, "steps T") == "120"
     assert len(after) == 6
     flow.screenshot(path=str(shot("04_lstm", "steps-120")))
+
+
+def legend(container) -> list[str]:
+    return container.locator(".legendtext").all_text_contents()
+
+
+def test_memory_lesson_draws_every_series_with_its_spread_and_switches_task(lessons):
+    page = lessons.run("06_long_range_memory.ipynb")
+    explorer = lab_page.view(page, "rnnlab-lag-explorer")
+    explorer.scroll_into_view_if_needed()
+    names = legend(explorer)
+    recall = [s["label"] for s in tasks.SWEEP_SERIES.values() if s["task"] == "recall"]
+    assert set(recall) <= set(names) and "chance (0.25)" in names
+    # the seeds' spread: a bar at every lag of every series (9 lags)
+    assert explorer.locator(".scatterlayer .errorbars path.yerror").count() >= len(recall) * 9
+    title = explorer.locator(".gtitle").first
+    assert "Recall" in title.text_content()
+    before = lab_page.line_paths(explorer)
+    explorer.locator(".widget-toggle-button", has_text="adding").click()
+    lab_page.wait_until(lambda: "Adding problem" in title.text_content(), what="the title")
+    lab_page.wait_until_changed(lambda: lab_page.line_paths(explorer), before, what="the lines")
+    names = legend(explorer)
+    assert any(n.startswith("always answering 1.0") for n in names)
+    adding = [s["label"] for s in tasks.SWEEP_SERIES.values() if s["task"] == "adding"]
+    series = [n for n in names if not n.startswith("always") and "trained here" not in n]
+    assert sorted(series) == sorted(adding), "the adding plot shows other series"
+    assert lab_page.slider_readout(explorer, "lag") == "50"  # the middle of 10 ... 200
+    explorer.screenshot(path=str(shot("06_long_range_memory", "lag-explorer-adding")))
+
+
+def test_lstm_lesson_monitor_draws_the_three_shipped_models(lessons):
+    page = lessons.run("04_lstm.ipynb")
+    monitor = lab_page.view(page, "rnnlab-training-monitor")
+    monitor.scroll_into_view_if_needed()
+    assert sorted(legend(monitor)) == sorted(
+        ["vanilla RNN, held-out", "LSTM, held-out", "vanilla RNN-522, held-out"])
+    paths = [d for d in lab_page.line_paths(monitor) if d]
+    assert len(paths) == 3 and all(d.count("L") > 10 for d in paths)  # a curve, not a dot
+    monitor.screenshot(path=str(shot("04_lstm", "training-monitor")))
 
 
 # every view of the lessons: (lesson, the view's CSS class, how many of them)
