@@ -46,8 +46,8 @@ def test_feedback_never_raises_and_says_unanswered():
         assert check(unanswered_function).status == UNANSWERED
         feedback = check(raising_function)
         assert feedback.status == HINT and "ZeroDivisionError" in feedback.message
-    assert "not answered" in repr(exercises.check_vanishing_factor(...))
-    assert "expected a factor as a number" in exercises.check_vanishing_factor("x").message
+    assert "not answered" in repr(exercises.check_radius_for_reach(...))
+    assert "expected a radius as a number" in exercises.check_radius_for_reach("x").message
 
 
 def test_unigram(tiny_corpus):
@@ -109,13 +109,16 @@ def test_rnn_step_backward():
     assert exercises.check_rnn_step_backward(lambda *a: (1, 2)).status == HINT
 
 
-def test_vanishing_factor():
+def test_radius_for_reach():
     sol = solution("03_vanishing_gradients")
-    assert exercises.check_vanishing_factor(sol.vanishing_factor()).passed
-    # the solution's comment: the toy's linear curve gives the same factor
-    norms = probes.toy_gradient_norms(51, 0.9, activation="linear")
-    assert exercises.check_vanishing_factor(norms[0] / norms[-1]).passed
-    assert "not a sum" in exercises.check_vanishing_factor(0.9 * 50).message
+    r = sol.radius_for_reach()
+    assert exercises.check_radius_for_reach(r).passed
+    # the solution's comment: the toy's linear curve keeps 1% at that radius
+    norms = probes.toy_gradient_norms(101, r, activation="linear")
+    assert norms[0] / norms[-1] == pytest.approx(0.01, rel=1e-3)
+    assert "multiply" in exercises.check_radius_for_reach(1 - 0.01 / 100).message
+    assert "root" in exercises.check_radius_for_reach(0.01 ** 100).message
+    assert exercises.check_radius_for_reach(0.5).status == HINT
 
 
 def test_gru_and_lstm_params(make_model):
@@ -171,16 +174,27 @@ def test_memory():
     gate = 0.5 ** (1 / 200)
     assert "inverse" in exercises.check_forget_bias_for_memory(gate).message
     assert exercises.check_forget_bias_for_memory(1.0).status == HINT
-    assert exercises.check_failure_lag(sol.failure_lag).passed
+    assert exercises.check_reliable_lag(sol.reliable_lag).passed
 
-    def any_seed(points, threshold):  # the common mistake: the first lag any seed fails
-        return min((p["lag"] for p in points if p["accuracy"] < threshold), default=None)
+    def by_median(points, threshold):  # the common mistake: the median, not every seed
+        lags = sorted({p["lag"] for p in points})
+        held = [lag for lag in lags if np.median(
+            [p["accuracy"] for p in points if p["lag"] == lag]) >= threshold]
+        return held[-1] if held else None
 
-    assert "median" in exercises.check_failure_lag(any_seed).message
-    assert exercises.check_failure_lag(lambda points, threshold: 3).status == HINT
-    sweep = tasks.load_sweep()  # the solution agrees with the library on the shipped sweep
-    for series in sweep["series"].values():
-        assert sol.failure_lag(series["points"]) == tasks.failure_lag(series["points"])
+    assert "lowest seed" in exercises.check_reliable_lag(by_median).message
+
+    def any_later(points, threshold):  # carries on past a failed lag
+        lags = sorted({p["lag"] for p in points})
+        good = [lag for lag in lags if min(
+            p["accuracy"] for p in points if p["lag"] == lag) >= threshold]
+        return good[-1] if good else None
+
+    assert "stop at the first lag" in exercises.check_reliable_lag(any_later).message
+    assert exercises.check_reliable_lag(lambda points, threshold: None).status == UNANSWERED
+    sweep = tasks.load_sweep()  # the lesson's answer on the shipped sweep
+    assert sol.reliable_lag(sweep["series"]["lstm_bias3"]["points"]) == 50
+    assert sol.reliable_lag(sweep["series"]["rnn_keras_defaults"]["points"]) == 200
 
 
 def test_softmax():
