@@ -24,6 +24,8 @@ KINDS = models.KINDS
 MATCHED = "rnn-matched"
 # name -> the kind of its recurrent layer
 NAMES = {"rnn": "rnn", "lstm": "lstm", MATCHED: "rnn"}
+# name -> how figures and tables call it: kind and width
+LABELS = {"rnn": "RNN-256", "lstm": "LSTM-256", MATCHED: "RNN-522"}
 MAKE_TARGET = {"rnn": "pretrained", "lstm": "pretrained", MATCHED: "pretrained-matched"}
 
 

@@ -5,9 +5,9 @@ the next ``lag`` symbols are random distractors, and the model must name the fir
 symbol at the end. Chance is 1 / num_classes. A variant of the long-time-lag problems
 of Hochreiter & Schmidhuber (1997), section 5.
 
-``adding``: the adding problem of the same paper (experiment 4): pairs (value, marker);
-values are uniform in [0, 1], two positions are marked, the target is the sum of the
-two marked values. Always answering 1.0 scores a mean squared error of about 0.167.
+``adding``: a variant of the adding problem of the same paper (experiment 4): pairs
+(value, marker); values are uniform in [0, 1] (the paper's are in [-1, 1]), two positions
+are marked, the target is the plain sum of the two marked values (the paper scales it). Always answering 1.0 scores a mean squared error of about 0.167.
 
 ``make lag-sweep`` trains small models of each kind on both tasks, per lag, several seeds
 per point and several settings per kind (``SWEEP_SERIES``), and reports their held-out

@@ -467,8 +467,11 @@ def test_lag_explorer_draws_every_series_with_its_spread_and_a_live_point():
     drawn = {t.meta: t for t in view.figure.data}
     assert set(recall) <= set(drawn) and "adding_lstm" not in drawn
     rnn = drawn["rnn_orthogonal_clipped"]
-    # the median of the seeds, with bars from the lowest to the highest seed
-    assert list(rnn.x) == [1, 3] and list(rnn.y) == [1.0, 0.4]
+    # the median of the seeds, with bars from the lowest to the highest seed; each series
+    # a little to one side of its lag, so that bars do not hide each other
+    assert [c[3] for c in rnn.customdata] == [1, 3] and list(rnn.y) == [1.0, 0.4]
+    sides = {t.meta: t.x[1] / 3 for t in drawn.values() if t.meta in recall}
+    assert len(set(sides.values())) == len(recall) and all(0.9 < f < 1.1 for f in sides.values())
     np.testing.assert_allclose(rnn.error_y.arrayminus, [0.02, 0.2])
     np.testing.assert_allclose(rnn.error_y.array, [0.0, 0.2])
     # a series says what it is, in the sweep's own words; the main two are solid and thick
@@ -512,6 +515,7 @@ def test_lag_explorer_switches_to_the_adding_task_and_back():
     assert list(view._lag.options) == [2, 4] and list(drawn["chosen lag"].x) == [4, 4]
     assert drawn["chance"].name == "always answering 1.0 (0.08)"
     assert list(drawn["adding_lstm"].y) == [0.85, 0.1]
+    assert [c[3] for c in drawn["adding_lstm"].customdata] == [2, 4]
     view._run.click()
     assert view.error is None and {p["task"] for p in view.live_points} == {"adding"}
     assert [p["series"] for p in view.live_points] == ["adding_rnn", "adding_lstm"]
@@ -590,3 +594,19 @@ def test_training_monitor_draws_the_three_shipped_models():
         TrainingMonitor(curves=("rnn",)).replay(pretrained.history("lstm"))
     with pytest.raises(ValueError, match="curves: expected distinct names"):
         TrainingMonitor(curves=("rnn", "gru"))
+
+
+def test_line_chart_reference_lines_and_chosen_colours():
+    from rnnlab.palette import PALETTE
+
+    figure = line_chart({"ladder": ([1, 2, 3], [3.0, 2.0, 2.5])}, title="t", xaxis_title="x",
+                        yaxis_title="y", markers=True,
+                        hlines={"RNN-256": 1.6, "RNN-522": 1.5, "LSTM": 1.55, "RNN again": 1.7},
+                        colours={"RNN-522": "rnn-matched"})
+    ladder, rnn, matched, lstm, again = figure.data
+    assert ladder.mode == "lines+markers"
+    assert list(rnn.x) == [1, 3] and list(rnn.y) == [1.6, 1.6]  # across the x range
+    assert rnn.name == "RNN-256 (1.600)" and rnn.line.color == PALETTE["rnn"]
+    assert matched.line.color == PALETTE["rnn-matched"]  # chosen, not read from the name
+    assert lstm.line.color == PALETTE["lstm"]
+    assert again.line.color == rnn.line.color and again.line.dash != rnn.line.dash

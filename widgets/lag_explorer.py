@@ -16,8 +16,11 @@ MAIN_SERIES = {"recall": ("rnn_orthogonal_clipped", "lstm_bias3"),
                "adding": ("adding_rnn", "adding_lstm")}
 TITLES = {"recall": "Recall the first symbol after a lag of distractors",
           "adding": "Adding problem: the sum of two marked values among lag rows"}
-YAXIS = {"recall": "test accuracy (median of seeds; bars: lowest to highest)",
-         "adding": f"share within {tasks.ADDING_TOLERANCE} of the sum (median of seeds)"}
+YAXIS = {"recall": "test accuracy, median of seeds",
+         "adding": f"right within {tasks.ADDING_TOLERANCE}, median of seeds"}
+# Series side by side at one lag would hide each other's seed bars: each is drawn a little
+# to one side, by this factor per series on the log axis (hover gives the true lag).
+SERIES_SPREAD = 0.025
 CHANCE_TEXT = {"recall": "chance", "adding": "always answering 1.0"}
 # The other series of a kind differ by dash and marker, so that they read without colour.
 STYLES = [("dash", "x"), ("dot", "triangle-up"), ("dashdot", "square")]
@@ -90,22 +93,23 @@ class LagExplorer(View):
                 x=[lags[0], lags[-1]], y=[chance, chance], mode="lines", meta="chance",
                 name=f"{CHANCE_TEXT[task]} ({chance:.2f})", hoverinfo="skip",
                 line=dict(color=COLOURS["chance"], dash="dot", width=1.5))
-            for name, s in series.items():
+            for index, (name, s) in enumerate(series.items()):
                 rows = tasks.by_lag(s["points"])
                 main = name in MAIN_SERIES[task]
                 dash, symbol = ("solid", "circle") if main else next(styles[s["kind"]])
+                offset = 1 + SERIES_SPREAD * (index - (len(series) - 1) / 2)
                 self.figure.add_scatter(
-                    x=[r["lag"] for r in rows], y=[r["median"] for r in rows],
+                    x=[r["lag"] * offset for r in rows], y=[r["median"] for r in rows],
                     error_y=dict(type="data", symmetric=False, thickness=1.2, width=4,
                                  array=[r["max"] - r["median"] for r in rows],
                                  arrayminus=[r["median"] - r["min"] for r in rows]),
-                    customdata=[[r["min"], r["max"], r["n"]] for r in rows],
+                    customdata=[[r["min"], r["max"], r["n"], r["lag"]] for r in rows],
                     mode="lines+markers", name=s["label"], meta=name,
                     line=dict(color=COLOURS[s["kind"]], width=3 if main else 1.8, dash=dash),
                     marker=dict(symbol=symbol, size=8 if main else 7),
-                    hovertemplate="lag %{x}: median %{y:.2f}, seeds %{customdata[0]:.2f} to "
-                                  "%{customdata[1]:.2f} (%{customdata[2]} seeds)"
-                                  "<extra>%{meta}</extra>")
+                    hovertemplate="lag %{customdata[3]}: median %{y:.2f}, seeds "
+                                  "%{customdata[0]:.2f} to %{customdata[1]:.2f} "
+                                  "(%{customdata[2]} seeds)<extra>%{meta}</extra>")
             # the slider's lag as a faint band (not a dotted line: chance is one), so that
             # moving the slider shows something before any training
             self.figure.add_scatter(x=[], y=[0, 1.05], mode="lines", meta="chosen lag",
