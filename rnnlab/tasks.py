@@ -7,7 +7,8 @@ of Hochreiter & Schmidhuber (1997), section 5.
 
 ``adding``: a variant of the adding problem of the same paper (experiment 4): pairs
 (value, marker); values are uniform in [0, 1] (the paper's are in [-1, 1]), two positions
-are marked, the target is the plain sum of the two marked values (the paper scales it). Always answering 1.0 scores a mean squared error of about 0.167.
+are marked, the target is the plain sum of the two marked values (the paper scales it).
+Always answering 1.0 scores a mean squared error of about 0.167.
 
 ``make lag-sweep`` trains small models of each kind on both tasks, per lag, several seeds
 per point and several settings per kind (``SWEEP_SERIES``), and reports their held-out
