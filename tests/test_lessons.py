@@ -1,4 +1,4 @@
-"""The lessons follow the notebook rules of DESIGN.md (running them is nbval's job)."""
+"""The lessons follow the notebook rules of CONTRIBUTING.md (running them is nbval's job)."""
 
 import ast
 import re

@@ -1,4 +1,4 @@
-"""Keep the lessons as the notebook rules in DESIGN.md want them.
+"""Keep the lessons as the notebook rules in CONTRIBUTING.md want them.
 
     python tools/notebooks.py clean [NOTEBOOK ...]    strip outputs (keep checked cells)
     python tools/notebooks.py run [NOTEBOOK ...]      execute with RNNLAB_QUICK=1, then clean
