@@ -248,7 +248,8 @@ def train(
     leaves the last record's checkpoint intact. A NaN or infinite loss stops training
     with TrainingDivergedError before anything from it is saved. An existing checkpoint
     is continued with ``resume=True`` or replaced with ``overwrite=True``; otherwise
-    training refuses to start rather than lose it.
+    training refuses to start rather than lose it. Resuming is exact: the batches come
+    from one stream fixed by ``seed``, and a resumed run skips those already trained on.
 
     ``schedule="cosine"`` decays the learning rate to a tenth over the step or
     character budget. ``global_clipnorm`` rescales the whole gradient when its global
@@ -334,8 +335,11 @@ def train(
     if total_steps is not None and start_step >= total_steps:
         return history  # the checkpoint already finished this budget
 
-    # Reshuffle from (seed, step) so that a resumed run does not replay the same windows.
-    train_ds = dataset(train_ids, num_steps, batch_size, shuffle=True, seed=seed + start_step)
+    # One shuffled stream of batches for the whole run, fixed by the seed (each pass over
+    # the windows in a new order); a resumed run skips the batches already trained on, so
+    # 10 steps and 10 resumed steps see exactly the batches of 20 uninterrupted ones.
+    train_ds = dataset(train_ids, num_steps, batch_size, shuffle=True, seed=seed)
+    train_ds = train_ds.repeat().skip(start_step)
     val_ds = dataset(val_eval, num_steps, batch_size=128, shuffle=False)
 
     with strategy.scope():
@@ -435,7 +439,7 @@ def train(
     try:
         with strategy.scope():
             model.keras.fit(
-                train_ds.repeat(),
+                train_ds,
                 epochs=epochs,
                 steps_per_epoch=eval_every,
                 validation_data=val_ds,
