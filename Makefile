@@ -52,6 +52,7 @@ test: export STAGE_LOG := $(STAGE_LOG)
 test:
 	@rm -f $(STAGE_LOG)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
+	@$(STAGE) "lint (ruff, lessons included)" $(VENV)/bin/ruff check .
 	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py \
 		--ignore=tests/test_every_control.py --ignore=tests/browser --ignore=tests/colab
 	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py \

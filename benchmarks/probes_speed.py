@@ -30,9 +30,9 @@ def measure() -> list[tuple[str, float]]:
     """(what, median ms) for the probes and for each view's update, no browser."""
     data = corpus.load()
     try:
-        pair = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        pair = pretrained.pair()
     except PretrainedNotAvailableError:
-        pair = {kind: models.build(kind, data.vocab) for kind in ("rnn", "lstm")}
+        pair = {kind: models.build(kind, data.vocab) for kind in models.KINDS}
     text = data.heldout_text(length=2000)
     rows = []
     for kind, model in pair.items():

@@ -20,6 +20,7 @@ sys.path.insert(0, str(HERE))
 
 import heldout  # noqa: E402
 from rnnlab.baselines import to_bits  # noqa: E402
+from rnnlab.models import KINDS  # noqa: E402
 import probes_speed  # noqa: E402
 import sampling_speed  # noqa: E402
 import training_speed  # noqa: E402
@@ -46,7 +47,7 @@ def main():
 
     train = training_speed.measure(args.minutes)
     speed = train["chars_per_s"]
-    for kind in ("rnn", "lstm"):
+    for kind in KINDS:
         row(f"training speed, {kind.upper()}-256", f"{speed[kind]:,.0f} chars/s",
             "Adam steps 20 to 60 of 64 x 100 characters (training_speed.py)")
     row("training speed, RNN / LSTM", f"{speed['rnn'] / speed['lstm']:.1f}x", "same run")

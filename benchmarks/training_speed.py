@@ -41,8 +41,8 @@ def timed_run(kind, data, minutes) -> dict:
 
 def measure(minutes: float = 2.0) -> dict:
     data = corpus.load()
-    speed = {kind: chars_per_second(kind, data) for kind in ("rnn", "lstm")}
-    runs = {kind: timed_run(kind, data, minutes) for kind in ("rnn", "lstm")} if minutes else {}
+    speed = {kind: chars_per_second(kind, data) for kind in models.KINDS}
+    runs = {kind: timed_run(kind, data, minutes) for kind in models.KINDS} if minutes else {}
     return {"chars_per_s": speed, "runs": runs, "minutes": minutes}
 
 

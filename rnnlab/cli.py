@@ -13,6 +13,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
 
 from rnnlab.errors import RnnlabError  # noqa: E402
+from rnnlab.models import KINDS  # noqa: E402  (no TensorFlow at import)
 from rnnlab.training import LN2  # noqa: E402  (no TensorFlow at import)
 
 
@@ -153,7 +154,7 @@ def _compare(args):
 
     data = corpus.load(args.corpus)
     if args.pretrained:
-        pair = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        pair = pretrained.pair()
         budget = "the shipped models (" + ", ".join(
             f"{kind}: {m.meta.get('chars_seen', 0):,} chars" for kind, m in pair.items()
         ) + ")"
@@ -164,7 +165,7 @@ def _compare(args):
         rnn_config = models.ModelConfig(args.num_hiddens, args.embed_dim, args.seed)
         if args.match_params:
             rnn_config = models.param_matched_config("rnn", len(data.vocab), "lstm", rnn_config)
-        for kind in ("rnn", "lstm"):
+        for kind in models.KINDS:
             config = rnn_config if kind == "rnn" else models.ModelConfig(
                 args.num_hiddens, args.embed_dim, args.seed
             )
@@ -217,7 +218,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.set_defaults(run=_fetch)
 
     train = sub.add_parser("train", help="train one model, resumably")
-    train.add_argument("--kind", choices=("rnn", "lstm"), required=True)
+    train.add_argument("--kind", choices=KINDS, required=True)
     _training_args(train)
     _budget_args(train)
     train.add_argument("--checkpoint", help="training state file (default checkpoints/KIND.npz)")

@@ -55,6 +55,11 @@ def load(name: str) -> models.CharModel:
     return models.load(_path(name, ".npz"), kind=NAMES.get(name))
 
 
+def pair() -> dict[str, models.CharModel]:
+    """The two 256-unit models the lessons compare, {"rnn": ..., "lstm": ...}, fresh copies."""
+    return {kind: load(kind) for kind in KINDS}
+
+
 def history(name: str) -> History:
     """The training curve recorded while the shipped model ``name`` was trained."""
     path = _path(name, ".history.json")

@@ -21,7 +21,9 @@ import time
 
 import numpy as np
 
-KINDS = ("rnn", "lstm")
+from rnnlab import models
+
+KINDS = models.KINDS
 
 
 def _check(name, value, minimum=1):
@@ -160,7 +162,8 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
                  num_hiddens: int = 32, learning_rate: float = 3e-3,
                  global_clipnorm: float | None = 1.0, seed: int = 0,
                  n_test: int = 1000, recurrent_initializer: str = "orthogonal",
-                 forget_bias: float = 1.0, on_step=None) -> dict:
+                 forget_bias: float = 1.0, num_classes: int = 4, num_distractors: int = 4,
+                 on_step=None) -> dict:
     """Train one model on recall at one lag; its accuracy on fresh test sequences.
 
     ``on_step(done, steps)`` is called after each training step, for progress.
@@ -168,9 +171,11 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
     import keras
 
     start = time.perf_counter()
-    X, y = recall(lag, steps * batch_size, seed=seed)
-    X_test, y_test = recall(lag, n_test, seed=seed + 10_000)
-    model = recall_model(kind, vocab_size=8, num_classes=4, num_hiddens=num_hiddens, seed=seed,
+    sizes = dict(num_classes=num_classes, num_distractors=num_distractors)
+    X, y = recall(lag, steps * batch_size, seed=seed, **sizes)
+    X_test, y_test = recall(lag, n_test, seed=seed + 10_000, **sizes)
+    model = recall_model(kind, vocab_size=num_classes + num_distractors,
+                         num_classes=num_classes, num_hiddens=num_hiddens, seed=seed,
                          recurrent_initializer=recurrent_initializer, forget_bias=forget_bias)
     _fit(model, keras.losses.SparseCategoricalCrossentropy(from_logits=True), X, y,
          steps=steps, batch_size=batch_size, learning_rate=learning_rate,
@@ -178,7 +183,8 @@ def recall_point(kind: str, lag: int, *, steps: int = 400, batch_size: int = 64,
     logits = model.predict(X_test, batch_size=500, verbose=0)  # (n_test, num_classes)
     accuracy = float((logits.argmax(axis=1) == y_test).mean())
     return {
-        "task": "recall", "kind": kind, "lag": int(lag), "accuracy": accuracy, "chance": 0.25,
+        "task": "recall", "kind": kind, "lag": int(lag), "accuracy": accuracy,
+        "chance": 1.0 / num_classes,
         "steps": steps, "batch_size": batch_size, "num_hiddens": num_hiddens,
         "global_clipnorm": global_clipnorm, "seed": seed,
         "recurrent_initializer": recurrent_initializer, "learning_rate": learning_rate,

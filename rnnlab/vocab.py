@@ -14,7 +14,7 @@ class Vocabulary:
 
     >>> v = Vocabulary.from_text("hello")
     >>> v.chars, v.encode("hole").tolist(), v.decode([3, 1])
-    ('ehlo', [1, 3, 2, 0], 'oe')
+    ('ehlo', [1, 3, 2, 0], 'oh')
     """
 
     def __init__(self, chars: str):

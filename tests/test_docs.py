@@ -35,3 +35,21 @@ def test_every_name_in_the_api_block_exists():
         imported = importlib.import_module(module)
         missing += [f"{module}.{name}" for name in names if not hasattr(imported, name)]
     assert missing == [], f"CONTRIBUTING.md names what the library lacks: {missing}"
+
+
+def test_the_library_docstring_examples_run():
+    """Every ``>>>`` example in the library's docstrings gives what it shows."""
+    import doctest
+    import pkgutil
+
+    import rnnlab
+
+    attempted = 0
+    for info in pkgutil.iter_modules(rnnlab.__path__):
+        if info.name == "__main__":
+            continue  # importing it would run the command line
+        module = importlib.import_module(f"rnnlab.{info.name}")
+        result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
+        assert result.failed == 0, f"rnnlab.{info.name}: {result.failed} example(s) failed"
+        attempted += result.attempted
+    assert attempted >= 2  # the examples exist (rnnlab.vocab's, at least)

@@ -48,6 +48,12 @@ def test_adding_is_learned_at_a_short_length_and_scored_against_the_constant_ans
     assert point["mse"] < point["constant_mse"] / 3  # it learned to add, if not exactly
 
 
+def test_recall_point_follows_its_sizes():
+    point = tasks.recall_point("rnn", lag=2, steps=60, n_test=300, num_classes=3,
+                               num_distractors=5)
+    assert point["chance"] == pytest.approx(1 / 3) and 0 <= point["accuracy"] <= 1
+
+
 def test_failure_lag_and_by_lag_take_the_median_over_seeds():
     points = [{"lag": 1, "accuracy": 1.0}, {"lag": 10, "accuracy": 0.95},
               {"lag": 50, "accuracy": 0.3}, {"lag": 20, "accuracy": 0.6}]

@@ -590,6 +590,13 @@ def test_training_monitor_draws_the_three_shipped_models():
         "nats/char on all held-out plays: vanilla RNN 1.595, LSTM 1.543, vanilla RNN-522 1.509")
     with pytest.raises(ValueError, match="loss_range"):
         TrainingMonitor(loss_range=(2.0, 1.0))
+    # without vocab_size the monitor takes V from what it replays: ln(84) drawn once
+    plain = TrainingMonitor(splits=("val",))
+    assert plain.vocab_size is None and not plain.figure.layout.shapes
+    plain.replay(pretrained.history("lstm"))
+    plain.replay(pretrained.history("rnn"))
+    assert plain.vocab_size == 84 and len(plain.figure.layout.shapes) == 1
+    assert plain.figure.layout.shapes[0].y0 == pytest.approx(np.log(84))
     with pytest.raises(ValueError, match="curve: expected one of"):
         TrainingMonitor(curves=("rnn",)).replay(pretrained.history("lstm"))
     with pytest.raises(ValueError, match="curves: expected distinct names"):

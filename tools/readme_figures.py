@@ -54,7 +54,7 @@ def plotly_js() -> Path:
 def load_models() -> dict:
     from rnnlab import pretrained
 
-    return {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+    return pretrained.pair()
 
 
 def as_dict(figure, **layout) -> dict:

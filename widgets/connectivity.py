@@ -57,7 +57,7 @@ class ConnectivityView(View):
     def __init__(self, models: dict | None = None, text: str | None = None,
                  target: int | None = None):
         super().__init__()
-        self._models = models or {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        self._models = models or pretrained.pair()
         if text is None:
             text = corpus_lib.load().heldout_text(length=240)
         if not 2 <= len(text) <= MAX_CHARS:

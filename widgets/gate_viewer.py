@@ -62,7 +62,7 @@ class GateViewer(View):
 
     def __init__(self, models: dict | None = None, text: str | None = None):
         super().__init__()
-        self._models = models or {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        self._models = models or pretrained.pair()
         lstm = self._models["lstm"]
         if text is None:
             text = corpus_lib.load().heldout_text(length=300)
@@ -217,7 +217,7 @@ class GateViewer(View):
 
     def _draw_saturation(self):
         fractions = {}
-        for kind in ("rnn", "lstm"):
+        for kind in pretrained.KINDS:
             fractions.update(probes.saturation(self.traces[kind]))
         with self.saturation_figure.batch_update():
             for trace in self.saturation_figure.data:

@@ -129,7 +129,7 @@ class GradientFlow(View):
 
     def _trained_models(self) -> dict:
         if self._models is None:
-            self._models = {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+            self._models = pretrained.pair()
         return self._models
 
     def window_norms(self, kind: str, weights: str) -> dict[str, np.ndarray]:
@@ -152,7 +152,7 @@ class GradientFlow(View):
             toy = probes.toy_gradient_norms(T, self._radius.value, self._activation.value,
                                             self._num_hiddens.value)
             return {"toy": toy[::-1]}, {}
-        kinds = ("rnn", "lstm") if choice == "both" else (choice,)
+        kinds = pretrained.KINDS if choice == "both" else (choice,)
         medians, bands = {}, {}
         for kind in kinds:
             norms = self.window_norms(kind, self._weights.value).get(self._quantity.value)

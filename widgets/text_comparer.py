@@ -44,7 +44,7 @@ class TextComparer(View):
     def __init__(self, models: dict | None = None, seed_text: str = "ROMEO.\n",
                  length: int = 300, temperature: float = 0.8, rng_seed: int = 0):
         super().__init__()
-        self._models = models or {kind: pretrained.load(kind) for kind in ("rnn", "lstm")}
+        self._models = models or pretrained.pair()
         vocabs = {model.vocab.chars for model in self._models.values()}
         if len(vocabs) != 1:
             raise ValueError("models: both must share one vocabulary to be compared")

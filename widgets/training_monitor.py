@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 import ipywidgets as W
+import numpy as np
 
 from rnnlab import training
 from rnnlab.history import History
@@ -25,9 +26,11 @@ class TrainingMonitor(View):
     recorded History (``replay``). ``curves`` names the models drawn: "rnn" and "lstm",
     and "rnn-matched" for the shipped RNN with the LSTM's parameter count. ``loss_range``
     fixes the loss axis (low, high), to tell apart curves that end close together.
+    ``vocab_size`` draws the know-nothing line ln(V); without it the monitor takes V from
+    the first corpus it trains on or history it replays.
     """
 
-    def __init__(self, vocab_size: int = 84, title: str = "Learning curves",
+    def __init__(self, vocab_size: int | None = None, title: str = "Learning curves",
                  splits: tuple[str, ...] = ("train", "val"),
                  curves: tuple[str, ...] = ("rnn", "lstm"),
                  loss_range: tuple[float, float] | None = None):
@@ -41,7 +44,6 @@ class TrainingMonitor(View):
                 len(loss_range) == 2 and 0 <= loss_range[0] < loss_range[1]):
             raise ValueError(f"loss_range: expected (low, high) with 0 <= low < high, got "
                              f"{loss_range!r}")
-        self.vocab_size = vocab_size
         self.records: dict[str, list[dict]] = {name: [] for name in curves}
         self._replayed: dict[str, str] = {}  # what the label says of each replayed history
         self._budget = None  # (key in a record, total) for the progress bar
@@ -54,13 +56,10 @@ class TrainingMonitor(View):
                        **({"range": list(loss_range)} if loss_range else {})),
             legend=dict(orientation="h", y=-0.25),
         )
-        baseline = training.baseline_nats(vocab_size)
-        if not loss_range or loss_range[0] <= baseline <= loss_range[1]:
-            self.figure.add_hline(
-                y=baseline, line=dict(color=COLOURS["baseline"], dash="dot"),
-                annotation_text=f"know-nothing baseline ln({vocab_size}) = {baseline:.2f}",
-                annotation_position="top right",
-            )
+        self._loss_range = loss_range
+        self.vocab_size = None
+        if vocab_size is not None:
+            self._set_vocab_size(vocab_size)
         for kind in curves:
             for split, dash in (("train", "dash"), ("val", "solid")):
                 if split not in splits:
@@ -79,6 +78,18 @@ class TrainingMonitor(View):
         self._label = W.HTML()
         self._box = W.VBox([W.HBox([self._progress, self._label]), self._status,
                             *in_box(self.figure)])
+
+    def _set_vocab_size(self, vocab_size: int) -> None:
+        """Know V from now on, and draw ln(V) unless the loss axis leaves it out."""
+        self.vocab_size = int(vocab_size)
+        baseline = training.baseline_nats(self.vocab_size)
+        low, high = self._loss_range or (0, np.inf)
+        if low <= baseline <= high:
+            self.figure.add_hline(
+                y=baseline, line=dict(color=COLOURS["baseline"], dash="dot"),
+                annotation_text=f"know-nothing baseline ln({self.vocab_size}) = {baseline:.2f}",
+                annotation_position="top right",
+            )
 
     def _check_curve(self, name) -> str:
         if name not in self.records:
@@ -106,6 +117,8 @@ class TrainingMonitor(View):
         """Draw a recorded history (``rnnlab.pretrained.history(name)``) at once, as the
         curve ``kind`` (default: the history's own kind, "rnn" or "lstm")."""
         kind = self._check_curve(kind or history.meta.get("kind"))
+        if self.vocab_size is None and history.meta.get("vocab_size"):
+            self._set_vocab_size(history.meta["vocab_size"])
         self.records[kind] = [dict(r) for r in history]
         self._trained.pop(kind, None)  # a live run after a replay draws a curve of its own
         self._draw(kind)
@@ -122,6 +135,8 @@ class TrainingMonitor(View):
 
     def train(self, models: dict, corpus, **train_kwargs) -> dict[str, History]:
         """Train each model in turn with the same budget, drawing as it goes."""
+        if self.vocab_size is None:
+            self._set_vocab_size(len(corpus.vocab))
         if len(corpus.vocab) != self.vocab_size:
             raise ValueError(
                 f"corpus {corpus.name!r} has {len(corpus.vocab)} characters but this monitor "
