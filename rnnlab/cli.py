@@ -183,7 +183,7 @@ def _compare(args):
     val_ids = val_ids[: args.eval_chars + 1]
     rows = []
     for kind, model in pair.items():
-        nats = training.evaluate(model, val_ids, num_steps=args.num_steps)
+        nats = training.evaluate(model, val_ids, num_steps=args.num_steps, vocab=data.vocab)
         rows.append((kind, model, nats))
     print(f"\nbudget: {budget}")
     print(f"held-out text: the first {len(val_ids) - 1:,} characters of the validation split")

@@ -48,6 +48,10 @@ class UnknownCharactersError(RnnlabError, ValueError):
 # --- models and checkpoints -----------------------------------------------------------------
 
 
+class VocabularyMismatchError(RnnlabError, ValueError):
+    """A model met data encoded with another vocabulary: its figures would be nonsense."""
+
+
 class CheckpointError(RnnlabError, ValueError):
     """A checkpoint file is corrupt, truncated, or not an rnnlab checkpoint."""
 

@@ -21,7 +21,12 @@ import numpy as np
 from rnnlab import checkpoint as ckpt
 from rnnlab.baselines import LN2, uniform_nats
 from rnnlab.corpus import Corpus, dataset
-from rnnlab.errors import CheckpointError, CheckpointMismatchError, TrainingDivergedError
+from rnnlab.errors import (
+    CheckpointError,
+    CheckpointMismatchError,
+    TrainingDivergedError,
+    VocabularyMismatchError,
+)
 from rnnlab.history import History
 
 __all__ = ["train", "evaluate", "baseline_nats", "History", "SCHEDULES"]
@@ -34,12 +39,25 @@ def baseline_nats(vocab_size: int) -> float:
     return uniform_nats(vocab_size)
 
 
-def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128) -> float:
+def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128,
+             vocab=None) -> float:
     """Mean cross-entropy in nats per character over windows of ``ids``.
 
     Every window starts from a zero state, as in training, so the figure is
-    comparable with the validation records of ``train``.
+    comparable with the validation records of ``train``. ``vocab``: the vocabulary that
+    encoded ``ids``; when given, it must be the model's (another one would give a figure
+    that means nothing). Ids the model's vocabulary cannot hold are refused either way.
     """
+    if vocab is not None and vocab != model.vocab:
+        raise VocabularyMismatchError(
+            f"ids: encoded with a vocabulary of {len(vocab)} characters, but the "
+            f"{model.kind!r} model reads a vocabulary of {len(model.vocab)}: evaluate it "
+            "on text of the corpus it was trained on")
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= len(model.vocab)):
+        raise VocabularyMismatchError(
+            f"ids: expected ids from 0 to {len(model.vocab) - 1} (the model's vocabulary), "
+            f"got {int(ids.min())} to {int(ids.max())}")
     total, count = 0.0, 0
     forward = _forward_loss(model)
     for inputs, targets in dataset(ids, num_steps, batch_size, shuffle=False):

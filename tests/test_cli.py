@@ -1,6 +1,7 @@
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 from rnnlab import cli, models
@@ -65,3 +66,23 @@ def test_compare_states_its_budget(corpus_file, capsys):
     for row in ("parameters", "held-out nats/char", "held-out bits/char"):
         assert row in out
     assert "RNN sample" in out and "LSTM sample" in out
+
+
+def test_compare_refuses_the_shipped_models_on_another_vocabulary(corpus_file, capsys):
+    """The shipped models read Shakespeare's 84 characters; another corpus's ids would
+    give figures that mean nothing (and used to, with exit 0)."""
+    assert cli.main(["compare", "--pretrained", "--corpus", str(corpus_file),
+                     "--eval-chars", "400", "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ids: encoded with a vocabulary of")
+    assert "reads a vocabulary of 84" in err and "Traceback" not in err
+
+
+def test_evaluate_refuses_ids_its_vocabulary_cannot_hold(make_model):
+    from rnnlab import training
+    from rnnlab.errors import VocabularyMismatchError
+
+    model = make_model("rnn")
+    V = len(model.vocab)
+    with pytest.raises(VocabularyMismatchError, match=f"expected ids from 0 to {V - 1}"):
+        training.evaluate(model, np.arange(V + 5) % (V + 3), num_steps=4)
