@@ -86,6 +86,9 @@ def _train(args):
         seed=args.seed,
     )
     print(f"{model}; corpus {data.name!r}, {len(data):,} chars; checkpoint {checkpoint}")
+    if args.resume and not checkpoint.exists():
+        print(f"--resume: {checkpoint} does not exist yet, so training starts from scratch "
+              "(and writes it)")
     history = training.train(
         model, data, checkpoint=checkpoint, resume=args.resume, overwrite=args.restart,
         **_train_kwargs(args)

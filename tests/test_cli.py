@@ -49,6 +49,16 @@ def test_train_then_generate(corpus_file, tmp_path, capsys):
     assert text.startswith("To be") and len(text.rstrip("\n")) >= 45
 
 
+def test_resume_without_a_checkpoint_says_it_starts_from_scratch(corpus_file, tmp_path,
+                                                                 capsys):
+    checkpoint = tmp_path / "new.npz"
+    assert cli.main(["train", "--kind", "rnn", "--corpus", str(corpus_file), "--num-hiddens",
+                     "8", "--embed-dim", "4", "--batch-size", "8", "--num-steps", "10",
+                     "--max-steps", "2", "--resume", "--checkpoint", str(checkpoint)]) == 0
+    assert "does not exist yet, so training starts from scratch" in capsys.readouterr().out
+    assert checkpoint.exists()
+
+
 def test_errors_are_one_line_not_a_traceback(tmp_path, capsys):
     assert cli.main(["train", "--kind", "lstm", "--corpus", str(tmp_path / "none.txt"),
                      "--max-steps", "1", "--checkpoint", str(tmp_path / "c.npz")]) == 2
