@@ -41,6 +41,8 @@ def as_rng(rng) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, (int, np.integer)) and not isinstance(rng, bool):
+        if rng < 0:
+            raise ValueError(f"rng: expected a seed >= 0, got {rng!r}")
         return np.random.default_rng(int(rng))
     raise TypeError(f"rng: expected None, an int seed or a numpy Generator, got {rng!r}")
 
@@ -55,9 +57,21 @@ def check_temperature(temperature) -> float:
     return value
 
 
+def _greedy(logits) -> np.ndarray:
+    """One-hot on the largest logit: the limit of the softmax as the temperature falls to 0."""
+    logits = np.asarray(logits, dtype=np.float64)
+    probs = np.zeros_like(logits)
+    np.put_along_axis(probs, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
+    return probs
+
+
 def _softmax(logits, temperature: float) -> np.ndarray:
     """softmax(logits / temperature) in float64 for a checked temperature > 0."""
-    z = np.asarray(logits, dtype=np.float64) / temperature
+    with np.errstate(over="ignore"):
+        z = np.asarray(logits, dtype=np.float64) / temperature
+    if not np.isfinite(z).all():
+        # a temperature so small (5e-324, say) that logits / T overflow: the limit is greedy
+        return _greedy(logits)
     e = np.exp(z - z.max(axis=-1, keepdims=True))  # stable: the largest exponent is 0
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -66,16 +80,19 @@ def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     """Probabilities from logits at ``temperature`` (0 is greedy: one-hot), float64."""
     temperature = check_temperature(temperature)
     if temperature == 0:
-        logits = np.asarray(logits, dtype=np.float64)
-        probs = np.zeros_like(logits)
-        np.put_along_axis(probs, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
-        return probs
+        return _greedy(logits)
     return _softmax(logits, temperature)
 
 
+# Longer than any lesson asks for, and short enough that the (length, vocab_size)
+# probabilities a Sample keeps stay small (100,000 x 84 float64: 67 MB).
+MAX_LENGTH = 100_000
+
+
 def _check_length(length) -> int:
-    if not isinstance(length, (int, np.integer)) or isinstance(length, bool) or length < 0:
-        raise ValueError(f"length: expected an int >= 0, got {length!r}")
+    if (not isinstance(length, (int, np.integer)) or isinstance(length, bool)
+            or not 0 <= length <= MAX_LENGTH):
+        raise ValueError(f"length: expected an int from 0 to {MAX_LENGTH:,}, got {length!r}")
     return int(length)
 
 

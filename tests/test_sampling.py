@@ -104,3 +104,18 @@ def test_empty_seed_and_zero_length(trained):
         sampling.generate(model, "To be", length=-1)
     with pytest.raises(TypeError, match="rng"):
         sampling.generate(model, "To be", length=3, rng="seed")
+    with pytest.raises(ValueError, match="rng: expected a seed >= 0, got -1"):
+        sampling.generate(model, "To be", length=3, rng=-1)
+    with pytest.raises(ValueError, match="length: expected an int from 0 to 100,000"):
+        sampling.generate(model, "To be", length=10**7)
+
+
+def test_a_vanishing_temperature_is_greedy_not_nan(trained):
+    """logits / 5e-324 overflow: the softmax's limit as T falls to 0 is the greedy choice."""
+    model = trained["lstm"]
+    logits = np.array([1.0, 2.0, 0.5])
+    np.testing.assert_array_equal(sampling.softmax_with_temperature(logits, 5e-324),
+                                  [0.0, 1.0, 0.0])
+    tiny = sampling.sample(model, "The ", length=20, temperature=5e-324, rng=0)
+    assert np.isfinite(tiny.probs).all()
+    assert tiny.text == sampling.generate(model, "The ", 20, temperature=0)
