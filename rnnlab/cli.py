@@ -14,32 +14,53 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first
 
 from rnnlab.errors import RnnlabError  # noqa: E402
 from rnnlab.models import KINDS  # noqa: E402  (no TensorFlow at import)
-from rnnlab.training import LN2  # noqa: E402  (no TensorFlow at import)
+from rnnlab.sampling import MAX_LENGTH  # noqa: E402
+from rnnlab.training import LN2, SCHEDULES  # noqa: E402  (no TensorFlow at import)
+
+
+def _number(kind, what: str, low=None, high=None, above=None):
+    """An argparse type: a finite ``kind`` (int or float) in the given bounds. A bad value
+    stops the command with argparse's one-line error, before TensorFlow is loaded."""
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
+        if (not math.isfinite(value) or (low is not None and value < low)
+                or (high is not None and value > high) or (above is not None and value <= above)):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+    return parse
+
+
+POSITIVE_INT = _number(int, "a whole number >= 1", low=1)
+POSITIVE = _number(float, "a number > 0", above=0)
 
 
 def _budget_args(parser):
     group = parser.add_argument_group("budget (the first one spent ends training)")
-    group.add_argument("--max-chars", type=int, help="characters seen (steps x batch x num_steps)")
-    group.add_argument("--max-minutes", type=float, help="wall-clock minutes")
-    group.add_argument("--max-steps", type=int, help="optimizer steps")
+    group.add_argument("--max-chars", type=POSITIVE_INT,
+                       help="characters seen (steps x batch x num_steps)")
+    group.add_argument("--max-minutes", type=POSITIVE, help="wall-clock minutes")
+    group.add_argument("--max-steps", type=POSITIVE_INT, help="optimizer steps")
+
+
+NON_NEGATIVE_INT = _number(int, "a whole number >= 0", low=0)
 
 
 def _training_args(parser):
-    parser.add_argument("--corpus", default="shakespeare", help="corpus name or UTF-8 file")
-    parser.add_argument("--num-hiddens", type=int, default=256, help="recurrent units")
-    parser.add_argument("--embed-dim", type=int, default=64, help="character embedding size")
-    parser.add_argument("--batch-size", type=int, default=64)
-    parser.add_argument("--num-steps", type=int, default=100, help="characters per window")
-    parser.add_argument("--learning-rate", type=float, default=2e-3, help="Adam learning rate")
-    parser.add_argument("--schedule", choices=("constant", "cosine"), default="constant")
-    parser.add_argument(
-        "--global-clipnorm", type=float, default=None, help="clip the gradient's global norm"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="initial weights and data order")
-    parser.add_argument("--eval-every", type=int, default=None, help="steps between records")
-    parser.add_argument(
-        "--eval-chars", type=int, default=100_000, help="held-out characters per record"
-    )
+    add = parser.add_argument
+    add("--corpus", default="shakespeare", help="corpus name or UTF-8 file")
+    add("--num-hiddens", type=POSITIVE_INT, default=256, help="recurrent units")
+    add("--embed-dim", type=POSITIVE_INT, default=64, help="character embedding size")
+    add("--batch-size", type=POSITIVE_INT, default=64)
+    add("--num-steps", type=POSITIVE_INT, default=100, help="characters per window")
+    add("--learning-rate", type=POSITIVE, default=2e-3, help="Adam learning rate")
+    add("--schedule", choices=SCHEDULES, default="constant")
+    add("--global-clipnorm", type=POSITIVE, default=None, help="clip the gradient's global norm")
+    add("--seed", type=NON_NEGATIVE_INT, default=0, help="initial weights and data order")
+    add("--eval-every", type=POSITIVE_INT, default=None, help="steps between records")
+    add("--eval-chars", type=POSITIVE_INT, default=100_000, help="held-out characters per record")
 
 
 def _fetch(args):
@@ -235,9 +256,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sample_args = argparse.ArgumentParser(add_help=False)
     sample_args.add_argument("--seed-text", default="", help="text to start from")
-    sample_args.add_argument("--length", type=int, default=300, help="characters to generate")
-    sample_args.add_argument("--temperature", type=float, default=0.8, help="0 is greedy")
-    sample_args.add_argument("--rng-seed", type=int, default=None, help="for repeatable text")
+    length = _number(int, f"a whole number from 0 to {MAX_LENGTH:,}", low=0, high=MAX_LENGTH)
+    sample_args.add_argument("--length", type=length, default=300,
+                             help="characters to generate")
+    sample_args.add_argument("--temperature", type=_number(float, "a number >= 0", low=0),
+                             default=0.8, help="0 is greedy")
+    sample_args.add_argument("--rng-seed", type=NON_NEGATIVE_INT, default=None,
+                             help="for repeatable text")
 
     generate = sub.add_parser("generate", parents=[sample_args], help="sample text")
     generate.add_argument(

@@ -96,3 +96,26 @@ def test_evaluate_refuses_ids_its_vocabulary_cannot_hold(make_model):
     V = len(model.vocab)
     with pytest.raises(VocabularyMismatchError, match=f"expected ids from 0 to {V - 1}"):
         training.evaluate(model, np.arange(V + 5) % (V + 3), num_steps=4)
+
+
+@pytest.mark.parametrize("argv,words", [
+    (["train", "--kind", "rnn", "--max-minutes", "0"], "--max-minutes: expected a number > 0"),
+    (["train", "--kind", "rnn", "--max-steps", "-5"], "--max-steps: expected a whole number >= 1"),
+    (["train", "--kind", "rnn", "--num-hiddens", "0", "--max-steps", "1"], "--num-hiddens"),
+    (["train", "--kind", "rnn", "--learning-rate", "nan", "--max-steps", "1"],
+     "--learning-rate: expected a number > 0, got 'nan'"),
+    (["generate", "--length", "-1"], "--length: expected a whole number from 0 to 100,000"),
+    (["generate", "--temperature", "nan"], "--temperature: expected a number >= 0"),
+    (["generate", "--rng-seed", "-1"], "--rng-seed: expected a whole number >= 0"),
+])
+def test_bad_arguments_stop_with_one_line_before_tensorflow(argv, words):
+    """Checked by argparse: exit 2, one line naming the argument, and TensorFlow never
+    loaded (a separate interpreter, so that this test's own imports do not count)."""
+    code = ("import sys\nfrom rnnlab import cli\ntry:\n    cli.main(sys.argv[1:])\n"
+            "except SystemExit as exit:\n    print('exit', exit.code, 'tensorflow' in "
+            "sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip() == "exit 2 False", done.stdout + done.stderr
+    error = [line for line in done.stderr.splitlines() if line.startswith("python -m rnnlab")]
+    assert len(error) == 1 and words in error[0] and "Traceback" not in done.stderr
