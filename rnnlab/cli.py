@@ -12,7 +12,7 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
 
-from rnnlab.errors import RnnlabError  # noqa: E402
+from rnnlab.errors import RnnlabError, UsageError  # noqa: E402
 from rnnlab.models import KINDS  # noqa: E402  (no TensorFlow at import)
 from rnnlab.sampling import MAX_LENGTH  # noqa: E402
 from rnnlab.training import LN2, SCHEDULES  # noqa: E402  (no TensorFlow at import)
@@ -92,12 +92,24 @@ def _train_kwargs(args):
     )
 
 
+def _check_npz_path(option: str, path: Path) -> None:
+    """A file name ending in .npz that is not a folder: said before any training."""
+    if path.is_dir():
+        raise UsageError(f"{option}: {path} is a folder; give a file name ending in .npz, "
+                         f"e.g. {path / 'model.npz'}")
+    if path.suffix != ".npz":
+        raise UsageError(f"{option}: expected a file name ending in .npz, got {str(path)!r}")
+
+
 def _train(args):
     from rnnlab import corpus, models, training
 
     checkpoint = Path(args.checkpoint or f"checkpoints/{args.kind}.npz")
+    _check_npz_path("--checkpoint", checkpoint)
+    if args.out:
+        _check_npz_path("--out", Path(args.out))
     if checkpoint.exists() and not (args.resume or args.restart):
-        raise SystemExit(
+        raise UsageError(
             f"checkpoint {checkpoint} exists: pass --resume to continue it, or --restart to "
             "train from scratch and replace it"
         )
@@ -184,7 +196,7 @@ def _compare(args):
         ) + ")"
     else:
         if not (args.max_chars or args.max_minutes or args.max_steps):
-            raise SystemExit("compare: give --pretrained or a budget (--max-chars, ...)")
+            raise UsageError("compare: give --pretrained or a budget (--max-chars, ...)")
         pair = {}
         rnn_config = models.ModelConfig(args.num_hiddens, args.embed_dim, args.seed)
         if args.match_params:

@@ -69,3 +69,7 @@ class PretrainedNotAvailableError(RnnlabError, FileNotFoundError):
 
 class TrainingDivergedError(RnnlabError, FloatingPointError):
     """The training loss became NaN or infinite; nothing was saved from that point."""
+
+
+class UsageError(RnnlabError, ValueError):
+    """A command-line mistake found before any work: the message says the fix."""

@@ -40,8 +40,8 @@ def test_train_then_generate(corpus_file, tmp_path, capsys):
     assert not any(k.startswith("optimizer/") for k in __import__("numpy").load(out).files)
 
     # an existing checkpoint is never replaced by accident
-    with pytest.raises(SystemExit, match="--resume"):
-        cli.main(args)
+    assert cli.main(args) == 2
+    assert "exists: pass --resume to continue it" in capsys.readouterr().err
 
     assert cli.main(["generate", "--model", str(out), "--seed-text", "To be", "--length",
                      "40", "--rng-seed", "1"]) == 0
@@ -119,3 +119,16 @@ def test_bad_arguments_stop_with_one_line_before_tensorflow(argv, words):
     assert done.stdout.strip() == "exit 2 False", done.stdout + done.stderr
     error = [line for line in done.stderr.splitlines() if line.startswith("python -m rnnlab")]
     assert len(error) == 1 and words in error[0] and "Traceback" not in done.stderr
+
+
+def test_output_paths_are_checked_before_training(tmp_path, capsys):
+    base = ["train", "--kind", "rnn", "--max-steps", "1"]
+    for extra, words in (
+            (["--checkpoint", str(tmp_path / "c.npz"), "--out", "model"],
+             "--out: expected a file name ending in .npz"),
+            (["--checkpoint", str(tmp_path / "c.npz"), "--out", str(tmp_path)],
+             f"--out: {tmp_path} is a folder"),
+            (["--checkpoint", str(tmp_path)], f"--checkpoint: {tmp_path} is a folder")):
+        assert cli.main(base + extra) == 2
+        assert capsys.readouterr().err.startswith(f"error: {words}")
+    assert not (tmp_path / "c.npz").exists()  # nothing was trained
