@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+from urllib.parse import urlsplit
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -233,9 +234,20 @@ class Lessons:
         return self.pages[name]
 
 
+def remote_requests(urls) -> list[str]:
+    """The URLs that left 127.0.0.1 (http, https and websockets)."""
+    return sorted({url for url in urls if urlsplit(url).scheme in ("http", "https", "ws", "wss")
+                   and urlsplit(url).hostname != "127.0.0.1"})
+
+
 @pytest.fixture(scope="session")
 def lessons(lab, browser_context, requests_seen):
-    return Lessons(lab, browser_context, requests_seen)
+    """The lessons, run once each per session. When the session ends, every request any
+    of them made is checked: none may leave the machine (whatever ran, in any order)."""
+    yield Lessons(lab, browser_context, requests_seen)
+    remote = remote_requests(requests_seen)
+    if remote:
+        pytest.fail(f"the lessons asked for {len(remote)} URL(s) off the machine: {remote[:5]}")
 
 
 @pytest.hookimpl(hookwrapper=True)
