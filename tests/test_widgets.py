@@ -319,12 +319,28 @@ def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
     unit = view._suggested.options[-1][1]  # the last suggestion, not the one shown first
     view._suggested.value = unit
     assert view._unit.value == unit and view.rows()[0] == unit
-    before = np.asarray(view.heatmap.data[0].z).copy()
     view._text.value = "Café au lait €"
     assert "'€'" in view.error and "'é'" in view.error
-    np.testing.assert_array_equal(np.asarray(view.heatmap.data[0].z), before)  # kept
+    # nothing of the previous text stays on screen: the figures and the text are empty
+    assert len(view.heatmap.data[0].z) == 0 and view._coloured.value == ""
+    assert all(len(t.x) == 0 for t in view.saturation_figure.data)
+    # and the error stays while other controls move: they have no text to draw
+    error = view.error
+    view._unit.value = (view._unit.value + 1) % view._unit.max
+    view._gate.value = "F"
+    view._start.value = 0
+    assert view.error == error and len(view.heatmap.data[0].z) == 0
     view._text.value = passage[:60]
     assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 60
+
+
+def test_gate_viewer_with_the_lstm_alone(pair, passage):
+    view = GateViewer(models={"lstm": pair["lstm"]}, text=passage[:200])
+    assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 80
+    drawn = {t.meta: len(t.x) for t in view.saturation_figure.data}
+    assert drawn["H"] == 0 and drawn["F"] == 24  # the RNN's H is not there to draw
+    with pytest.raises(ValueError, match="models: expected an 'lstm'"):
+        GateViewer(models={"rnn": pair["rnn"]}, text=passage[:200])
 
 
 def test_text_comparer_follows_the_temperature(pair):

@@ -63,6 +63,9 @@ class GateViewer(View):
     def __init__(self, models: dict | None = None, text: str | None = None):
         super().__init__()
         self._models = models or pretrained.pair()
+        if "lstm" not in self._models or set(self._models) - set(pretrained.KINDS):
+            raise ValueError(f"models: expected an 'lstm' (and optionally an 'rnn') model, "
+                             f"got {sorted(self._models)}")
         lstm = self._models["lstm"]
         if text is None:
             text = corpus_lib.load().heldout_text(length=300)
@@ -135,16 +138,25 @@ class GateViewer(View):
         return rows[:MAX_ROWS]
 
     def _on_text(self, change):
+        # Until a text works, the figures show nothing rather than the last good text, and
+        # the other controls leave the error in place (they have no traces to draw).
+        self.traces = {}
         with self._errors_in_place(busy="running both models over the text"):
-            text = self._text.value
-            if not 2 <= len(text) <= MAX_CHARS:
-                raise ValueError(f"text: expected 2 to {MAX_CHARS} characters, got {len(text)}")
-            traces = {kind: probes.gates(model, text) for kind, model in self._models.items()}
-            self.traces = traces
-            self._suggest()
-            self._start.max = last_start(len(text))
-            self._draw_saturation()
-            self._draw_unit()
+            try:
+                text = self._text.value
+                if not 2 <= len(text) <= MAX_CHARS:
+                    raise ValueError(f"text: expected 2 to {MAX_CHARS} characters, "
+                                     f"got {len(text)}")
+                self.traces = {kind: probes.gates(model, text)
+                               for kind, model in self._models.items()}
+                self._suggest()
+                self._start.max = last_start(len(text))
+                self._draw_saturation()
+                self._draw_unit()
+            except Exception:
+                self.traces = {}
+                self._blank()
+                raise
 
     def _suggest(self):
         """Offer the units of the quantity shown whose values follow a text feature."""
@@ -215,11 +227,22 @@ class GateViewer(View):
                 f"LSTM {dict((v, k) for k, v in GATES)[gate]}, characters {t[0]} to {t[-1]}")
         self._coloured.value = coloured_text(text, values[:, rows[0]], low, high)
 
-    def _draw_saturation(self):
-        fractions = {}
-        for kind in pretrained.KINDS:
-            fractions.update(probes.saturation(self.traces[kind]))
+    def _blank(self):
+        """Empty figures and text: what is shown when the text gives no traces."""
+        with self.heatmap.batch_update():
+            self.heatmap.data[0].z, self.heatmap.data[0].x, self.heatmap.data[0].y = [], [], []
+            self.heatmap.layout.xaxis.tickvals, self.heatmap.layout.xaxis.ticktext = [], []
+            self.heatmap.layout.title = "LSTM: no text to show"
         with self.saturation_figure.batch_update():
             for trace in self.saturation_figure.data:
-                left, right = fractions[trace.meta]
+                trace.x, trace.y = [], []
+        self._coloured.value = ""
+
+    def _draw_saturation(self):
+        fractions = {}
+        for trace in self.traces.values():  # the RNN's H, the LSTM's gates: what is given
+            fractions.update(probes.saturation(trace))
+        with self.saturation_figure.batch_update():
+            for trace in self.saturation_figure.data:
+                left, right = fractions.get(trace.meta, ([], []))
                 trace.x, trace.y = left, right
