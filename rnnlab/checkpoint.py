@@ -74,33 +74,94 @@ def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) ->
     return _write_atomically(path, lambda f: np.savez(f, **payload))
 
 
-def read(path: str | os.PathLike) -> tuple[dict[str, np.ndarray], dict]:
-    """(arrays, meta) of a checkpoint; CheckpointError if it is not a sound one."""
-    path = Path(path)
+def _open(path: Path):
     if not path.is_file():
         raise CheckpointError(f"checkpoint {str(path)!r}: no such file")
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            arrays = {name: archive[name] for name in archive.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        return np.load(path, allow_pickle=False)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise CheckpointError(
             f"checkpoint {str(path)!r} is corrupt or truncated, or not an .npz file ({exc})"
         ) from exc
-    raw = arrays.pop(META_KEY, None)
-    if raw is None:
+
+
+def _meta(path: Path, archive) -> dict:
+    if META_KEY not in archive.files:
         raise CheckpointError(
             f"checkpoint {str(path)!r} is an .npz file without rnnlab metadata "
             f"(no {META_KEY!r} entry)"
         )
     try:
-        meta = json.loads(raw.tobytes().decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        meta = json.loads(archive[META_KEY].tobytes().decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError) as exc:
         raise CheckpointError(f"checkpoint {str(path)!r}: its metadata is not JSON ({exc})")
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise CheckpointError(f"checkpoint {str(path)!r} is not an {FORMAT} file")
-    if meta.get("format_version", 0) > FORMAT_VERSION:
+    version = meta.get("format_version", 0)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
         raise CheckpointError(
-            f"checkpoint {str(path)!r} has format version {meta['format_version']}; this "
-            f"rnnlab reads up to {FORMAT_VERSION}. Upgrade rnnlab."
+            f"checkpoint {str(path)!r} has format version {version!r}; this rnnlab reads "
+            f"up to {FORMAT_VERSION}. Upgrade rnnlab."
         )
+    return meta
+
+
+def _header(archive, name: str) -> tuple[tuple, np.dtype]:
+    """(shape, dtype) of one stored array, from its .npy header alone: nothing inflated."""
+    with archive.zip.open(f"{name}.npy") as f:
+        version = np.lib.format.read_magic(f)
+        read = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                else np.lib.format.read_array_header_2_0)
+        shape, _, dtype = read(f)
+    return tuple(shape), np.dtype(dtype)
+
+
+def read_meta(path: str | os.PathLike) -> dict:
+    """A checkpoint's metadata alone, without reading any array."""
+    path = Path(path)
+    try:
+        with _open(path) as archive:
+            return _meta(path, archive)
+    except (zipfile.BadZipFile, EOFError, OSError, KeyError) as exc:
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupt ({exc})") from exc
+
+
+def read(path: str | os.PathLike, expected: dict[str, tuple] | None = None
+         ) -> tuple[dict[str, np.ndarray], dict]:
+    """(arrays, meta) of a checkpoint; CheckpointError if it is not a sound one.
+
+    ``expected`` (name -> shape): read only these arrays, and only once their headers
+    show that shape and a real floating-point type; each must hold finite numbers. A
+    file that claims other shapes, or holds NaN, infinite or complex weights, is refused
+    before anything large is inflated or built. Without it, every array is read (a
+    training checkpoint, optimizer state included).
+    """
+    path = Path(path)
+    try:
+        with _open(path) as archive:
+            meta = _meta(path, archive)
+            names = [n for n in archive.files if n != META_KEY] if expected is None \
+                else list(expected)
+            missing = sorted(set(names) - set(archive.files))
+            if missing:
+                raise CheckpointError(f"checkpoint {str(path)!r}: weights missing: "
+                                      f"{', '.join(missing)}")
+            arrays = {}
+            for name in names:
+                if expected is not None:
+                    shape, dtype = _header(archive, name)
+                    if shape != tuple(expected[name]) or dtype.kind != "f":
+                        raise CheckpointError(
+                            f"checkpoint {str(path)!r}: weight {name!r} is {dtype} {shape}, "
+                            f"the model it describes needs float {tuple(expected[name])}")
+                arrays[name] = archive[name]
+                if expected is not None and not np.isfinite(arrays[name]).all():
+                    raise CheckpointError(f"checkpoint {str(path)!r}: weight {name!r} holds "
+                                          "NaN or infinite values")
+    except CheckpointError:
+        raise  # already says what is wrong (it is a ValueError too: not caught below)
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        raise CheckpointError(
+            f"checkpoint {str(path)!r} is corrupt or truncated, or not an .npz file ({exc})"
+        ) from exc
     return arrays, meta

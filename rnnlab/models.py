@@ -65,6 +65,21 @@ def count_params(kind: str, vocab_size: int, config: ModelConfig) -> int:
     return V * E + gates * (E * H + H * H + H) + H * V + V
 
 
+def weight_shapes(kind: str, vocab_size: int, config: ModelConfig) -> dict[str, tuple]:
+    """Every weight of a model, ``layer/weight`` -> shape, from its description alone
+    (the names and shapes ``CharModel.get_weights`` gives; a test keeps them equal)."""
+    gates = 4 if _check_kind(kind) == "lstm" else 1
+    H, E, V = config.num_hiddens, config.embed_dim, vocab_size
+    return {
+        f"{EMBEDDING}/embeddings": (V, E),
+        f"{RECURRENT}/kernel": (E, gates * H),
+        f"{RECURRENT}/recurrent_kernel": (H, gates * H),
+        f"{RECURRENT}/bias": (gates * H,),
+        f"{LOGITS}/kernel": (H, V),
+        f"{LOGITS}/bias": (V,),
+    }
+
+
 def param_matched_config(
     kind: str, vocab_size: int, like_kind: str, like: ModelConfig | None = None
 ) -> ModelConfig:
@@ -202,7 +217,7 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
     When ``kind`` or ``vocab`` is given and the checkpoint holds another, this raises
     CheckpointMismatchError instead of returning a model that would silently misread ids.
     """
-    arrays, meta = checkpoint.read(path)
+    meta = checkpoint.read_meta(path)
     described = meta.get("model")
     if not isinstance(described, dict) or {"kind", "vocab", "config"} - described.keys():
         raise CheckpointError(f"checkpoint {str(path)!r} does not describe a model")
@@ -210,7 +225,7 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
         _check_kind(described["kind"])
         stored_vocab = Vocabulary(described["vocab"])
         stored_config = ModelConfig.from_dict(described["config"])
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, AttributeError) as exc:
         raise CheckpointError(f"checkpoint {str(path)!r} has invalid model metadata: {exc}")
     if kind is not None and described["kind"] != _check_kind(kind):
         raise CheckpointMismatchError(
@@ -225,6 +240,10 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
             f"characters, expected {len(vocab)}; only in the checkpoint: "
             f"{''.join(sorted(extra))!r}, only in the one given: {''.join(sorted(missing))!r})"
         )
+    # Only the weights this model has, each checked against the shape its own description
+    # implies, before the Keras model is built: a small file cannot claim a huge model.
+    expected = weight_shapes(described["kind"], len(stored_vocab), stored_config)
+    arrays, _ = checkpoint.read(path, expected=expected)
     model = build(described["kind"], stored_vocab, stored_config)
     model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
     model.meta = {k: v for k, v in meta.items() if k not in ("model", "format", "format_version")}

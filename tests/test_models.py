@@ -123,6 +123,60 @@ def test_weights_of_the_wrong_shape_are_refused(make_model, tmp_path):
         models.load(path)
 
 
+@pytest.mark.parametrize("kind", models.KINDS)
+def test_weight_shapes_are_the_models_own(kind, make_model):
+    model = make_model(kind)
+    shapes = {name: value.shape for name, value in model.get_weights().items()}
+    assert shapes == models.weight_shapes(kind, len(model.vocab), model.config)
+
+
+def test_hostile_checkpoints_are_refused_before_a_model_is_built(make_model, tmp_path,
+                                                                monkeypatch):
+    path = make_model("lstm").save(tmp_path / "m.npz")
+    arrays, meta = checkpoint.read(path)
+    built = []
+    monkeypatch.setattr(models, "build", lambda *a, **k: built.append(a) or 1 / 0)
+
+    def load_with(arrays=arrays, **described):
+        bad = tmp_path / "bad.npz"
+        checkpoint.write(bad, arrays, {**meta, "model": {**meta["model"], **described}})
+        return models.load(bad)
+
+    # a small file that claims a huge model: refused from the shapes alone
+    claim = dict(meta["model"]["config"], num_hiddens=4000)
+    with pytest.raises(CheckpointError, match=r"recurrent/kernel.*needs float \(8, 16000\)"):
+        load_with(config=claim)
+    # metadata of the wrong type
+    with pytest.raises(CheckpointError, match="invalid model metadata"):
+        load_with(config=dict(meta["model"]["config"], num_hiddens="many"))
+    with pytest.raises(CheckpointError, match="invalid model metadata"):
+        load_with(vocab=42)
+    # NaN, infinite and complex weights
+    for value, words in ((np.nan, "NaN or infinite"), (np.inf, "NaN or infinite")):
+        poisoned = dict(arrays, **{"logits/bias": np.full_like(arrays["logits/bias"], value)})
+        with pytest.raises(CheckpointError, match=f"'logits/bias' holds {words}"):
+            load_with(arrays=poisoned)
+    complex_bias = dict(arrays, **{"logits/bias": arrays["logits/bias"].astype(np.complex64)})
+    with pytest.raises(CheckpointError, match="'logits/bias' is complex64"):
+        load_with(arrays=complex_bias)
+    assert built == []  # none of them got as far as building a Keras model
+
+
+def test_entries_the_model_does_not_use_are_never_read(make_model, tmp_path):
+    """An extra entry, even one that could not be decoded, is left alone."""
+    import io
+
+    path = make_model("rnn").save(tmp_path / "m.npz")
+    claim = io.BytesIO()  # an .npy header claiming 8 GB, and no data after it
+    np.lib.format.write_array_header_1_0(claim, {"descr": "<f8", "fortran_order": False,
+                                                 "shape": (10**9,)})
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("junk.npy", claim.getvalue())
+    assert models.load(path).kind == "rnn"
+    with pytest.raises(CheckpointError, match="corrupt or truncated"):
+        checkpoint.read(path)  # reading every entry (a training checkpoint) does notice
+
+
 def test_an_interrupted_save_keeps_the_previous_file(make_model, tmp_path, monkeypatch):
     model = make_model("rnn")
     path = model.save(tmp_path / "m.npz", steps=1)
