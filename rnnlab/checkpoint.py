@@ -77,6 +77,9 @@ def write(path: str | os.PathLike, arrays: dict[str, np.ndarray], meta: dict) ->
 def _open(path: Path):
     if not path.is_file():
         raise CheckpointError(f"checkpoint {str(path)!r}: no such file")
+    if not zipfile.is_zipfile(path):  # numpy would try it as a pickle and advise allow_pickle
+        raise CheckpointError(f"checkpoint {str(path)!r} is corrupt or truncated, or not an "
+                              ".npz file (it is not a zip archive)")
     try:
         return np.load(path, allow_pickle=False)
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:

@@ -280,13 +280,17 @@ def load(source: str | os.PathLike = "shakespeare") -> Corpus:
     data = path.read_bytes()
     if not data:
         raise EmptyCorpusError(f"corpus file {str(path)!r} is empty: expected UTF-8 text")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise CorpusEncodingError(
+            f"corpus file {str(path)!r} is UTF-16 text (it starts with a UTF-16 byte-order "
+            "mark): convert it to UTF-8, e.g. with `iconv -f utf-16 -t utf-8`")
     try:
-        text = data.decode("utf-8")
+        text = data.decode("utf-8-sig")  # a UTF-8 byte-order mark is not a character
     except UnicodeDecodeError as exc:
         raise CorpusEncodingError(
             f"corpus file {str(path)!r} is not UTF-8 text: byte {exc.start} is "
-            f"{data[exc.start:exc.start + 1]!r}. Convert it, e.g. with "
-            "`iconv -f latin1 -t utf-8`."
+            f"{data[exc.start:exc.start + 1]!r}. Convert it to UTF-8, e.g. with "
+            "`iconv -f latin1 -t utf-8` if it is Latin-1."
         ) from exc
     return Corpus.from_text(text, name=name)
 

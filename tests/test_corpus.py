@@ -105,9 +105,11 @@ def test_any_utf8_file(tmp_path):
         (lambda p: None, CorpusNotFoundError, "no such file"),
         (lambda p: p.write_bytes(b""), EmptyCorpusError, "empty"),
         (lambda p: p.write_bytes(b"caf\xe9 au lait"), CorpusEncodingError, "not UTF-8"),
+        (lambda p: p.write_bytes("to be".encode("utf-16")), CorpusEncodingError,
+         "is UTF-16 text .* `iconv -f utf-16 -t utf-8`"),
         (lambda p: p.mkdir(), CorpusNotFoundError, "not a file"),
     ],
-    ids=["missing", "empty", "latin1", "directory"],
+    ids=["missing", "empty", "latin1", "utf16", "directory"],
 )
 def test_bad_files_name_the_file(tmp_path, make, error, expected):
     path = tmp_path / "corpus.txt"
@@ -115,6 +117,13 @@ def test_bad_files_name_the_file(tmp_path, make, error, expected):
     with pytest.raises(error, match=expected) as info:
         corpus.load(path)
     assert "corpus.txt" in str(info.value)
+
+
+def test_a_utf8_byte_order_mark_is_not_a_character(tmp_path):
+    path = tmp_path / "bom.txt"
+    path.write_bytes("\ufeffTo be, or not".encode("utf-8"))
+    loaded = corpus.load(path)
+    assert loaded.text == "To be, or not" and "\ufeff" not in loaded.vocab.chars
 
 
 def test_unknown_name_lists_known_corpora():
