@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -37,10 +38,27 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
+# A temporary file this much older than now is left over from a killed write (a write
+# takes seconds): the next write to the same file removes it.
+STALE_TEMPORARY_S = 600
+
+
+def _remove_stale_temporaries(path: Path) -> None:
+    now = time.time()
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if now - leftover.stat().st_mtime > STALE_TEMPORARY_S:
+                leftover.unlink()
+        except OSError:
+            pass  # another process's file, or already gone: not this write's business
+
+
 def _write_atomically(path: Path, write_to) -> Path:
     """Call ``write_to(file)`` on a temporary file beside ``path``, then rename it over
-    ``path``: readers see the old file or the new one, never half of one."""
+    ``path``: readers see the old file or the new one, never half of one. Temporaries
+    that a killed write left beside ``path`` are removed first."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temporaries(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:

@@ -179,6 +179,19 @@ def test_entries_the_model_does_not_use_are_never_read(make_model, tmp_path):
         checkpoint.read(path)  # reading every entry (a training checkpoint) does notice
 
 
+def test_a_killed_writes_leftover_is_removed_by_the_next_write(make_model, tmp_path):
+    import os
+
+    target = tmp_path / "m.npz"
+    stale, fresh = tmp_path / ".m.npz.abc123.tmp", tmp_path / ".m.npz.def456.tmp"
+    stale.write_bytes(b"half a checkpoint")
+    fresh.write_bytes(b"a write in progress")
+    old = stale.stat().st_mtime - checkpoint.STALE_TEMPORARY_S - 1
+    os.utime(stale, (old, old))
+    make_model("rnn").save(target)
+    assert target.is_file() and not stale.exists() and fresh.exists()
+
+
 def test_an_interrupted_save_keeps_the_previous_file(make_model, tmp_path, monkeypatch):
     model = make_model("rnn")
     path = model.save(tmp_path / "m.npz", steps=1)
