@@ -75,7 +75,12 @@ def cache_dir() -> Path:
     """
     override = os.environ.get("RNNLAB_DATA")
     if override:
-        return Path(override).expanduser()
+        folder = Path(override).expanduser()
+        if folder.exists() and not folder.is_dir():
+            raise CorpusUnavailableError(
+                f"RNNLAB_DATA={override!r} is a file: set it to a folder for the corpus cache "
+                "(created if missing), or unset it")
+        return folder
     checkout = Path(__file__).resolve().parent.parent
     if (checkout / "pyproject.toml").is_file() and (checkout / "data").is_dir():
         return checkout / "data" / "cache"
@@ -271,10 +276,13 @@ def load(source: str | os.PathLike = "shakespeare") -> Corpus:
         path = Path(source)
         name = path.stem
         if not path.exists():
+            if str(source) in SOURCES:  # a registered name, but given as a path
+                raise CorpusNotFoundError(
+                    f"corpus {source!r}: no such file. {str(source)!r} is a registered corpus "
+                    f"name: pass it as a string, load({str(source)!r})")
             raise CorpusNotFoundError(
                 f"corpus {str(source)!r}: no such file, and not a registered corpus name "
-                f"(known: {', '.join(SOURCES)})"
-            )
+                f"(known: {', '.join(SOURCES)})")
         if not path.is_file():
             raise CorpusNotFoundError(f"corpus {str(source)!r} is not a file")
     data = path.read_bytes()

@@ -126,6 +126,24 @@ def test_a_utf8_byte_order_mark_is_not_a_character(tmp_path):
     assert loaded.text == "To be, or not" and "\ufeff" not in loaded.vocab.chars
 
 
+def test_a_registered_name_given_as_a_path_says_to_pass_a_string(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    monkeypatch.chdir(tmp_path)  # no file called "shakespeare" here
+    with pytest.raises(CorpusNotFoundError, match=r"pass it as a string, load\('shakespeare'\)"):
+        corpus.load(Path("shakespeare"))
+
+
+def test_rnnlab_data_pointing_at_a_file_is_named(tmp_path, monkeypatch):
+    from rnnlab.errors import CorpusUnavailableError
+
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    monkeypatch.setenv("RNNLAB_DATA", str(a_file))
+    with pytest.raises(CorpusUnavailableError, match="RNNLAB_DATA=.*notes.txt.* is a file"):
+        corpus.cache_dir()
+
+
 def test_unknown_name_lists_known_corpora():
     with pytest.raises(CorpusNotFoundError, match="shakespeare"):
         corpus.load("no-such-corpus")
