@@ -11,6 +11,7 @@ write leaves the previous checkpoint as it was.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -67,6 +68,13 @@ def _write_atomically(path: Path, write_to) -> Path:
             os.fsync(f.fileno())
         os.chmod(tmp, 0o644)  # mkstemp makes files private; these are not secret
         os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            kept = "the previous file is unchanged" if path.exists() else "nothing was written"
+            raise CheckpointError(f"{path}: the disk is full, so it was not saved ({kept}); "
+                                  "free some space and save again") from exc
+        raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

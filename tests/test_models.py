@@ -192,6 +192,24 @@ def test_a_killed_writes_leftover_is_removed_by_the_next_write(make_model, tmp_p
     assert target.is_file() and not stale.exists() and fresh.exists()
 
 
+def test_a_full_disk_is_one_line_and_keeps_the_previous_file(make_model, tmp_path,
+                                                              monkeypatch):
+    import errno
+    import os
+
+    model = make_model("rnn")
+    path = model.save(tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def full(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.raises(CheckpointError, match="the disk is full.*previous file is unchanged"):
+        model.save(path)
+    assert path.read_bytes() == before and list(tmp_path.glob("*.tmp")) == []
+
+
 def test_an_interrupted_save_keeps_the_previous_file(make_model, tmp_path, monkeypatch):
     model = make_model("rnn")
     path = model.save(tmp_path / "m.npz", steps=1)
