@@ -69,8 +69,8 @@ def adding(T: int, n: int, seed: int = 0):
 
 RECURRENT_INITIALIZERS = ("orthogonal", "glorot_uniform")
 
-# The adding problem counts an answer as right when it is this close to the sum
-# (Hochreiter & Schmidhuber 1997, section 5.4: "absolute error ... below 0.04").
+# The adding problem counts an answer as right when it is this close to the sum: the
+# criterion of Hochreiter & Schmidhuber (1997, experiment 4), absolute error below 0.04.
 ADDING_TOLERANCE = 0.04
 
 
