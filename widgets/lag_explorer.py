@@ -11,7 +11,8 @@ from rnnlab import tasks
 from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
-# The series a live run trains (the best-set-up RNN and LSTM of each task), drawn thick.
+# The series a live run trains, drawn thick: for recall the RNN and LSTM set up as the
+# adding problem's two are (orthogonal and clipped; forget bias 3 and clipped).
 MAIN_SERIES = {"recall": ("rnn_orthogonal_clipped", "lstm_bias3"),
                "adding": ("adding_rnn", "adding_lstm")}
 TITLES = {"recall": "Recall the first symbol after a lag of distractors",

@@ -110,6 +110,35 @@ def test_gates_lesson_heatmap_characters_and_unit(lessons):
     viewer.screenshot(path=str(shot("05_inside_the_gates", "next-unit")))
 
 
+def test_gates_lesson_bad_text_blanks_the_figures_and_the_error_stays(lessons):
+    """A character the model never saw: the error is said in place, nothing of the old
+    text stays drawn, moving a slider does not hide the error, and fixing the text
+    brings everything back."""
+    page = lessons.run("05_inside_the_gates.ipynb")
+    viewer = lab_page.view(page, "rnnlab-gate-viewer")
+    viewer.scroll_into_view_if_needed()
+    box = viewer.locator("textarea").first
+    original = box.input_value()
+    heatmap, saturation = viewer.locator(".js-plotly-plot").all()
+    status = viewer.locator(".rnnlab-status")
+    box.fill("Caf\u00e9 au lait \u20ac")
+    box.blur()  # the text box sends its value to the kernel when left
+    lab_page.wait_until(lambda: "\u20ac" in status.inner_text(), what="the error in the view")
+    lab_page.wait_until(lambda: heatmap.locator(".heatmaplayer image").count() == 0,
+                        what="the heatmap emptied")
+    assert saturation.locator(".scatterlayer .point").count() == 0
+    assert "no text to show" in heatmap.locator(".gtitle").text_content()
+    viewer.screenshot(path=str(shot("05_inside_the_gates", "bad-text")))
+    lab_page.press(lab_page.slider_handle(viewer, "unit"), "ArrowRight", 1)
+    lab_page.wait_for_kernel_idle(page)
+    assert status.get_by_role("alert").count() == 1, "moving a slider hid the error"
+    box.fill(original)
+    box.blur()
+    lab_page.wait_until(lambda: status.inner_text().strip() == "", what="the error cleared")
+    heatmap.locator(".heatmaplayer image").wait_for(timeout=30_000)
+    assert saturation.locator(".scatterlayer .point").count() > 100
+
+
 @pytest.mark.parametrize("run", range(3))
 def test_gates_lesson_draws_its_figures_in_every_fresh_run(lessons, lab, browser_context, run):
     """A walk-through once saw lesson 5's figures blank after Run All (empty default axes,
