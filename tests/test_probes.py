@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from rnnlab import cells, models, probes, sampling
+from rnnlab import cells, gradient_probes, models, probes, sampling
 
 
 def numpy_bptt(model, ids, loss="last"):
@@ -102,8 +102,8 @@ def test_one_trace_serves_every_length(shakespeare):
     model = models.build("lstm", shakespeare.vocab, num_hiddens=16)
     for T in (10, 37, 120):
         assert probes.gradient_norms(model, shakespeare.text[:T + 1]).shape == (T,)
-    twin = probes._FLOAT64_TWINS[model]  # the float64 copy the gradients go through
-    assert probes._GRADIENT_FUNCTIONS[twin].experimental_get_tracing_count() == 1
+    twin = gradient_probes._FLOAT64_TWINS[model]  # the float64 copy the gradients go through
+    assert gradient_probes._GRADIENT_FUNCTIONS[twin].experimental_get_tracing_count() == 1
 
 
 def test_long_sequences_do_not_underflow(shakespeare):
@@ -118,7 +118,7 @@ def test_long_sequences_do_not_underflow(shakespeare):
     assert norms[0] < 1e-38  # below float32's smallest normal number: it needed float64
     assert norms[0] / norms[-1] < 1e-30
     # the same numbers as float32 autodiff through the model itself, where float32 has them
-    in_float32, _ = probes._gradient_function(rnn)(rnn.vocab.encode(text), False)
+    in_float32, _ = gradient_probes._gradient_function(rnn)(rnn.vocab.encode(text), False)
     float32_norms = np.linalg.norm(in_float32.numpy(), axis=1)
     assert float32_norms[0] == 0.0  # the cliff the learner saw
     np.testing.assert_allclose(float32_norms[300:], norms[300:], rtol=1e-3)
@@ -298,8 +298,8 @@ def test_one_trace_serves_every_batch_and_length(shakespeare):
         norms = probes.window_gradients(
             model, shakespeare.heldout_windows(count, length))["H"]
         assert norms.shape == (count, length)
-    twin = probes._FLOAT64_TWINS[model]
-    assert probes._WINDOW_FUNCTIONS[twin].experimental_get_tracing_count() == 1
+    twin = gradient_probes._FLOAT64_TWINS[model]
+    assert gradient_probes._WINDOW_FUNCTIONS[twin].experimental_get_tracing_count() == 1
 
 
 def test_window_input_errors_name_the_input(shakespeare):

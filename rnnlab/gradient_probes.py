@@ -1,0 +1,393 @@
+"""Gradients through time, over many windows, from the models' own Keras layers.
+
+The loss's gradient with respect to the state at every step comes from TensorFlow
+autodiff through the model's own Keras cell, on its own weights, so there is no third
+copy of the equations to get wrong. The trick: wrap the cell so that it adds a "probe"
+tensor ``P_t`` (all zeros) to ``H_t``, run the stock ``keras.layers.RNN`` over the
+wrapped cell, and differentiate the loss with respect to the probe. Because
+``H_t + P_t`` is what every later step and the output see, ``dL/dP_t`` is the total
+derivative ``dL/dH_t`` through all paths in time. Also here: the numpy what-if of
+lesson 3 (``rnn_gradient_reach``), the toy linear/tanh RNN (``toy_gradient_norms``) and
+an untrained twin of a model (``at_initialisation``).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+
+import numpy as np
+
+from rnnlab import cells
+from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
+from rnnlab.units import SATURATION_THRESHOLDS
+
+LOSSES = ("last", "mean")
+ACTIVATIONS = {
+    "tanh": (np.tanh, lambda A, H: 1.0 - H**2),
+    "relu": (lambda A: np.maximum(A, 0.0), lambda A, H: (A > 0).astype(A.dtype)),
+    "linear": (lambda A: A, lambda A, H: np.ones_like(A)),
+}
+
+# Traced gradient functions, one per model; weakly keyed so models can be freed.
+_GRADIENT_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_FLOAT64_TWINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _float64_twin(model):
+    """The same model in float64, with the model's current weights.
+
+    Gradients through time are computed in float64: a trained vanilla RNN's gradient
+    shrinks by about 0.75 per step back, so in float32 (smallest number about 1e-45) it
+    reaches 0 some 350 steps back; in float64 it stays exact past 2,000 steps.
+    """
+    import keras
+
+    from rnnlab import models
+
+    twin = _FLOAT64_TWINS.get(model)
+    if twin is None:
+        previous = keras.config.dtype_policy()
+        keras.config.set_dtype_policy("float64")
+        try:
+            twin = models.build(model.kind, model.vocab, model.config)
+        finally:
+            keras.config.set_dtype_policy(previous)
+        _FLOAT64_TWINS[model] = twin
+    # the weights, every time: the model may have trained since
+    twin.keras.set_weights([np.asarray(w, np.float64) for w in model.keras.get_weights()])
+    return twin
+
+
+def _probed_rnn(model):
+    """A keras.layers.RNN over the model's own cell, fed [X_t, P_t, Q_t] at each step.
+
+    P_t is added to H_t and (LSTM) Q_t to the carried C_t: both add zero, but then
+    dL/dP_t = dL/dH_t and dL/dQ_t = the loss's derivative through the carried C_t. The
+    output at each step is H_t (+ P_t), and for the LSTM also C_t and O_t, (batch, 3H),
+    from which the total dL/dC_t is assembled (``_total_dC``).
+    """
+    import keras
+
+    cell = model.layer(RECURRENT).cell
+    embed_dim, units = model.config.embed_dim, model.config.num_hiddens
+    lstm = model.kind == "lstm"
+
+    class ProbedCell(keras.layers.Layer):
+        def __init__(self):
+            super().__init__(dtype=cell.dtype_policy)
+            self.inner = cell
+            self.state_size = cell.state_size
+            self.output_size = 3 * units if lstm else units
+
+        def call(self, inputs, states, training=False):
+            X_t = inputs[:, :embed_dim]  # (batch, E)
+            P_t = inputs[:, embed_dim:embed_dim + units]  # (batch, H)
+            Q_t = inputs[:, embed_dim + units:]  # (batch, H)
+            H, new_states = self.inner(X_t, states, training=training)
+            H = H + P_t  # adds zero, but now dL/dP_t = dL/dH_t
+            if not lstm:
+                return H, H
+            C = new_states[1]  # (batch, H), the C that H_t was computed from
+            # the output gate, as the cell computed it (Keras packs the gates i, f, c, o)
+            Z = (X_t @ self.inner.kernel + states[0] @ self.inner.recurrent_kernel
+                 + self.inner.bias)  # (batch, 4H)
+            O = self.inner.recurrent_activation(Z[:, 3 * units:])  # (batch, H)  # noqa: E741
+            return keras.ops.concatenate([H, C, O], axis=-1), [H, C + Q_t]
+
+    # the wrapper layer takes the model's dtype too: a float64 model stays float64
+    return keras.layers.RNN(ProbedCell(), return_sequences=True,
+                            dtype=model.layer(RECURRENT).dtype_policy)
+
+
+def _total_dC(dQ, dH, C, O):  # noqa: E741 - the output gate, as in the equations
+    """dL/dC_t in full: through the carried state (dQ) and through H_t = O_t tanh(C_t)."""
+    import tensorflow as tf
+
+    return dQ + dH * O * (1.0 - tf.tanh(C) ** 2)
+
+
+def _gradient_function(model):
+    import tensorflow as tf
+
+    fn = _GRADIENT_FUNCTIONS.get(model)
+    if fn is not None:
+        return fn
+    rnn = _probed_rnn(model)
+    embedding, dense = model.layer(EMBEDDING), model.layer(LOGITS)
+    H_size = model.config.num_hiddens
+
+    # One trace serves every length: the time axis is dynamic (a while loop in the graph),
+    # so moving a sequence-length slider does not pay a new trace per value.
+    @tf.function(
+        input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.bool)],
+        reduce_retracing=True,
+    )
+    def gradients(ids, mean_loss):
+        inputs, targets = ids[:-1][None], ids[1:][None]  # (1, T) each
+        X = embedding(inputs)  # (1, T, embed_dim)
+        P = tf.zeros(tf.concat([tf.shape(X)[:2], [H_size]], 0), X.dtype)  # (1, T, num_hiddens)
+        with tf.GradientTape() as tape:
+            tape.watch(P)
+            H = rnn(tf.concat([X, P, tf.zeros_like(P)], axis=-1))[..., :H_size]  # (1, T, H)
+            logits = dense(H)  # (1, T, vocab_size)
+            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)  # (1, T)
+            loss = tf.cond(mean_loss, lambda: tf.reduce_mean(losses), lambda: losses[0, -1])
+        return tape.gradient(loss, P)[0], loss  # (T, num_hiddens), ()
+
+    _GRADIENT_FUNCTIONS[model] = gradients
+    return gradients
+
+
+def _ids_for_loss(model, text_or_ids):
+    if isinstance(text_or_ids, str):
+        ids = model.vocab.encode(text_or_ids)
+    else:
+        ids = np.asarray(text_or_ids)
+        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
+            raise ValueError(
+                f"text_or_ids: expected a str or 1-D int ids, got {ids.dtype} {ids.shape}"
+            )
+    if ids.size and (ids.min() < 0 or ids.max() >= len(model.vocab)):
+        raise ValueError(
+            f"text_or_ids: ids must lie in [0, {len(model.vocab) - 1}], got min {ids.min()}, "
+            f"max {ids.max()}"
+        )
+    if len(ids) < 2:
+        raise ValueError(
+            f"text_or_ids: expected at least 2 characters (T inputs and the target of the "
+            f"last one), got {len(ids)}"
+        )
+    return ids.astype(np.int32)
+
+
+def gradients(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
+    """dL/dH_t for every step, shape (T, num_hiddens), float64, from T + 1 characters.
+
+    The first T characters are inputs; ``loss="last"`` is the cross-entropy of predicting
+    the last character at step T, ``loss="mean"`` averages the loss of every step.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"loss: expected one of {LOSSES}, got {loss!r}")
+    ids = _ids_for_loss(model, text_or_ids)
+    grads, _ = _gradient_function(_float64_twin(model))(ids, loss == "mean")
+    return grads.numpy()
+
+
+def gradient_norms(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
+    """||dL/dH_t|| for t = 1..T, shape (T,): how much step t still matters to the loss.
+
+    With ``loss="last"`` the curve shows how far back the error signal reaches. For a
+    trained vanilla RNN it falls by many orders of magnitude over 100 steps; plot it on
+    a log scale.
+    """
+    return np.linalg.norm(gradients(model, text_or_ids, loss=loss), axis=1)
+
+
+_WINDOW_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _window_function(model):
+    """Traced once per model: any number of windows, any length (both axes dynamic)."""
+    import tensorflow as tf
+
+    fn = _WINDOW_FUNCTIONS.get(model)
+    if fn is not None:
+        return fn
+    rnn = _probed_rnn(model)
+    embedding, dense = model.layer(EMBEDDING), model.layer(LOGITS)
+    units, lstm = model.config.num_hiddens, model.kind == "lstm"
+
+    @tf.function(input_signature=[tf.TensorSpec([None, None], tf.int32)],
+                 reduce_retracing=True)
+    def norms(ids):
+        inputs, targets = ids[:, :-1], ids[:, -1]  # (B, T), (B,)
+        X = embedding(inputs)  # (B, T, embed_dim)
+        P = tf.zeros(tf.concat([tf.shape(X)[:2], [units]], 0), X.dtype)  # (B, T, H)
+        Q = tf.zeros_like(P)
+        with tf.GradientTape() as tape:
+            tape.watch([X, P, Q])
+            out = rnn(tf.concat([X, P, Q], axis=-1))  # (B, T, H) or (B, T, 3H)
+            logits = dense(out[:, -1, :units])  # (B, vocab_size): the last step only
+            # windows do not interact, so the gradient of the sum is each window's own
+            loss = tf.reduce_sum(tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits))
+        dX, dH, dQ = tape.gradient(loss, [X, P, Q])
+        found = {"H": tf.norm(dH, axis=-1), "x": tf.norm(dX, axis=-1)}  # (B, T) each
+        if lstm:
+            C, O = out[..., units:2 * units], out[..., 2 * units:]  # noqa: E741
+            found["C"] = tf.norm(_total_dC(dQ, dH, C, O), axis=-1)
+        return found
+
+    _WINDOW_FUNCTIONS[model] = norms
+    return norms
+
+
+def _window_ids(model, windows) -> np.ndarray:
+    if isinstance(windows, str) or (len(windows) and isinstance(windows[0], str)):
+        texts = [windows] if isinstance(windows, str) else list(windows)
+        if len({len(t) for t in texts}) != 1:
+            raise ValueError("windows: expected texts of one length, got lengths "
+                             f"{sorted({len(t) for t in texts})}")
+        windows = [model.vocab.encode(t) for t in texts]
+    ids = np.asarray(windows)
+    if ids.ndim == 1:
+        ids = ids[None]
+    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer) or ids.shape[1] < 2:
+        raise ValueError("windows: expected (n, T + 1) int ids with T >= 1, or texts of "
+                         f"T + 1 characters; got {ids.dtype} {ids.shape}")
+    if ids.min() < 0 or ids.max() >= len(model.vocab):
+        raise ValueError(f"windows: ids must lie in [0, {len(model.vocab) - 1}], got min "
+                         f"{ids.min()}, max {ids.max()}")
+    return ids.astype(np.int32)
+
+
+def window_gradients(model, windows) -> dict[str, np.ndarray]:
+    """How much each step of each window still matters to the loss at its last step.
+
+    ``windows``: (n, T + 1) int ids, one text, or n texts of T + 1 characters; the first
+    T characters are inputs, and L_T is the cross-entropy of predicting the last one.
+    Returns {quantity: (n, T) float64} of gradient norms, computed in float64 for all
+    windows in one call:
+
+    * "H": ||dL_T/dH_t||, through the hidden state;
+    * "x": ||dL_T/dx_t||, the embedded input character: how much the character at t
+      moves the prediction at T ("connectivity", Madsen 2019);
+    * "C" (LSTM only): ||dL_T/dC_t||, the cell state, in full: through the carried
+      C_{t+1} = F C_t + ... and through H_t = O_t tanh(C_t).
+    """
+    ids = _window_ids(model, windows)
+    found = _window_function(_float64_twin(model))(ids)
+    return {name: values.numpy() for name, values in found.items()}
+
+
+def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
+    """Per step, the median and a ``low``-``high`` percentile band over windows of each
+    window's norm relative to its own last step (1.0 at t = T), shape (T,) each."""
+    norms = np.asarray(norms, dtype=np.float64)
+    if norms.ndim != 2:
+        raise ValueError(f"norms: expected (n_windows, T), got shape {norms.shape}")
+    ratio = norms / norms[:, -1:]  # (n, T)
+    return {"median": np.median(ratio, axis=0), "low": np.percentile(ratio, low, axis=0),
+            "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
+
+
+def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None,
+                       unsaturated_tanh_prime: float | None = None) -> float:
+    """How far back a vanilla RNN's gradient reaches: the median over windows of
+    log10(||dL_T/dH_1|| / ||dL_T/dH_T||), backpropagated in numpy (float64) through the
+    model's own weights, one Jacobian diag(1 - H_t^2) W_hh^T per step.
+
+    ``saturated_tanh_prime``: a what-if. Every unit beyond +-0.9 at a step passes that
+    tanh' instead of its own (0.19 is what a unit at exactly 0.9 passes): how far the
+    gradient would reach if saturation did not squeeze it below that.
+    ``unsaturated_tanh_prime``: the same for the other units (both 1.0: the weights
+    alone, as in a linear RNN).
+    """
+    if model.kind != "rnn":
+        raise ValueError(f"model: expected a vanilla RNN, got a {model.kind!r} model")
+    ids = _window_ids(model, windows)
+    twin = _float64_twin(model)  # the forward pass in float64 too, as window_gradients
+    ref = cells.Reference(twin)
+    W_hh, W_hq = ref.cell.W_hh, ref.W_hq  # (units, units), (units, vocab)
+    _, high = SATURATION_THRESHOLDS["tanh"]
+    reaches = []
+    for window in ids:
+        trace = cells.unroll(twin, window[:-1], reference=ref)
+        H = trace.H  # (T, units)
+        logits = trace.logits[-1]
+        p = np.exp(logits - logits.max())
+        p /= p.sum()
+        p[window[-1]] -= 1.0  # dL/dlogits of the cross-entropy at the last step
+        G = p @ W_hq.T  # dL/dH_T, (units,)
+        last = np.linalg.norm(G)
+        for t in range(len(H) - 1, 0, -1):
+            tanh_prime = 1.0 - H[t] ** 2
+            saturated = np.abs(H[t]) > high
+            if saturated_tanh_prime is not None:
+                tanh_prime = np.where(saturated, saturated_tanh_prime, tanh_prime)
+            if unsaturated_tanh_prime is not None:
+                tanh_prime = np.where(saturated, tanh_prime, unsaturated_tanh_prime)
+            G = (G * tanh_prime) @ W_hh.T  # dL/dH_(t-1)
+        reaches.append(np.log10(np.linalg.norm(G) / last))
+    return float(np.median(reaches))
+
+
+def forget_products(model, windows, steps: int) -> np.ndarray:
+    """How much the cell state's direct path keeps, k steps back from each window's end:
+    the product F_T * F_(T-1) * ... * F_(T-k+1) per unit, averaged over units, for
+    k = 0 .. steps - 1 (1.0 at k = 0). ``windows``: (n, T + 1) ids of an LSTM's vocabulary;
+    the first T characters are read. Returns (n, steps)."""
+    if model.kind != "lstm":
+        raise ValueError(f"model: forget gates belong to an LSTM, got a {model.kind!r} model")
+    windows = _window_ids(model, windows)
+    if not 1 <= steps <= windows.shape[1] - 1:
+        raise ValueError(f"steps: expected 1 to {windows.shape[1] - 1} (the windows' T), "
+                         f"got {steps!r}")
+    ref = cells.Reference(model)
+    found = []
+    for window in windows:
+        F = cells.unroll(model, window[:-1], reference=ref).F[::-1][:steps - 1]  # newest first
+        with np.errstate(divide="ignore"):  # a gate of exactly 0 keeps nothing: log 0 = -inf
+            kept = np.exp(np.cumsum(np.log(F), axis=0))  # (steps - 1, units)
+        found.append(np.concatenate([[1.0], kept.mean(axis=1)]))
+    return np.array(found)
+
+
+def at_initialisation(model, seed: int = 0):
+    """A fresh model of the same kind and size, untrained: where the gradient starts."""
+    from rnnlab import models
+
+    return models.build(model.kind, model.vocab, model.config, seed=seed)
+
+
+def toy_gradient_norms(
+    num_steps: int,
+    spectral_radius: float,
+    activation: str = "tanh",
+    num_hiddens: int = 64,
+    seed: int = 0,
+) -> np.ndarray:
+    """||dL/dH_t|| in a random vanilla RNN whose recurrent matrix has a chosen spectral radius.
+
+    ``W_hh`` is a random orthogonal matrix times ``spectral_radius``: every eigenvalue
+    and every singular value has that magnitude, so the theory is exact. Backpropagation
+    multiplies the gradient by ``diag(act'(A_t)) W_hh^T`` once per step back:
+
+    * linear: the norm changes by exactly ``spectral_radius`` per step;
+    * tanh: ``0 <= tanh' <= 1``, so the norm falls at least as fast: the radius is an
+      upper bound on the growth per step (Pascanu, Mikolov & Bengio 2013, section 2);
+    * relu: units that are off pass nothing back.
+
+    The gradient at the last step is a unit vector; the result has shape (num_steps,),
+    ending with 1.0, in float64.
+    """
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation: expected one of {tuple(ACTIVATIONS)}, got {activation!r}")
+    if not isinstance(num_steps, (int, np.integer)) or num_steps < 1:
+        raise ValueError(f"num_steps: expected a positive int, got {num_steps!r}")
+    if not isinstance(num_hiddens, (int, np.integer)) or num_hiddens < 1:
+        raise ValueError(f"num_hiddens: expected a positive int, got {num_hiddens!r}")
+    radius = float(spectral_radius)
+    if not math.isfinite(radius) or radius < 0:
+        raise ValueError(
+            f"spectral_radius: expected a finite number >= 0, got {spectral_radius!r}"
+        )
+    act, act_grad = ACTIVATIONS[activation]
+    rng = np.random.default_rng(seed)
+    Q, R = np.linalg.qr(rng.standard_normal((num_hiddens, num_hiddens)))
+    W_hh = radius * Q * np.sign(np.diag(R))  # (num_hiddens, num_hiddens), orthogonal x radius
+    W_xh = rng.standard_normal((num_hiddens, num_hiddens)) / math.sqrt(num_hiddens)
+    X = rng.standard_normal((num_steps, num_hiddens))  # (T, num_hiddens) random inputs
+    H = np.zeros(num_hiddens)
+    A_all, H_all = np.zeros((num_steps, num_hiddens)), np.zeros((num_steps, num_hiddens))
+    for t in range(num_steps):
+        A = X[t] @ W_xh + H @ W_hh  # (num_hiddens,)
+        H = act(A)
+        A_all[t], H_all[t] = A, H
+    G = rng.standard_normal(num_hiddens)
+    G /= np.linalg.norm(G)  # dL/dH_T: a unit vector
+    norms = np.zeros(num_steps)
+    for t in range(num_steps - 1, -1, -1):
+        norms[t] = np.linalg.norm(G)
+        G = (G * act_grad(A_all[t], H_all[t])) @ W_hh.T  # dL/dH_{t-1}
+    return norms
