@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import platform
+import shlex
+import sys
 from datetime import date
 from importlib import resources
 from pathlib import Path
@@ -25,9 +27,21 @@ def path(name: str) -> Path:
     return Path(str(resources.files("rnnlab") / "results" / f"{name}.json"))
 
 
-def provenance(command: str, seconds: float) -> dict:
-    """The ``meta`` fields every result file carries."""
-    return {"command": command, "date": date.today().isoformat(),
+def command_line() -> str:
+    """The command that is running, as a person would retype it from the repository
+    root: ``python tools/context_use.py --windows 50``."""
+    script = Path(sys.argv[0])
+    try:
+        script = script.resolve().relative_to(Path.cwd())
+    except ValueError:
+        pass  # run from elsewhere: keep the path as given
+    return " ".join(["python", script.as_posix(), *map(shlex.quote, sys.argv[1:])])
+
+
+def provenance(seconds: float, command: str | None = None) -> dict:
+    """The ``meta`` fields every result file carries; ``command`` defaults to the running
+    one (``command_line()``)."""
+    return {"command": command or command_line(), "date": date.today().isoformat(),
             "machine": f"{platform.machine()}, {os.cpu_count()} CPU cores, "
                        f"Python {platform.python_version()}",
             "seconds": round(float(seconds), 1)}

@@ -266,18 +266,24 @@ SWEEP_LAGS = {"recall": (1, 2, 5, 10, 20, 50, 100, 200, 500), "adding": (10, 20,
 TASK_POINT = {"recall": recall_point, "adding": adding_point}
 
 
+def sweep_settings(series: str) -> dict:
+    """What ``series`` (a key of SWEEP_SERIES) passes to its task's point function: its
+    spec without task, kind and label, and the task's number of steps."""
+    if series not in SWEEP_SERIES:
+        raise ValueError(f"series: expected one of {sorted(SWEEP_SERIES)}, got {series!r}")
+    spec = SWEEP_SERIES[series]
+    return {"steps": SWEEP_STEPS[spec["task"]],
+            **{k: v for k, v in spec.items() if k not in ("task", "kind", "label")}}
+
+
 def sweep_point(series: str, lag: int, seed: int, **overrides) -> dict:
     """One point of the memory sweep: ``series`` (a key of SWEEP_SERIES) at ``lag``.
 
     ``overrides`` replace settings (``steps=60`` gives a cheap point for a test).
     """
-    if series not in SWEEP_SERIES:
-        raise ValueError(f"series: expected one of {sorted(SWEEP_SERIES)}, got {series!r}")
-    spec = dict(SWEEP_SERIES[series])
-    task, kind = spec.pop("task"), spec.pop("kind")
-    spec.pop("label")
-    settings = {"steps": SWEEP_STEPS[task], **spec, **overrides}
-    return TASK_POINT[task](kind, lag, seed=seed, **settings)
+    settings = {**sweep_settings(series), **overrides}
+    spec = SWEEP_SERIES[series]
+    return TASK_POINT[spec["task"]](spec["kind"], lag, seed=seed, **settings)
 
 
 def by_lag(points) -> list[dict]:

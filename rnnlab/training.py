@@ -129,6 +129,25 @@ def context_bands(losses: np.ndarray, bands=CONTEXT_BANDS) -> np.ndarray:
     return np.stack(columns, axis=1)  # (n, len(bands))
 
 
+def log_binned(values, bins: int = 30) -> tuple[list[float], list[float]]:
+    """Per-position values averaged in log-spaced bins of positions, for a plot whose x
+    axis spans decades (single positions far out are too noisy to read).
+
+    ``values``: (length,) or (n, length), averaged over the windows first. Returns the
+    bins' centres as 1-based positions, and their means; bins that would be empty after
+    rounding are merged away.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    per_position = values.mean(axis=0) if values.ndim == 2 else values  # (length,)
+    if per_position.ndim != 1 or not len(per_position):
+        raise ValueError(f"values: expected (length,) or (n, length), got {values.shape}")
+    length = len(per_position)
+    edges = np.unique(np.geomspace(1, length + 1, bins).astype(int)) - 1  # 0-based
+    centres = [(first + last + 1) / 2 for first, last in zip(edges, edges[1:])]
+    means = [float(per_position[first:last].mean()) for first, last in zip(edges, edges[1:])]
+    return centres, means
+
+
 # Traced loss functions, one per model; weakly keyed so models can be freed.
 _FORWARD_LOSS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 

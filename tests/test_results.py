@@ -30,7 +30,8 @@ def test_a_missing_or_malformed_result_file_is_named(tmp_path):
     bad.write_text(json.dumps({"meta": {"command": "c"}}))
     with pytest.raises(ValueError, match=r"bad.json.*missing \['date', 'machine', 'seconds'\]"):
         results.load(bad)
-    written = results.write(tmp_path / "ok.json", {"meta": results.provenance("c", 1.0), "x": 1})
+    meta = results.provenance(1.0, command="c")
+    written = results.write(tmp_path / "ok.json", {"meta": meta, "x": 1})
     assert results.load(written, required=("x",))["x"] == 1
     with pytest.raises(ValueError, match=r"missing \['y'\]"):
         results.load(written, required=("y",))
@@ -69,3 +70,13 @@ def test_context_bands():
     np.testing.assert_allclose(bands, [[0.5, 3.5], [6.5, 9.5]])
     with pytest.raises(ValueError, match=r"bands: \(3, 9\) is not inside 1..6"):
         training.context_bands(losses, bands=((3, 9),))
+
+
+def test_provenance_records_the_running_command(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "tools").mkdir()
+    monkeypatch.setattr("sys.argv", [str(tmp_path / "tools" / "run.py"), "--windows", "5",
+                                     "--out", "a b.json"])
+    meta = results.provenance(2.5)
+    assert meta["command"] == "python tools/run.py --windows 5 --out 'a b.json'"
+    assert meta["seconds"] == 2.5 and "CPU cores" in meta["machine"]

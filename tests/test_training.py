@@ -260,3 +260,14 @@ def test_position_loss_is_the_loss_at_each_position_over_windows(shakespeare):
                                rtol=1e-3)
     with pytest.raises(ValueError, match=r"windows: expected \(n, length \+ 1\) int ids"):
         training.position_loss({"m": model}, np.zeros(5, np.int32))
+
+
+def test_log_binned_averages_decades_of_positions():
+    values = np.arange(1, 1001, dtype=float)  # 1-based position p holds p
+    centres, means = training.log_binned(values, bins=4)  # edges 0, 9, 99, 1000
+    assert centres == [5.0, 54.5, 550.0]  # positions 1-9, 10-99, 100-1000
+    np.testing.assert_allclose(means, centres)  # a bin of p's averages to its centre
+    windows = np.stack([values, values + 2])  # (2 windows, 1000 positions)
+    np.testing.assert_allclose(training.log_binned(windows, bins=4)[1], np.add(centres, 1))
+    with pytest.raises(ValueError, match="values: expected"):
+        training.log_binned(np.zeros((2, 2, 2)))

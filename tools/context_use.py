@@ -11,8 +11,6 @@ taken window by window (a paired comparison, with its own spread).
 
 import argparse
 import os
-import shlex
-import sys
 import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -49,8 +47,7 @@ def main():
         print(f"{name:>12}: " + "  ".join(
             f"{first}-{last or args.length}: {m:.3f}"
             for (first, last), m in zip(training.CONTEXT_BANDS, bands.mean(axis=0))))
-    command = " ".join(["python tools/context_use.py", *map(shlex.quote, sys.argv[1:])])
-    meta = {**results.provenance(command, time.perf_counter() - start),
+    meta = {**results.provenance(time.perf_counter() - start),
             "windows": args.windows, "length": args.length, "seed": args.seed,
             "corpus_sha256": data.sha256,
             "bands": [[first, last or args.length] for first, last in training.CONTEXT_BANDS],

@@ -13,8 +13,6 @@ import argparse
 import inspect
 import json
 import os
-import shlex
-import sys
 import time
 from pathlib import Path
 
@@ -23,13 +21,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from rnnlab import results, tasks  # noqa: E402
 
 PARTIAL = Path("checkpoints/memory_sweep.partial.json")
-
-
-def settings_of(name: str) -> dict:
-    """A series' settings as stored: its spec without the label, with the steps."""
-    spec = dict(tasks.SWEEP_SERIES[name])
-    return {"steps": tasks.SWEEP_STEPS[spec["task"]],
-            **{k: v for k, v in spec.items() if k not in ("task", "kind", "label")}}
 
 
 def main():
@@ -51,7 +42,7 @@ def main():
     # A saved point is reused only if it was made with the settings the series has now.
     done = {key: point for key, point in done.items()
             if key.split("|")[0] in tasks.SWEEP_SERIES
-            and point.get("settings") == settings_of(key.split("|")[0])}
+            and point.get("settings") == tasks.sweep_settings(key.split("|")[0])}
     start = time.perf_counter()
     for seed in seeds:
         for name in names:
@@ -61,7 +52,7 @@ def main():
                 if key in done:
                     continue
                 point = tasks.sweep_point(name, lag, seed)
-                done[key] = dict(point, settings=settings_of(name))
+                done[key] = dict(point, settings=tasks.sweep_settings(name))
                 results.write(partial, done)
                 print(f"seed {seed} {name:>22} lag {lag:>4}: accuracy {point['accuracy']:.3f} "
                       f"({point['seconds']:.0f} s)", flush=True)
@@ -71,13 +62,12 @@ def main():
         points = sorted((p for k, p in done.items() if k.split("|")[0] == name
                          and p["seed"] in seeds), key=lambda p: (p["lag"], p["seed"]))
         series[name] = {"task": spec["task"], "kind": spec["kind"], "label": spec["label"],
-                        "settings": settings_of(name),
+                        "settings": tasks.sweep_settings(name),
                         "points": [{k: v for k, v in p.items() if k != "settings"}
                                    for p in points]}
-    command = " ".join(["python tools/lag_sweep.py", *map(shlex.quote, sys.argv[1:])])
     # seconds: the training time of every point, whichever run made it
     seconds = sum(p["seconds"] for s in series.values() for p in s["points"])
-    meta = {**results.provenance(command, seconds), "seeds": seeds,
+    meta = {**results.provenance(seconds), "seeds": seeds,
             "this_run_seconds": round(time.perf_counter() - start, 1),
             "tasks": {"recall": "the first of lag + 1 symbols (4 signal symbols) after lag "
                                 "random distractors (4 symbols); chance 0.25",
