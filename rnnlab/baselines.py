@@ -19,6 +19,8 @@ import math
 
 import numpy as np
 
+from rnnlab import checks
+
 LN2 = math.log(2.0)
 
 
@@ -29,30 +31,19 @@ def to_bits(nats: float) -> float:
 
 def uniform_nats(vocab_size: int) -> float:
     """Loss of the model that knows nothing: uniform over the vocabulary, ln(V)."""
-    if vocab_size < 1:
-        raise ValueError(f"vocab_size: expected an int >= 1, got {vocab_size!r}")
-    return math.log(vocab_size)
-
-
-def _ids(name, ids, vocab_size, minimum=1):
-    ids = np.asarray(ids)
-    if ids.ndim != 1 or len(ids) < minimum or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"{name}: expected a 1-D int array of at least {minimum} ids")
-    if ids.min() < 0 or ids.max() >= vocab_size:
-        raise ValueError(f"{name}: ids must lie in [0, {vocab_size}), the vocabulary size")
-    return ids
+    return math.log(checks.whole("vocab_size", vocab_size))
 
 
 def unigram_probs(train_ids, vocab_size: int, smoothing: float = 1.0) -> np.ndarray:
     """(V,) character frequencies of the training ids, add-``smoothing``."""
-    train_ids = _ids("train_ids", train_ids, vocab_size)
+    train_ids = checks.ids("train_ids", train_ids, vocab_size=vocab_size, min_length=1)
     counts = np.bincount(train_ids, minlength=vocab_size) + smoothing  # (V,)
     return counts / counts.sum()
 
 
 def bigram_probs(train_ids, vocab_size: int, smoothing: float = 1.0) -> np.ndarray:
     """(V, V) next-character frequencies: row ``a`` is p(next | previous = a)."""
-    train_ids = _ids("train_ids", train_ids, vocab_size, minimum=2)
+    train_ids = checks.ids("train_ids", train_ids, vocab_size=vocab_size, min_length=2)
     counts = np.full((vocab_size, vocab_size), float(smoothing))  # (previous, next)
     np.add.at(counts, (train_ids[:-1], train_ids[1:]), 1.0)
     return counts / counts.sum(axis=1, keepdims=True)
@@ -61,14 +52,14 @@ def bigram_probs(train_ids, vocab_size: int, smoothing: float = 1.0) -> np.ndarr
 def unigram_nats(train_ids, val_ids, vocab_size: int, smoothing: float = 1.0) -> float:
     """Held-out loss of the character-frequency model."""
     probs = unigram_probs(train_ids, vocab_size, smoothing)
-    val_ids = _ids("val_ids", val_ids, vocab_size)
+    val_ids = checks.ids("val_ids", val_ids, vocab_size=vocab_size, min_length=1)
     return float(-np.log(probs[val_ids]).mean())
 
 
 def bigram_nats(train_ids, val_ids, vocab_size: int, smoothing: float = 1.0) -> float:
     """Held-out loss of the previous-character model, over the targets ``val_ids[1:]``."""
     probs = bigram_probs(train_ids, vocab_size, smoothing)
-    val_ids = _ids("val_ids", val_ids, vocab_size, minimum=2)
+    val_ids = checks.ids("val_ids", val_ids, vocab_size=vocab_size, min_length=2)
     return float(-np.log(probs[val_ids[:-1], val_ids[1:]]).mean())
 
 
@@ -101,10 +92,11 @@ def ngram_log_probs(train_ids, val_ids, vocab_size: int, order: int) -> np.ndarr
     long as there is text. ``order`` 2 is a bigram, 1 the unigram. Vectorised: one sort
     per context length.
     """
-    if not isinstance(order, (int, np.integer)) or not 1 <= order <= 8:
-        raise ValueError(f"order: expected an int from 1 to 8, got {order!r}")
-    train_ids = _ids("train_ids", train_ids, vocab_size, minimum=order).astype(np.int64)
-    val_ids = _ids("val_ids", val_ids, vocab_size, minimum=2).astype(np.int64)
+    order = checks.whole("order", order, maximum=8)
+    train_ids = checks.ids("train_ids", train_ids, vocab_size=vocab_size,
+                           min_length=order).astype(np.int64)
+    val_ids = checks.ids("val_ids", val_ids, vocab_size=vocab_size,
+                         min_length=2).astype(np.int64)
     targets = val_ids[1:]  # (n,)
     p = unigram_probs(train_ids, vocab_size)[targets]  # p_0, add-one
     for k in range(1, order):

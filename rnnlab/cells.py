@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rnnlab import checks
 from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
 
 # Keras packs the LSTM's four weight blocks side by side in the order i, f, c, o (c is
@@ -178,21 +179,10 @@ class Trace:
         return len(self.ids)
 
 
-def _as_ids(model, text_or_ids):
-    if isinstance(text_or_ids, str):
-        return text_or_ids, model.vocab.encode(text_or_ids)
-    ids = np.asarray(text_or_ids)
-    if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(
-            f"text_or_ids: expected a str or a 1-D array of int ids, got {ids.dtype} {ids.shape}"
-        )
-    return model.vocab.decode(ids), ids.astype(np.int32)
-
-
 def unroll(model, text_or_ids, state=None, reference: Reference | None = None) -> Trace:
     """Run the numpy cell over a text; every character is an input (T chars, T steps)."""
     ref = reference or Reference(model)
-    text, ids = _as_ids(model, text_or_ids)
+    text, ids = checks.text_or_ids("text_or_ids", text_or_ids, model.vocab)
     cell = ref.cell
     state = cell.initial_state(1) if state is None else state
     XW = cell.project_input(ref.embedding[ids])  # (T, gates * num_hiddens), all steps at once

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import os
 import shlex
@@ -12,29 +13,42 @@ from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first imported
 
+# None of these imports TensorFlow: `--help` and argument mistakes answer at once.
+from rnnlab import checks  # noqa: E402
 from rnnlab.errors import RnnlabError, UsageError  # noqa: E402
-from rnnlab.models import KINDS  # noqa: E402  (no TensorFlow at import)
+from rnnlab.models import KINDS, ModelConfig  # noqa: E402
 from rnnlab.sampling import MAX_LENGTH  # noqa: E402
-from rnnlab.training import LN2, SCHEDULES  # noqa: E402  (no TensorFlow at import)
+from rnnlab.training import LN2, SCHEDULES, TrainConfig  # noqa: E402
 
 
-def _number(kind, what: str, low=None, high=None, above=None):
-    """An argparse type: a finite ``kind`` (int or float) in the given bounds. A bad value
-    stops the command with argparse's one-line error, before TensorFlow is loaded."""
+def _argument(check, *bounds, **options):
+    """An argparse type from one of ``rnnlab.checks``: the text is read as a number and
+    checked exactly as the library checks it, so a bad value stops the command with
+    argparse's one-line error (exit 2), before TensorFlow is loaded."""
     def parse(text: str):
         try:
-            value = kind(text)
+            value = int(text) if check is checks.whole else float(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}") from None
-        if (not math.isfinite(value) or (low is not None and value < low)
-                or (high is not None and value > high) or (above is not None and value <= above)):
-            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
-        return value
+            value = text  # the check names it as it came
+        try:
+            return check("", value, *bounds, **options)
+        except ValueError as exc:  # "...: expected X, got 0.0": show what was typed
+            expected = str(exc).removeprefix(": ").rpartition(", got ")[0]
+            raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
     return parse
 
 
-POSITIVE_INT = _number(int, "a whole number >= 1", low=1)
-POSITIVE = _number(float, "a number > 0", above=0)
+POSITIVE_INT = _argument(checks.whole)
+NON_NEGATIVE_INT = _argument(checks.whole, 0)
+POSITIVE = _argument(checks.positive)
+LENGTH = _argument(checks.whole, 0, MAX_LENGTH)
+
+
+TEMPERATURE = _argument(checks.non_negative)
+
+
+def _default(config_class, name: str):
+    return next(f.default for f in dataclasses.fields(config_class) if f.name == name)
 
 
 def _budget_args(parser):
@@ -45,22 +59,29 @@ def _budget_args(parser):
     group.add_argument("--max-steps", type=POSITIVE_INT, help="optimizer steps")
 
 
-NON_NEGATIVE_INT = _number(int, "a whole number >= 0", low=0)
-
-
 def _training_args(parser):
+    """The model's and the training's settings, with the defaults of ModelConfig and
+    TrainConfig (one source: the library's)."""
     add = parser.add_argument
+
+    def config(name):
+        owner = ModelConfig if name in ("num_hiddens", "embed_dim") else TrainConfig
+        return {"default": _default(owner, name)}
+
     add("--corpus", default="shakespeare", help="corpus name or UTF-8 file")
-    add("--num-hiddens", type=POSITIVE_INT, default=256, help="recurrent units")
-    add("--embed-dim", type=POSITIVE_INT, default=64, help="character embedding size")
-    add("--batch-size", type=POSITIVE_INT, default=64)
-    add("--num-steps", type=POSITIVE_INT, default=100, help="characters per window")
-    add("--learning-rate", type=POSITIVE, default=2e-3, help="Adam learning rate")
-    add("--schedule", choices=SCHEDULES, default="constant")
-    add("--global-clipnorm", type=POSITIVE, default=None, help="clip the gradient's global norm")
-    add("--seed", type=NON_NEGATIVE_INT, default=0, help="initial weights and data order")
-    add("--eval-every", type=POSITIVE_INT, default=None, help="steps between records")
-    add("--eval-chars", type=POSITIVE_INT, default=100_000, help="held-out characters per record")
+    add("--num-hiddens", type=POSITIVE_INT, help="recurrent units", **config("num_hiddens"))
+    add("--embed-dim", type=POSITIVE_INT, help="character embedding size",
+        **config("embed_dim"))
+    add("--batch-size", type=POSITIVE_INT, **config("batch_size"))
+    add("--num-steps", type=POSITIVE_INT, help="characters per window", **config("num_steps"))
+    add("--learning-rate", type=POSITIVE, help="Adam learning rate", **config("learning_rate"))
+    add("--schedule", choices=SCHEDULES, **config("schedule"))
+    add("--global-clipnorm", type=POSITIVE, help="clip the gradient's global norm",
+        **config("global_clipnorm"))
+    add("--seed", type=NON_NEGATIVE_INT, help="initial weights and data order", **config("seed"))
+    add("--eval-every", type=POSITIVE_INT, help="steps between records", **config("eval_every"))
+    add("--eval-chars", type=POSITIVE_INT, help="held-out characters per record",
+        **config("eval_chars"))
 
 
 def _fetch(args):
@@ -76,20 +97,17 @@ def _fetch(args):
     print(f"credit   {corpus.SOURCES[args.corpus].credit}")
 
 
-def _train_kwargs(args):
-    return dict(
-        max_steps=args.max_steps,
-        max_minutes=args.max_minutes,
-        max_chars=args.max_chars,
-        batch_size=args.batch_size,
-        num_steps=args.num_steps,
-        learning_rate=args.learning_rate,
-        schedule=args.schedule,
-        global_clipnorm=args.global_clipnorm,
-        seed=args.seed,
-        eval_every=args.eval_every,
-        eval_chars=args.eval_chars,
-    )
+def _train_config(args) -> "TrainConfig":
+    """The TrainConfig the options describe: every field has an option of its name."""
+    if not (args.max_chars or args.max_minutes or args.max_steps):
+        raise UsageError(f"{args.command}: give a budget: --max-steps, --max-minutes or "
+                         "--max-chars" + (", or --pretrained" if args.command == "compare"
+                                          else ""))
+    fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"val_fraction"}
+    try:
+        return TrainConfig(**{name: getattr(args, name) for name in fields})
+    except ValueError as exc:  # e.g. a cosine schedule on a budget of minutes
+        raise UsageError(str(exc)) from None
 
 
 def _check_npz_path(option: str, path: Path) -> None:
@@ -108,11 +126,9 @@ def _train(args):
     _check_npz_path("--checkpoint", checkpoint)
     if args.out:
         _check_npz_path("--out", Path(args.out))
-    if checkpoint.exists() and not (args.resume or args.restart):
-        raise UsageError(
-            f"checkpoint {checkpoint} exists: pass --resume to continue it, or --restart to "
-            "train from scratch and replace it"
-        )
+    config = _train_config(args)
+    training.check_checkpoint(checkpoint, args.resume, args.restart,
+                              flags=("--resume", "--restart"))
     data = corpus.load(args.corpus)
     model = models.build(
         args.kind, data.vocab, num_hiddens=args.num_hiddens, embed_dim=args.embed_dim,
@@ -123,9 +139,7 @@ def _train(args):
         print(f"--resume: {checkpoint} does not exist yet, so training starts from scratch "
               "(and writes it)")
     history = training.train(
-        model, data, checkpoint=checkpoint, resume=args.resume, overwrite=args.restart,
-        **_train_kwargs(args)
-    )
+        model, data, config, checkpoint=checkpoint, resume=args.resume, overwrite=args.restart)
     if not history:
         print("nothing to train: the budget is already spent")
         return
@@ -188,6 +202,7 @@ def _generate(args):
 def _compare(args):
     from rnnlab import corpus, models, pretrained, sampling, training
 
+    train_config = None if args.pretrained else _train_config(args)
     data = corpus.load(args.corpus)
     if args.pretrained:
         pair = pretrained.pair()
@@ -195,18 +210,16 @@ def _compare(args):
             f"{kind}: {m.meta.get('chars_seen', 0):,} chars" for kind, m in pair.items()
         ) + ")"
     else:
-        if not (args.max_chars or args.max_minutes or args.max_steps):
-            raise UsageError("compare: give --pretrained or a budget (--max-chars, ...)")
         pair = {}
-        rnn_config = models.ModelConfig(args.num_hiddens, args.embed_dim, args.seed)
+        lstm_config = models.ModelConfig(args.num_hiddens, args.embed_dim, args.seed)
+        rnn_config = lstm_config
         if args.match_params:
-            rnn_config = models.param_matched_config("rnn", len(data.vocab), "lstm", rnn_config)
+            rnn_config = models.param_matched_config("rnn", len(data.vocab), "lstm",
+                                                     lstm_config)
         for kind in models.KINDS:
-            config = rnn_config if kind == "rnn" else models.ModelConfig(
-                args.num_hiddens, args.embed_dim, args.seed
-            )
-            pair[kind] = models.build(kind, data.vocab, config)
-            training.train(pair[kind], data, progress=not args.quiet, **_train_kwargs(args))
+            model_config = rnn_config if kind == "rnn" else lstm_config
+            pair[kind] = models.build(kind, data.vocab, model_config)
+            training.train(pair[kind], data, train_config, progress=not args.quiet)
         parts = []
         if args.max_chars:
             parts.append(f"same characters seen: {args.max_chars:,}")
@@ -268,10 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sample_args = argparse.ArgumentParser(add_help=False)
     sample_args.add_argument("--seed-text", default="", help="text to start from")
-    length = _number(int, f"a whole number from 0 to {MAX_LENGTH:,}", low=0, high=MAX_LENGTH)
-    sample_args.add_argument("--length", type=length, default=300,
+    sample_args.add_argument("--length", type=LENGTH, default=300,
                              help="characters to generate")
-    sample_args.add_argument("--temperature", type=_number(float, "a number >= 0", low=0),
+    sample_args.add_argument("--temperature", type=TEMPERATURE,
                              default=0.8, help="0 is greedy")
     sample_args.add_argument("--rng-seed", type=NON_NEGATIVE_INT, default=None,
                              help="for repeatable text")

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from rnnlab import checks
 from rnnlab.checkpoint import write_bytes_atomically
 from rnnlab.errors import (
     ChecksumMismatchError,
@@ -220,8 +221,7 @@ class Corpus:
         Gentlemen of Verona* and *The Winter's Tale* (``titles()`` lists where each work
         starts). Text the model never saw, not a shuffled sample of lines it half knows.
         """
-        if not 0.0 < float(val_fraction) < 1.0:
-            raise ValueError(f"val_fraction: expected a number in (0, 1), got {val_fraction!r}")
+        val_fraction = checks.fraction("val_fraction", val_fraction)
         num_val = max(1, int(round(len(self.ids) * val_fraction)))
         if num_val >= len(self.ids):
             raise CorpusTooShortError(
@@ -249,9 +249,7 @@ class Corpus:
                         val_fraction: float = 0.1) -> np.ndarray:
         """``count`` windows of ``length`` + 1 held-out characters at random places, as ids
         (count, length + 1): many windows, so that a statistic is not one passage's."""
-        for name, value in (("count", count), ("length", length)):
-            if not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{name}: expected a positive int, got {value!r}")
+        count, length = checks.whole("count", count), checks.whole("length", length)
         _, val_ids = self.split(val_fraction)
         if len(val_ids) < length + 1:
             raise ValueError(f"length: the held-out text has {len(val_ids)} characters, "
@@ -315,9 +313,8 @@ def dataset(ids, num_steps: int, batch_size: int, shuffle: bool = True, seed: in
     import tensorflow as tf  # imported late: `import rnnlab.corpus` stays fast
 
     ids = np.asarray(ids, dtype=np.int32).reshape(-1)
-    for label, value in (("num_steps", num_steps), ("batch_size", batch_size)):
-        if not isinstance(value, (int, np.integer)) or value < 1:
-            raise ValueError(f"{label}: expected a positive int, got {value!r}")
+    num_steps = checks.whole("num_steps", num_steps)
+    batch_size = checks.whole("batch_size", batch_size)
     num_windows = (len(ids) - 1) // num_steps
     if num_windows < 1:
         raise CorpusTooShortError(

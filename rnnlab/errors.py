@@ -56,6 +56,10 @@ class CheckpointError(RnnlabError, ValueError):
     """A checkpoint file is corrupt, truncated, or not an rnnlab checkpoint."""
 
 
+class CheckpointExistsError(RnnlabError, FileExistsError):
+    """Training would replace a checkpoint it was not told to continue or replace."""
+
+
 class CheckpointMismatchError(CheckpointError):
     """A checkpoint holds a different kind of model or vocabulary than asked for."""
 

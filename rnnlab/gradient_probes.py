@@ -18,7 +18,7 @@ import weakref
 
 import numpy as np
 
-from rnnlab import cells
+from rnnlab import cells, checks
 from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
 from rnnlab.units import SATURATION_THRESHOLDS
 
@@ -140,25 +140,13 @@ def _gradient_function(model):
 
 
 def _ids_for_loss(model, text_or_ids):
-    if isinstance(text_or_ids, str):
-        ids = model.vocab.encode(text_or_ids)
-    else:
-        ids = np.asarray(text_or_ids)
-        if ids.ndim != 1 or not np.issubdtype(ids.dtype, np.integer):
-            raise ValueError(
-                f"text_or_ids: expected a str or 1-D int ids, got {ids.dtype} {ids.shape}"
-            )
-    if ids.size and (ids.min() < 0 or ids.max() >= len(model.vocab)):
-        raise ValueError(
-            f"text_or_ids: ids must lie in [0, {len(model.vocab) - 1}], got min {ids.min()}, "
-            f"max {ids.max()}"
-        )
+    _, ids = checks.text_or_ids("text_or_ids", text_or_ids, model.vocab)
     if len(ids) < 2:
         raise ValueError(
             f"text_or_ids: expected at least 2 characters (T inputs and the target of the "
             f"last one), got {len(ids)}"
         )
-    return ids.astype(np.int32)
+    return ids
 
 
 def gradients(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
@@ -229,15 +217,9 @@ def _window_ids(model, windows) -> np.ndarray:
             raise ValueError("windows: expected texts of one length, got lengths "
                              f"{sorted({len(t) for t in texts})}")
         windows = [model.vocab.encode(t) for t in texts]
-    ids = np.asarray(windows)
-    if ids.ndim == 1:
-        ids = ids[None]
-    if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer) or ids.shape[1] < 2:
-        raise ValueError("windows: expected (n, T + 1) int ids with T >= 1, or texts of "
-                         f"T + 1 characters; got {ids.dtype} {ids.shape}")
-    if ids.min() < 0 or ids.max() >= len(model.vocab):
-        raise ValueError(f"windows: ids must lie in [0, {len(model.vocab) - 1}], got min "
-                         f"{ids.min()}, max {ids.max()}")
+    windows = np.asarray(windows)
+    windows = windows[None] if windows.ndim == 1 else windows  # one window: (1, T + 1)
+    ids = checks.ids("windows", windows, ndim=2, vocab_size=len(model.vocab), min_length=2)
     return ids.astype(np.int32)
 
 
@@ -363,10 +345,8 @@ def toy_gradient_norms(
     """
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation: expected one of {tuple(ACTIVATIONS)}, got {activation!r}")
-    if not isinstance(num_steps, (int, np.integer)) or num_steps < 1:
-        raise ValueError(f"num_steps: expected a positive int, got {num_steps!r}")
-    if not isinstance(num_hiddens, (int, np.integer)) or num_hiddens < 1:
-        raise ValueError(f"num_hiddens: expected a positive int, got {num_hiddens!r}")
+    num_steps = checks.whole("num_steps", num_steps)
+    num_hiddens = checks.whole("num_hiddens", num_hiddens)
     radius = float(spectral_radius)
     if not math.isfinite(radius) or radius < 0:
         raise ValueError(

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab import checkpoint
+from rnnlab import checkpoint, checks
 from rnnlab.errors import CheckpointError, CheckpointMismatchError
 from rnnlab.vocab import Vocabulary
 
@@ -36,11 +36,8 @@ class ModelConfig:
 
     def __post_init__(self):
         for name in ("num_hiddens", "embed_dim"):
-            value = getattr(self, name)
-            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"ModelConfig.{name}: expected a positive int, got {value!r}")
-        if not isinstance(self.seed, (int, np.integer)) or isinstance(self.seed, bool):
-            raise ValueError(f"ModelConfig.seed: expected an int, got {self.seed!r}")
+            checks.whole(f"ModelConfig.{name}", getattr(self, name))
+        checks.whole("ModelConfig.seed", self.seed, minimum=0)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -51,7 +48,8 @@ class ModelConfig:
         return cls(**{k: v for k, v in data.items() if k in known})
 
 
-def _check_kind(kind) -> str:
+def check_kind(kind) -> str:
+    """``kind`` if it is one of KINDS, else a ValueError naming the choices."""
     if kind not in KINDS:
         raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
     return kind
@@ -59,7 +57,7 @@ def _check_kind(kind) -> str:
 
 def count_params(kind: str, vocab_size: int, config: ModelConfig) -> int:
     """Trainable parameters, by formula (equal to ``keras.Model.count_params()``)."""
-    _check_kind(kind)
+    check_kind(kind)
     H, E, V = config.num_hiddens, config.embed_dim, vocab_size
     gates = 4 if kind == "lstm" else 1  # the LSTM has I, F, C_tilde, O; the RNN one tanh
     return V * E + gates * (E * H + H * H + H) + H * V + V
@@ -68,7 +66,7 @@ def count_params(kind: str, vocab_size: int, config: ModelConfig) -> int:
 def weight_shapes(kind: str, vocab_size: int, config: ModelConfig) -> dict[str, tuple]:
     """Every weight of a model, ``layer/weight`` -> shape, from its description alone
     (the names and shapes ``CharModel.get_weights`` gives; a test keeps them equal)."""
-    gates = 4 if _check_kind(kind) == "lstm" else 1
+    gates = 4 if check_kind(kind) == "lstm" else 1
     H, E, V = config.num_hiddens, config.embed_dim, vocab_size
     return {
         f"{EMBEDDING}/embeddings": (V, E),
@@ -90,7 +88,7 @@ def param_matched_config(
     """
     like = like or ModelConfig()
     target = count_params(like_kind, vocab_size, like)
-    gates = 4 if _check_kind(kind) == "lstm" else 1
+    gates = 4 if check_kind(kind) == "lstm" else 1
     E, V = like.embed_dim, vocab_size
     # gates*H^2 + (gates*(E+1) + V)*H + (V*E + V - target) = 0, solved for H
     a, b, c = gates, gates * (E + 1) + V, V * E + V - target
@@ -112,7 +110,7 @@ class CharModel:
     """
 
     def __init__(self, kind: str, vocab: Vocabulary, config: ModelConfig, keras_model, meta=None):
-        self.kind = _check_kind(kind)
+        self.kind = check_kind(kind)
         self.vocab = vocab
         self.config = config
         self.keras = keras_model
@@ -173,7 +171,7 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
     """A fresh CharModel: ``kind`` is "rnn" or "lstm"; overrides replace config fields."""
     import keras  # imported late: `import rnnlab.models` stays fast
 
-    _check_kind(kind)
+    check_kind(kind)
     if not isinstance(vocab, Vocabulary):
         raise TypeError(f"vocab: expected a rnnlab Vocabulary, got {type(vocab).__name__}")
     config = config or ModelConfig()
@@ -222,12 +220,12 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
     if not isinstance(described, dict) or {"kind", "vocab", "config"} - described.keys():
         raise CheckpointError(f"checkpoint {str(path)!r} does not describe a model")
     try:
-        _check_kind(described["kind"])
+        check_kind(described["kind"])
         stored_vocab = Vocabulary(described["vocab"])
         stored_config = ModelConfig.from_dict(described["config"])
     except (ValueError, TypeError, AttributeError) as exc:
         raise CheckpointError(f"checkpoint {str(path)!r} has invalid model metadata: {exc}")
-    if kind is not None and described["kind"] != _check_kind(kind):
+    if kind is not None and described["kind"] != check_kind(kind):
         raise CheckpointMismatchError(
             f"checkpoint {str(path)!r} holds an {described['kind']!r} model, expected {kind!r}"
         )

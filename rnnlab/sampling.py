@@ -11,12 +11,11 @@ more errors), and ``T = 0`` is greedy: always the most likely character.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
-from rnnlab import cells
+from rnnlab import cells, checks
 
 # An empty seed starts the model as if at the beginning of a line.
 DEFAULT_SEED = "\n"
@@ -48,13 +47,7 @@ def as_rng(rng) -> np.random.Generator:
 
 
 def check_temperature(temperature) -> float:
-    try:
-        value = float(temperature)
-    except (TypeError, ValueError):
-        raise TypeError(f"temperature: expected a number >= 0, got {temperature!r}") from None
-    if math.isnan(value) or math.isinf(value) or value < 0:
-        raise ValueError(f"temperature: expected a finite number >= 0, got {temperature!r}")
-    return value
+    return checks.non_negative("temperature", temperature)
 
 
 def _greedy(logits) -> np.ndarray:
@@ -89,13 +82,6 @@ def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
 MAX_LENGTH = 100_000
 
 
-def _check_length(length) -> int:
-    if (not isinstance(length, (int, np.integer)) or isinstance(length, bool)
-            or not 0 <= length <= MAX_LENGTH):
-        raise ValueError(f"length: expected an int from 0 to {MAX_LENGTH:,}, got {length!r}")
-    return int(length)
-
-
 def _prime(model, seed_text: str, ref):
     """Run the seed (or the default) through the model: its last output and state."""
     if not isinstance(seed_text, str):
@@ -110,7 +96,7 @@ def _prime(model, seed_text: str, ref):
 def sample(model, seed_text: str = "", length: int = 200, temperature: float = 1.0, rng=None):
     """Generate ``length`` characters after ``seed_text``; see the module docstring."""
     temperature = check_temperature(temperature)
-    length = _check_length(length)
+    length = checks.whole("length", length, minimum=0, maximum=MAX_LENGTH)
     rng = as_rng(rng)
     ref = cells.Reference(model)
     logits, state = _prime(model, seed_text, ref)

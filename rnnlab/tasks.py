@@ -21,15 +21,9 @@ import time
 
 import numpy as np
 
-from rnnlab import models
+from rnnlab import checks, models
 
 KINDS = models.KINDS
-
-
-def _check(name, value, minimum=1):
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name}: expected an int >= {minimum}, got {value!r}")
-    return int(value)
 
 
 def recall(lag: int, n: int, seed: int = 0, num_classes: int = 4, num_distractors: int = 4):
@@ -38,9 +32,9 @@ def recall(lag: int, n: int, seed: int = 0, num_classes: int = 4, num_distractor
     Signal symbols are ids ``0 .. num_classes - 1``; distractors are the next
     ``num_distractors`` ids. The vocabulary size is ``num_classes + num_distractors``.
     """
-    lag, n = _check("lag", lag), _check("n", n)
-    _check("num_classes", num_classes, 2)
-    _check("num_distractors", num_distractors, 1)
+    lag, n = checks.whole("lag", lag), checks.whole("n", n)
+    checks.whole("num_classes", num_classes, 2)
+    checks.whole("num_distractors", num_distractors, 1)
     rng = np.random.default_rng(seed)
     y = rng.integers(0, num_classes, size=n).astype(np.int32)  # (n,)
     distractors = rng.integers(num_classes, num_classes + num_distractors, size=(n, lag))
@@ -54,7 +48,7 @@ def adding(T: int, n: int, seed: int = 0):
     One marker falls in the first half of the sequence and one in the second, so the
     model must hold the first value for about T / 2 steps or more.
     """
-    T, n = _check("T", T, 2), _check("n", n)
+    T, n = checks.whole("T", T, 2), checks.whole("n", n)
     rng = np.random.default_rng(seed)
     values = rng.uniform(0.0, 1.0, size=(n, T))  # (n, T)
     first = rng.integers(0, T // 2, size=n)
@@ -78,8 +72,7 @@ def _recurrent_layer(kind: str, num_hiddens: int, seed: int, recurrent_initializ
     """A SimpleRNN or LSTM that returns its last state only, seeded like the char models."""
     import keras
 
-    if kind not in KINDS:
-        raise ValueError(f"kind: expected one of {KINDS}, got {kind!r}")
+    models.check_kind(kind)
     if recurrent_initializer not in RECURRENT_INITIALIZERS:
         raise ValueError(f"recurrent_initializer: expected one of {RECURRENT_INITIALIZERS}, "
                          f"got {recurrent_initializer!r}")

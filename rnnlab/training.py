@@ -9,27 +9,32 @@ scores ln(vocab size) nats: the baseline every curve is compared with.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 import sys
 import time
 import weakref
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from rnnlab import checkpoint as ckpt
+from rnnlab import checks
 from rnnlab.baselines import LN2, uniform_nats
 from rnnlab.corpus import Corpus, dataset
 from rnnlab.errors import (
     CheckpointError,
+    CheckpointExistsError,
     CheckpointMismatchError,
     TrainingDivergedError,
     VocabularyMismatchError,
 )
 from rnnlab.history import History
 
-__all__ = ["train", "evaluate", "baseline_nats", "History", "SCHEDULES"]
+__all__ = ["train", "TrainConfig", "Recorder", "check_checkpoint", "evaluate", "baseline_nats",
+           "History", "SCHEDULES"]
 
 SCHEDULES = ("constant", "cosine")
 
@@ -53,11 +58,7 @@ def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128,
             f"ids: encoded with a vocabulary of {len(vocab)} characters, but the "
             f"{model.kind!r} model reads a vocabulary of {len(model.vocab)}: evaluate it "
             "on text of the corpus it was trained on")
-    ids = np.asarray(ids)
-    if ids.size and (ids.min() < 0 or ids.max() >= len(model.vocab)):
-        raise VocabularyMismatchError(
-            f"ids: expected ids from 0 to {len(model.vocab) - 1} (the model's vocabulary), "
-            f"got {int(ids.min())} to {int(ids.max())}")
+    ids = checks.ids("ids", ids, vocab_size=len(model.vocab))
     total, count = 0.0, 0
     forward = _forward_loss(model)
     for inputs, targets in dataset(ids, num_steps, batch_size, shuffle=False):
@@ -80,11 +81,7 @@ def position_loss(models: dict, windows: np.ndarray, batch_size: int = 50) -> di
     """
     import tensorflow as tf
 
-    windows = np.asarray(windows)
-    if windows.ndim != 2 or windows.shape[1] < 2 or not np.issubdtype(windows.dtype,
-                                                                        np.integer):
-        raise ValueError("windows: expected (n, length + 1) int ids with length >= 1, got "
-                         f"{windows.dtype} {windows.shape}")
+    windows = checks.ids("windows", windows, ndim=2, min_length=2)
     from rnnlab.progress import StatusLine
 
     found = {}
@@ -173,16 +170,77 @@ def _forward_loss(model):
     return forward
 
 
-def _check_positive(name, value, kind=int, allow_none=True):
-    if value is None and allow_none:
-        return None
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if kind is int:
-        ok = ok and float(value).is_integer()
-    if not ok or not math.isfinite(float(value)) or value <= 0:
-        expected = "a positive int" if kind is int else "a positive number"
-        raise ValueError(f"{name}: expected {expected}, got {value!r}")
-    return kind(value)
+@dataclass(frozen=True)
+class TrainConfig:
+    """How a model is trained: budgets, batches, optimizer and records.
+
+    Checked when made (like ``ModelConfig``), so a mistake is named before any work.
+    Budgets: at least one; the first one spent ends training, and a resumed run counts
+    its past steps, characters and minutes too.
+    """
+
+    max_steps: int | None = None  # budget: optimizer steps
+    max_minutes: float | None = None  # budget: wall-clock minutes
+    max_chars: int | None = None  # budget: characters seen (steps x batch_size x num_steps)
+    batch_size: int = 64  # windows per step
+    num_steps: int = 100  # characters per window: how far back gradients flow
+    learning_rate: float = 2e-3  # Adam's
+    schedule: str = "constant"  # or "cosine": decays to a tenth over the step budget
+    global_clipnorm: float | None = None  # rescale the whole gradient above this norm
+    seed: int = 0  # the order of the batches
+    eval_every: int | None = None  # steps between records; None: about 30 records a run
+    eval_chars: int = 100_000  # held-out characters each record is measured on
+    val_fraction: float = 0.1  # the held-out tail of the corpus
+
+    def __post_init__(self):
+        def keep(name, value):
+            object.__setattr__(self, name, value)  # frozen: normalise once, here
+
+        for name in ("max_steps", "max_chars", "eval_every"):
+            keep(name, checks.whole(name, getattr(self, name), optional=True))
+        for name in ("batch_size", "num_steps", "eval_chars"):
+            keep(name, checks.whole(name, getattr(self, name)))
+        for name in ("max_minutes", "global_clipnorm"):
+            keep(name, checks.positive(name, getattr(self, name), optional=True))
+        keep("learning_rate", checks.positive("learning_rate", self.learning_rate))
+        keep("seed", checks.whole("seed", self.seed, minimum=0))
+        keep("val_fraction", checks.fraction("val_fraction", self.val_fraction))
+        if self.max_steps is None and self.max_minutes is None and self.max_chars is None:
+            raise ValueError("train: give a budget: max_steps, max_minutes or max_chars")
+        if self.schedule not in SCHEDULES:
+            raise ValueError(f"schedule: expected one of {SCHEDULES}, got {self.schedule!r}")
+        if self.schedule == "cosine" and self.total_steps is None:
+            raise ValueError("schedule='cosine' needs max_steps or max_chars to know when "
+                             "to end")
+
+    @property
+    def chars_per_step(self) -> int:
+        return self.batch_size * self.num_steps
+
+    @property
+    def total_steps(self) -> int | None:
+        """The step the step or character budget ends at; None with minutes only."""
+        chars_in_steps = self.max_chars and math.ceil(self.max_chars / self.chars_per_step)
+        budgets = [b for b in (self.max_steps, chars_in_steps) if b]
+        return min(budgets) if budgets else None
+
+    @property
+    def record_every(self) -> int:
+        """``eval_every``, or about 30 records over a step budget (50 steps otherwise)."""
+        if self.eval_every is not None:
+            return self.eval_every
+        total = self.total_steps
+        return min(250, max(5, total // 30)) if total else 50
+
+    def budget(self) -> dict:
+        return {"max_steps": self.max_steps, "max_minutes": self.max_minutes,
+                "max_chars": self.max_chars}
+
+    def spent(self, step: int, seconds: float) -> bool:
+        """Whether a run at ``step`` after ``seconds`` (its past included) must stop."""
+        return ((self.max_steps is not None and step >= self.max_steps)
+                or (self.max_chars is not None and step * self.chars_per_step >= self.max_chars)
+                or (self.max_minutes is not None and seconds >= 60 * self.max_minutes))
 
 
 class _Progress:
@@ -250,34 +308,210 @@ def _restore_optimizer(optimizer, model, arrays, path):
     return True
 
 
-def train(
-    model,
-    corpus: Corpus,
-    *,
-    max_steps: int | None = None,
-    max_minutes: float | None = None,
-    max_chars: int | None = None,
-    batch_size: int = 64,
-    num_steps: int = 100,
-    learning_rate: float = 2e-3,
-    schedule: str = "constant",
-    global_clipnorm: float | None = None,
-    seed: int = 0,
-    checkpoint: str | os.PathLike | None = None,
-    resume: bool = False,
-    overwrite: bool = False,
-    on_record=None,
-    eval_every: int | None = None,
-    eval_chars: int = 100_000,
-    val_fraction: float = 0.1,
-    progress: bool = True,
-    strategy=None,
-) -> History:
+def check_checkpoint(path: Path | None, resume: bool, overwrite: bool,
+                     flags: tuple[str, str] = ("resume=True", "overwrite=True")) -> None:
+    """Refuse to start where training would lose an existing checkpoint. ``flags``: how
+    the caller spells "continue it" and "replace it" (the CLI: --resume, --restart)."""
+    if resume and path is None:
+        raise ValueError("resume=True needs checkpoint: the file to continue from")
+    if path is not None and path.is_dir():
+        raise CheckpointError(f"checkpoint {str(path)!r} is a folder: give a file name "
+                              "ending in .npz")
+    if path is not None and path.exists() and not (resume or overwrite):
+        raise CheckpointExistsError(f"checkpoint {str(path)!r} exists: pass {flags[0]} to "
+                                    f"continue it, or {flags[1]} to replace it")
+
+
+@dataclass
+class _Start:
+    """Where a run starts: from nothing, or from a checkpoint's last record."""
+
+    history: History
+    step: int = 0
+    seconds: float = 0.0
+    optimizer_arrays: dict | None = None  # {"optimizer/0000": array, ...}
+
+
+def _resume_state(model, path: Path | None, resume: bool) -> _Start:
+    """The weights, history, step, time and optimizer state of a checkpoint to continue
+    (the weights go into ``model``); a fresh start without one."""
+    if not (resume and path is not None and path.exists()):
+        return _Start(History(meta={}))
+    arrays, meta = ckpt.read(path)
+    described = meta.get("model", {})
+    if described.get("kind") != model.kind or described.get("vocab") != model.vocab.chars:
+        raise CheckpointMismatchError(
+            f"checkpoint {str(path)!r} holds a {described.get('kind')!r} model with "
+            f"another vocabulary or kind than the {model.kind!r} model being trained"
+        )
+    model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
+    training = meta.get("training", {})
+    return _Start(History(meta.get("history", []), meta.get("history_meta")),
+                  step=int(training.get("step", 0)),
+                  seconds=float(training.get("seconds", 0.0)), optimizer_arrays=arrays)
+
+
+def _run_metadata(model, corpus: Corpus, config: TrainConfig) -> dict:
+    """What a history records about its run: the model, the data and the settings."""
+    return dict(
+        kind=model.kind,
+        num_hiddens=model.config.num_hiddens,
+        num_params=model.num_params,
+        corpus=corpus.name,
+        corpus_sha256=corpus.sha256,
+        vocab_size=len(corpus.vocab),
+        baseline_nats=baseline_nats(len(corpus.vocab)),
+        batch_size=config.batch_size,
+        num_steps=config.num_steps,
+        learning_rate=config.learning_rate,
+        schedule=config.schedule,
+        global_clipnorm=config.global_clipnorm,
+        seed=config.seed,
+        budget=config.budget(),
+    )
+
+
+def _compile(model, config: TrainConfig, start: _Start, path: Path | None):
+    """Compile ``model.keras`` with Adam (and the schedule and clipping asked for),
+    restoring the optimizer state a checkpoint holds; return the optimizer."""
+    import keras
+
+    learning_rate = config.learning_rate
+    if config.schedule == "cosine":
+        learning_rate = keras.optimizers.schedules.CosineDecay(
+            config.learning_rate, config.total_steps, alpha=0.1)
+    optimizer = keras.optimizers.Adam(learning_rate=learning_rate,
+                                      global_clipnorm=config.global_clipnorm)
+    model.keras.compile(optimizer=optimizer,
+                        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    if start.optimizer_arrays is not None:
+        _restore_optimizer(optimizer, model, start.optimizer_arrays, path)
+    return optimizer
+
+
+class Recorder:
+    """What happens between Keras's steps: counting steps against the budget, stopping
+    on a NaN or infinite loss, and at each evaluation a record (history, checkpoint,
+    progress line, ``on_record``).
+
+    Plain Python, so that it reads (and is tested) apart from Keras; ``_keras_callback``
+    connects it to ``fit``. Each method returns True when training must stop.
+    """
+
+    def __init__(self, model, corpus, config: TrainConfig, start: _Start, optimizer,
+                 path: Path | None, on_record=None, progress: bool = True):
+        self.model, self.corpus, self.config = model, corpus, config
+        self.history, self.start_step = start.history, start.step
+        self.optimizer, self.path, self.on_record = optimizer, path, on_record
+        self.step = start.step
+        self.diverged: tuple[int, float] | None = None  # (step, loss) of a NaN or inf
+        self.saved_step: int | None = None  # the step of the last checkpoint written
+        self._past_seconds = start.seconds
+        self._started = time.perf_counter()
+        self._progress = _Progress(progress, f"[{model.kind}]", config.total_steps)
+
+    def seconds(self) -> float:
+        """Training time so far, a resumed run's past included."""
+        return self._past_seconds + time.perf_counter() - self._started
+
+    def budget_spent(self) -> bool:
+        return self.config.spent(self.step, self.seconds())
+
+    def after_batch(self, loss: float) -> bool:
+        self.step += 1
+        if not math.isfinite(loss):
+            self.diverged = (self.step, loss)
+            return True
+        chars_per_step = self.config.chars_per_step
+        done = (self.step - self.start_step) * chars_per_step
+        rate = done / max(time.perf_counter() - self._started, 1e-9)
+        self._progress.batch(self.step, self.step * chars_per_step, rate, loss)
+        return self.budget_spent()
+
+    def after_evaluation(self, train_nats: float, val_nats: float) -> bool:
+        if self.diverged is not None:
+            return True
+        if not math.isfinite(val_nats):
+            self.diverged = (self.step, val_nats)
+            return True
+        record = {
+            "step": self.step,
+            "chars_seen": self.step * self.config.chars_per_step,
+            "seconds": round(self.seconds(), 3),
+            "train_nats": train_nats,
+            "train_bpc": train_nats / LN2,
+            "val_nats": val_nats,
+            "val_bpc": val_nats / LN2,
+            "learning_rate": float(np.asarray(self.optimizer.learning_rate)),
+        }
+        self.history.append(record)
+        self.model.meta.update(corpus=self.corpus.name, corpus_sha256=self.corpus.sha256,
+                               steps=record["step"], chars_seen=record["chars_seen"],
+                               val_nats=val_nats, val_bpc=record["val_bpc"])
+        if self.path is not None:
+            self._save(record)
+        self._progress.record(record)
+        if self.on_record is not None:
+            self.on_record(dict(record))
+        return False
+
+    def _save(self, record: dict) -> None:
+        weights = self.model.get_weights()
+        if not all(np.isfinite(w).all() for w in weights.values()):
+            raise TrainingDivergedError(f"weights are not finite at step {record['step']}")
+        meta = {
+            **self.model.meta,
+            "model": self.model.describe(),
+            # where to resume from; the run's settings are in history_meta, once
+            "training": {k: record[k] for k in ("step", "chars_seen", "seconds")},
+            "history": list(self.history),
+            "history_meta": self.history.meta,
+        }
+        ckpt.write(self.path, {**weights, **_optimizer_arrays(self.optimizer)}, meta)
+        self.saved_step = record["step"]
+
+    def kept(self) -> str:
+        """What survives the run: said when it is interrupted or diverges."""
+        if self.saved_step is not None:
+            return f"the last good checkpoint (step {self.saved_step}) is in {self.path}"
+        if self.path is not None and self.path.exists():
+            return f"nothing was saved from this run: {self.path} is as it was"
+        return "no checkpoint was written"
+
+    def divergence_error(self) -> TrainingDivergedError:
+        step, loss = self.diverged
+        config = self.config
+        return TrainingDivergedError(
+            f"the loss became {loss} at step {step} (learning_rate={config.learning_rate}, "
+            f"global_clipnorm={config.global_clipnorm}); {self.kept()}. Try "
+            "global_clipnorm=1.0 to clip exploding gradients, or a smaller learning_rate."
+        )
+
+
+def _keras_callback(recorder: Recorder):
+    """A Keras callback that hands each step and each evaluation to ``recorder``."""
+    import keras
+
+    class ToRecorder(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if recorder.after_batch(float(logs["loss"])):
+                self.model.stop_training = True
+
+        def on_epoch_end(self, epoch, logs=None):  # an "epoch" is eval_every steps here
+            if recorder.after_evaluation(float(logs["loss"]), float(logs["val_loss"])):
+                self.model.stop_training = True
+
+    return ToRecorder()
+
+
+def train(model, corpus: Corpus, config: TrainConfig | None = None, *,
+          checkpoint: str | os.PathLike | None = None, resume: bool = False,
+          overwrite: bool = False, on_record=None, progress: bool = True, strategy=None,
+          **settings) -> History:
     """Train ``model`` on ``corpus`` until the first budget runs out; return the History.
 
-    Budgets (at least one): ``max_steps`` optimizer steps, ``max_minutes`` of wall time,
-    ``max_chars`` characters seen (steps x batch_size x num_steps). With ``resume`` and
-    an existing ``checkpoint`` the budgets count the run so far too.
+    ``config`` is a ``TrainConfig``; or give its fields as keywords (``max_steps=500,
+    batch_size=32``), which also override a given config's.
 
     Every ``eval_every`` steps (and at the end) a record is made: it is appended to the
     history, passed to ``on_record(record)``, and, with ``checkpoint``, saved with the
@@ -293,214 +527,66 @@ def train(
     norm is larger (Pascanu, Mikolov & Bengio, 2013); Keras's per-weight ``clipnorm`` is
     another thing. ``strategy``: a ``tf.distribute`` strategy the model was built under.
     """
-    import keras
     import tensorflow as tf
 
-    max_steps = _check_positive("max_steps", max_steps)
-    max_minutes = _check_positive("max_minutes", max_minutes, kind=float)
-    max_chars = _check_positive("max_chars", max_chars)
-    batch_size = _check_positive("batch_size", batch_size, allow_none=False)
-    num_steps = _check_positive("num_steps", num_steps, allow_none=False)
-    learning_rate = _check_positive("learning_rate", learning_rate, kind=float, allow_none=False)
-    global_clipnorm = _check_positive("global_clipnorm", global_clipnorm, kind=float)
-    eval_chars = _check_positive("eval_chars", eval_chars, allow_none=False)
-    if max_steps is None and max_minutes is None and max_chars is None:
-        raise ValueError("train: give a budget: max_steps, max_minutes or max_chars")
-    if schedule not in SCHEDULES:
-        raise ValueError(f"schedule: expected one of {SCHEDULES}, got {schedule!r}")
+    config = _config(config, settings)
     if model.vocab != corpus.vocab:
-        raise ValueError(
+        raise VocabularyMismatchError(
             f"model vocabulary ({len(model.vocab)} chars) differs from corpus {corpus.name!r} "
-            f"vocabulary ({len(corpus.vocab)} chars): build the model with corpus.vocab"
-        )
-    chars_per_step = batch_size * num_steps
-    chars_in_steps = max_chars and math.ceil(max_chars / chars_per_step)
-    step_budgets = [b for b in (max_steps, chars_in_steps) if b]
-    total_steps = min(step_budgets) if step_budgets else None
-    if schedule == "cosine" and total_steps is None:
-        raise ValueError("schedule='cosine' needs max_steps or max_chars to know when to end")
-    eval_every = _check_positive("eval_every", eval_every)
-    if eval_every is None:
-        eval_every = min(250, max(5, total_steps // 30)) if total_steps else 50
-
-    train_ids, val_ids = corpus.split(val_fraction)
-    val_eval = val_ids[: eval_chars + 1]
-    strategy = strategy or tf.distribute.get_strategy()
-
-    # --- state carried over from a checkpoint --------------------------------------------
-    history = History(meta={})
-    start_step, start_seconds = 0, 0.0
-    saved_optimizer = None
+            f"vocabulary ({len(corpus.vocab)} chars): build the model with corpus.vocab")
     path = Path(checkpoint) if checkpoint is not None else None
-    if resume and path is None:
-        raise ValueError("resume=True needs checkpoint: the file to continue from")
-    if path is not None and path.exists() and not (resume or overwrite):
-        raise FileExistsError(
-            f"checkpoint {str(path)!r} exists: pass resume=True to continue it or "
-            "overwrite=True to replace it"
-        )
-    if resume and path is not None and path.exists():
-        arrays, meta = ckpt.read(path)
-        described = meta.get("model", {})
-        if described.get("kind") != model.kind or described.get("vocab") != model.vocab.chars:
-            raise CheckpointMismatchError(
-                f"checkpoint {str(path)!r} holds a {described.get('kind')!r} model with "
-                f"another vocabulary or kind than the {model.kind!r} model being trained"
-            )
-        model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
-        history = History(meta.get("history", []), meta.get("history_meta"))
-        start_step = int(meta.get("training", {}).get("step", 0))
-        start_seconds = float(meta.get("training", {}).get("seconds", 0.0))
-        saved_optimizer = arrays
-
-    history.meta.update(
-        kind=model.kind,
-        num_hiddens=model.config.num_hiddens,
-        num_params=model.num_params,
-        corpus=corpus.name,
-        corpus_sha256=corpus.sha256,
-        vocab_size=len(corpus.vocab),
-        baseline_nats=baseline_nats(len(corpus.vocab)),
-        batch_size=batch_size,
-        num_steps=num_steps,
-        learning_rate=learning_rate,
-        schedule=schedule,
-        global_clipnorm=global_clipnorm,
-        seed=seed,
-        budget={"max_steps": max_steps, "max_minutes": max_minutes, "max_chars": max_chars},
-    )
-    if total_steps is not None and start_step >= total_steps:
+    check_checkpoint(path, resume, overwrite)
+    start = _resume_state(model, path, resume)
+    history = start.history
+    history.meta.update(_run_metadata(model, corpus, config))
+    total_steps = config.total_steps
+    if total_steps is not None and start.step >= total_steps:
         return history  # the checkpoint already finished this budget
 
     # One shuffled stream of batches for the whole run, fixed by the seed (each pass over
     # the windows in a new order); a resumed run skips the batches already trained on, so
     # 10 steps and 10 resumed steps see exactly the batches of 20 uninterrupted ones.
-    train_ds = dataset(train_ids, num_steps, batch_size, shuffle=True, seed=seed)
-    train_ds = train_ds.repeat().skip(start_step)
-    val_ds = dataset(val_eval, num_steps, batch_size=128, shuffle=False)
-
+    train_ids, val_ids = corpus.split(config.val_fraction)
+    train_batches = dataset(train_ids, config.num_steps, config.batch_size, shuffle=True,
+                            seed=config.seed).repeat().skip(start.step)
+    val_batches = dataset(val_ids[: config.eval_chars + 1], config.num_steps,
+                          batch_size=128, shuffle=False)
+    strategy = strategy or tf.distribute.get_strategy()
     with strategy.scope():
-        lr = learning_rate
-        if schedule == "cosine":
-            lr = keras.optimizers.schedules.CosineDecay(learning_rate, total_steps, alpha=0.1)
-        optimizer = keras.optimizers.Adam(learning_rate=lr, global_clipnorm=global_clipnorm)
-        model.keras.compile(
-            optimizer=optimizer,
-            loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-        )
-        if saved_optimizer is not None:
-            _restore_optimizer(optimizer, model, saved_optimizer, path)
-
-    progress_bar = _Progress(progress, f"[{model.kind}]", total_steps)
-    state = {"step": start_step, "diverged": None, "saved_step": None}
-    started = time.perf_counter()
-
-    def seconds():
-        return start_seconds + time.perf_counter() - started
-
-    def budget_spent():
-        step = state["step"]
-        return (
-            (max_steps is not None and step >= max_steps)
-            or (max_chars is not None and step * chars_per_step >= max_chars)
-            or (max_minutes is not None and seconds() >= 60 * max_minutes)
-        )
-
-    def save(record):
-        weights = model.get_weights()
-        if not all(np.isfinite(w).all() for w in weights.values()):
-            raise TrainingDivergedError(f"weights are not finite at step {record['step']}")
-        meta = {
-            **model.meta,
-            "model": model.describe(),
-            # where to resume from; the run's settings are in history_meta, once
-            "training": {k: record[k] for k in ("step", "chars_seen", "seconds")},
-            "history": list(history),
-            "history_meta": history.meta,
-        }
-        ckpt.write(path, {**weights, **_optimizer_arrays(optimizer)}, meta)
-        state["saved_step"] = record["step"]
-
-    class Loop(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            state["step"] += 1
-            loss = float(logs["loss"])
-            if not math.isfinite(loss):
-                state["diverged"] = (state["step"], loss)
-                self.model.stop_training = True
-                return
-            chars = state["step"] * chars_per_step
-            done = state["step"] - start_step
-            rate = done * chars_per_step / max(time.perf_counter() - started, 1e-9)
-            progress_bar.batch(state["step"], chars, rate, loss)
-            if budget_spent():
-                self.model.stop_training = True
-
-        def on_epoch_end(self, epoch, logs=None):
-            if state["diverged"] is not None:
-                return
-            train_nats, val_nats = float(logs["loss"]), float(logs["val_loss"])
-            record = {
-                "step": state["step"],
-                "chars_seen": state["step"] * chars_per_step,
-                "seconds": round(seconds(), 3),
-                "train_nats": train_nats,
-                "train_bpc": train_nats / LN2,
-                "val_nats": val_nats,
-                "val_bpc": val_nats / LN2,
-                "learning_rate": float(np.asarray(optimizer.learning_rate)),
-            }
-            if not math.isfinite(val_nats):
-                state["diverged"] = (state["step"], val_nats)
-                self.model.stop_training = True
-                return
-            history.append(record)
-            model.meta.update(
-                corpus=corpus.name,
-                corpus_sha256=corpus.sha256,
-                steps=record["step"],
-                chars_seen=record["chars_seen"],
-                val_nats=val_nats,
-                val_bpc=record["val_bpc"],
-            )
-            if path is not None:
-                save(record)
-            progress_bar.record(record)
-            if on_record is not None:
-                on_record(dict(record))
-
-    if budget_spent():
+        optimizer = _compile(model, config, start, path)
+    recorder = Recorder(model, corpus, config, start, optimizer, path, on_record, progress)
+    if recorder.budget_spent():
         return history  # e.g. a resumed run whose minutes are already used up
-    remaining = None if total_steps is None else total_steps - start_step
-    epochs = math.ceil(remaining / eval_every) if remaining else 10**9
+
+    remaining = None if total_steps is None else total_steps - start.step
     try:
         with strategy.scope():
             model.keras.fit(
-                train_ds,
-                epochs=epochs,
-                steps_per_epoch=eval_every,
-                validation_data=val_ds,
-                callbacks=[Loop()],
-                shuffle=False,  # the dataset reshuffles itself, seeded
+                train_batches, validation_data=val_batches,
+                steps_per_epoch=config.record_every,  # one "epoch" per record
+                epochs=math.ceil(remaining / config.record_every) if remaining else 10**9,
+                callbacks=[_keras_callback(recorder)],
+                shuffle=False,  # the batches come shuffled, seeded
                 verbose=0,
             )
     except KeyboardInterrupt:
-        kept = state["saved_step"]
-        where = f"step {kept} is in {path}" if kept is not None else "none was written"
-        sys.stderr.write(f"\ntraining interrupted at step {state['step']}; last checkpoint: "
-                         f"{where}\n")
+        sys.stderr.write(f"\ntraining interrupted at step {recorder.step}; "
+                         f"{recorder.kept()}\n")
         raise
-    if state["diverged"] is not None:
-        step, loss = state["diverged"]
-        if state["saved_step"] is not None:
-            kept = f"the last good checkpoint (step {state['saved_step']}) is in {path}"
-        elif path is not None and path.exists():
-            kept = f"nothing was saved from this run: {path} is as it was"
-        else:
-            kept = "no checkpoint was written"
-        raise TrainingDivergedError(
-            f"the loss became {loss} at step {step} (learning_rate={learning_rate}, "
-            f"global_clipnorm={global_clipnorm}); {kept}. Try global_clipnorm=1.0 to clip "
-            "exploding gradients, or a smaller learning_rate."
-        )
+    if recorder.diverged is not None:
+        raise recorder.divergence_error()
     return history
+
+
+def _config(config: TrainConfig | None, settings: dict) -> TrainConfig:
+    """``config`` with ``settings`` (TrainConfig fields as keywords) applied."""
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = sorted(set(settings) - known)
+    if unknown:
+        raise TypeError(f"train: unexpected keyword(s) {unknown}; TrainConfig's fields are "
+                        f"{sorted(known)}")
+    if config is None:
+        return TrainConfig(**settings)
+    if not isinstance(config, TrainConfig):
+        raise TypeError(f"config: expected a TrainConfig, got {type(config).__name__}")
+    return dataclasses.replace(config, **settings)

@@ -99,13 +99,15 @@ def test_evaluate_refuses_ids_its_vocabulary_cannot_hold(make_model):
 
 
 @pytest.mark.parametrize("argv,words", [
-    (["train", "--kind", "rnn", "--max-minutes", "0"], "--max-minutes: expected a number > 0"),
+    (["train", "--kind", "rnn", "--max-minutes", "0"],
+     "--max-minutes: expected a finite number > 0, got '0'"),
     (["train", "--kind", "rnn", "--max-steps", "-5"], "--max-steps: expected a whole number >= 1"),
     (["train", "--kind", "rnn", "--num-hiddens", "0", "--max-steps", "1"], "--num-hiddens"),
     (["train", "--kind", "rnn", "--learning-rate", "nan", "--max-steps", "1"],
-     "--learning-rate: expected a number > 0, got 'nan'"),
+     "--learning-rate: expected a finite number > 0, got 'nan'"),
     (["generate", "--length", "-1"], "--length: expected a whole number from 0 to 100,000"),
-    (["generate", "--temperature", "nan"], "--temperature: expected a number >= 0"),
+    (["generate", "--temperature", "nan"],
+     "--temperature: expected a finite number >= 0, got 'nan'"),
     (["generate", "--rng-seed", "-1"], "--rng-seed: expected a whole number >= 0"),
 ])
 def test_bad_arguments_stop_with_one_line_before_tensorflow(argv, words):
@@ -121,6 +123,22 @@ def test_bad_arguments_stop_with_one_line_before_tensorflow(argv, words):
     assert len(error) == 1 and words in error[0] and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("argv,words", [
+    (["train", "--kind", "rnn"], "train: give a budget: --max-steps, --max-minutes or"),
+    (["compare"], "or --pretrained"),
+    (["train", "--kind", "rnn", "--max-minutes", "1", "--schedule", "cosine"],
+     "schedule='cosine' needs max_steps or max_chars"),
+])
+def test_training_settings_are_checked_before_tensorflow(argv, words, capsys):
+    import sys as system
+
+    loaded = "tensorflow" in system.modules
+    assert cli.main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and words in err and len(err.splitlines()) == 1
+    assert loaded or "tensorflow" not in system.modules
+
+
 def test_output_paths_are_checked_before_training(tmp_path, capsys):
     base = ["train", "--kind", "rnn", "--max-steps", "1"]
     for extra, words in (
@@ -132,3 +150,22 @@ def test_output_paths_are_checked_before_training(tmp_path, capsys):
         assert cli.main(base + extra) == 2
         assert capsys.readouterr().err.startswith(f"error: {words}")
     assert not (tmp_path / "c.npz").exists()  # nothing was trained
+
+
+def test_cli_defaults_are_the_libraries_defaults():
+    """One source of truth: every training option defaults to its TrainConfig or
+    ModelConfig field, and the choices are the library's."""
+    import dataclasses
+
+    from rnnlab import cli, models, training
+
+    args = cli.build_parser().parse_args(["train", "--kind", "rnn", "--max-steps", "1"])
+    config = cli._train_config(args)
+    for field in dataclasses.fields(training.TrainConfig):
+        if field.name not in ("max_steps", "val_fraction"):
+            assert getattr(config, field.name) == field.default, field.name
+    for name in ("num_hiddens", "embed_dim"):
+        assert getattr(args, name) == getattr(models.ModelConfig(), name)
+    kind = next(a for a in cli.build_parser()._subparsers._group_actions[0].choices["train"]
+                ._actions if a.dest == "kind")
+    assert tuple(kind.choices) == models.KINDS

@@ -106,7 +106,7 @@ def test_empty_seed_and_zero_length(trained):
         sampling.generate(model, "To be", length=3, rng="seed")
     with pytest.raises(ValueError, match="rng: expected a seed >= 0, got -1"):
         sampling.generate(model, "To be", length=3, rng=-1)
-    with pytest.raises(ValueError, match="length: expected an int from 0 to 100,000"):
+    with pytest.raises(ValueError, match="length: expected a whole number from 0 to 100,000"):
         sampling.generate(model, "To be", length=10**7)
 
 

@@ -258,7 +258,7 @@ def test_position_loss_is_the_loss_at_each_position_over_windows(shakespeare):
     np.testing.assert_allclose(found["mean"], expected.mean(axis=0), rtol=1e-4)
     np.testing.assert_allclose(found["sem"], expected.std(axis=0, ddof=1) / np.sqrt(5),
                                rtol=1e-3)
-    with pytest.raises(ValueError, match=r"windows: expected \(n, length \+ 1\) int ids"):
+    with pytest.raises(ValueError, match=r"windows: expected int ids of shape \(n, length\)"):
         training.position_loss({"m": model}, np.zeros(5, np.int32))
 
 
@@ -271,3 +271,97 @@ def test_log_binned_averages_decades_of_positions():
     np.testing.assert_allclose(training.log_binned(windows, bins=4)[1], np.add(centres, 1))
     with pytest.raises(ValueError, match="values: expected"):
         training.log_binned(np.zeros((2, 2, 2)))
+
+
+# --- the named parts of train: TrainConfig, check_checkpoint, Recorder ----------------------
+
+
+def test_train_config_is_checked_when_made():
+    with pytest.raises(ValueError, match="give a budget"):
+        training.TrainConfig()
+    with pytest.raises(ValueError, match="schedule='cosine' needs max_steps or max_chars"):
+        training.TrainConfig(max_minutes=1, schedule="cosine")
+    with pytest.raises(ValueError, match=r"^num_steps: expected a whole number >= 1, got 0"):
+        training.TrainConfig(max_steps=1, num_steps=0)
+    with pytest.raises(ValueError, match="val_fraction: expected a number between 0 and 1"):
+        training.TrainConfig(max_steps=1, val_fraction=1.0)
+    config = training.TrainConfig(max_steps=3.0, max_chars=16 * 20 * 2, batch_size=16,
+                                  num_steps=20)
+    assert config.max_steps == 3 and type(config.max_steps) is int
+    assert config.total_steps == 2  # the character budget ends first
+    assert config.record_every == 5  # at least 5 steps between records by default
+
+
+def test_train_takes_a_config_and_keywords_override_it(make_model, tiny_corpus):
+    config = training.TrainConfig(max_steps=4, eval_every=4, batch_size=16, num_steps=20,
+                                  eval_chars=400)
+    h = training.train(make_model("rnn"), tiny_corpus, config, max_steps=8, progress=False)
+    assert [r["step"] for r in h] == [4, 8] and h.meta["budget"]["max_steps"] == 8
+    with pytest.raises(TypeError, match=r"unexpected keyword\(s\) \['max_step'\]"):
+        training.train(make_model("rnn"), tiny_corpus, max_step=8)
+
+
+def test_check_checkpoint_names_the_callers_own_flags(tmp_path):
+    path = tmp_path / "run.npz"
+    training.check_checkpoint(path, resume=False, overwrite=False)  # nothing to lose yet
+    path.write_bytes(b"x")
+    with pytest.raises(FileExistsError, match="pass --resume to continue it, or --restart"):
+        training.check_checkpoint(path, False, False, flags=("--resume", "--restart"))
+    training.check_checkpoint(path, resume=True, overwrite=False)
+    with pytest.raises(ValueError, match="is a folder"):
+        training.check_checkpoint(tmp_path, resume=True, overwrite=False)
+
+
+class _FakeOptimizer:
+    learning_rate = 0.01
+    variables = ()
+
+
+class _FakeModel:
+    """Enough of a Model for the Recorder, with no TensorFlow: what it records and saves."""
+
+    kind, meta = "rnn", {}
+
+    def get_weights(self):
+        return {"w": np.ones(2)}
+
+    def describe(self):
+        return {"kind": "rnn"}
+
+
+def _recorder(tmp_path, config, **kwargs):
+    start = training._Start(history.History(meta={}))
+    return training.Recorder(_FakeModel(), tiny_text_corpus(), config, start,
+                             _FakeOptimizer(), tmp_path / "run.npz", progress=False, **kwargs)
+
+
+def tiny_text_corpus():
+    from rnnlab.corpus import Corpus
+
+    return Corpus.from_text("abc " * 50, name="abc")
+
+
+def test_recorder_stops_on_a_nan_loss_and_saves_nothing_from_it(tmp_path):
+    recorder = _recorder(tmp_path, training.TrainConfig(max_steps=10))
+    assert recorder.after_batch(2.0) is False
+    assert recorder.after_batch(float("nan")) is True
+    assert recorder.after_evaluation(2.0, 2.0) is True  # the evaluation after it records nothing
+    assert recorder.diverged == (2, float("nan")) or math.isnan(recorder.diverged[1])
+    assert list(recorder.history) == [] and not (tmp_path / "run.npz").exists()
+    message = str(recorder.divergence_error())
+    assert "at step 2" in message and "no checkpoint was written" in message
+
+
+def test_recorder_records_saves_and_stops_at_the_budget(tmp_path):
+    seen = []
+    recorder = _recorder(tmp_path, training.TrainConfig(max_steps=2, batch_size=4,
+                                                        num_steps=5), on_record=seen.append)
+    assert recorder.after_batch(2.0) is False
+    assert recorder.after_batch(1.5) is True  # step 2 spends max_steps=2
+    assert recorder.after_evaluation(1.5, 1.7) is False
+    (record,) = recorder.history
+    assert seen == [record] and record["step"] == 2 and record["chars_seen"] == 2 * 4 * 5
+    assert record["val_bpc"] == pytest.approx(1.7 / math.log(2))
+    arrays, meta = checkpoint.read(tmp_path / "run.npz")
+    assert meta["training"]["step"] == 2 and meta["history"] == [record]
+    assert recorder.saved_step == 2 and "step 2" in recorder.kept()

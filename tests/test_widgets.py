@@ -211,7 +211,7 @@ def test_gradient_flow_offers_only_the_models_it_has(pair, passage):
         GradientFlow(models={"rnn": pair["rnn"]}, choice="both")
     full = GradientFlow()  # loads both shipped models when asked
     assert [value for _, value in full._choice.options] == ["toy", "rnn", "lstm", "both"]
-    with pytest.raises(ValueError, match="windows: expected an int >= 2"):
+    with pytest.raises(ValueError, match="windows: expected a whole number >= 2, got 1"):
         GradientFlow(windows=1)
 
 

@@ -6,7 +6,8 @@ import ipywidgets as W
 import numpy as np
 
 from rnnlab import corpus as corpus_lib
-from rnnlab import pretrained, probes
+from rnnlab import checks, pretrained, probes
+from rnnlab.models import KINDS
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 CHOICES = [("toy RNN (random weights)", "toy"), ("trained vanilla RNN", "rnn"),
@@ -20,7 +21,7 @@ MAX_STEPS = 400  # the slider's end: windows are this long, and every T is a sli
 def choices_for(models: dict | None) -> list[tuple[str, str]]:
     """The model choices a view can draw: the toy, and the trained kinds it has (both
     shipped ones when it loads them itself, ``models=None``)."""
-    kinds = {"rnn", "lstm"} if models is None else set(models) & {"rnn", "lstm"}
+    kinds = set(KINDS) if models is None else set(models) & set(KINDS)
     return [(label, choice) for label, choice in CHOICES
             if choice == "toy" or choice in kinds or (choice == "both" and len(kinds) == 2)]
 
@@ -71,9 +72,7 @@ class GradientFlow(View):
         if choice not in offered:
             raise ValueError(f"choice: expected one of {offered} for these models, "
                              f"got {choice!r}")
-        if not isinstance(windows, int) or windows < 2:
-            raise ValueError(f"windows: expected an int >= 2 (a band needs several), "
-                             f"got {windows!r}")
+        windows = checks.whole("windows", windows, minimum=2)  # a band needs several
         self._models, self._corpus = models, corpus
         self.windows, self.seed = windows, seed
         self._num_steps = W.IntSlider(value=num_steps, min=5, max=MAX_STEPS, step=5,

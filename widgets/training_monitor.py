@@ -8,6 +8,7 @@ import numpy as np
 
 from rnnlab import training
 from rnnlab.history import History
+from rnnlab.models import KINDS
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 # Ticks of the log x axis, in millions of characters: plotly's own label the minor ticks
@@ -32,7 +33,7 @@ class TrainingMonitor(View):
 
     def __init__(self, vocab_size: int | None = None, title: str = "Learning curves",
                  splits: tuple[str, ...] = ("train", "val"),
-                 curves: tuple[str, ...] = ("rnn", "lstm"),
+                 curves: tuple[str, ...] = KINDS,
                  loss_range: tuple[float, float] | None = None):
         super().__init__()
         if not splits or set(splits) - {"train", "val"}:
