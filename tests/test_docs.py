@@ -16,7 +16,7 @@ def api_block() -> dict[str, list[str]]:
     found: dict[str, list[str]] = {}
     module = None
     for line in block.splitlines():
-        header = re.match(r"# (rnnlab(?:\.\w+)?)", line)
+        header = re.match(r"# (rnnlab(?:\.\w+)*)", line)
         if header:
             module = header.group(1)
             found[module] = []

@@ -621,15 +621,37 @@ def test_training_monitor_draws_the_three_shipped_models():
 
 def test_line_chart_reference_lines_and_chosen_colours():
     from rnnlab.palette import PALETTE
+    from rnnlab.widgets.theme import OTHER_COLOURS
 
-    figure = line_chart({"ladder": ([1, 2, 3], [3.0, 2.0, 2.5])}, title="t", xaxis_title="x",
-                        yaxis_title="y", markers=True,
-                        hlines={"RNN-256": 1.6, "RNN-522": 1.5, "LSTM": 1.55, "RNN again": 1.7},
-                        colours={"RNN-522": "rnn-matched"})
-    ladder, rnn, matched, lstm, again = figure.data
+    figure = line_chart({"ladder": ([1, 2, 3], [3.0, 2.0, 2.5]), "RNN run": ([1, 2], [2, 1])},
+                        title="t", xaxis_title="x", yaxis_title="y", markers=True,
+                        hlines={"RNN-256": 1.6, "RNN-522": 1.5, "LSTM": 1.55, "RNN again": 1.7,
+                                "unlabelled": 1.8},
+                        colours={"RNN-256": "rnn", "RNN-522": "rnn-matched", "LSTM": "lstm",
+                                 "RNN again": "rnn"})
+    ladder, run, rnn, matched, lstm, again, unlabelled = figure.data
     assert ladder.mode == "lines+markers"
     assert list(rnn.x) == [1, 3] and list(rnn.y) == [1.6, 1.6]  # across the x range
     assert rnn.name == "RNN-256 (1.600)" and rnn.line.color == PALETTE["rnn"]
-    assert matched.line.color == PALETTE["rnn-matched"]  # chosen, not read from the name
-    assert lstm.line.color == PALETTE["lstm"]
+    assert matched.line.color == PALETTE["rnn-matched"] and lstm.line.color == PALETTE["lstm"]
     assert again.line.color == rnn.line.color and again.line.dash != rnn.line.dash
+    # a colour is never read from a name: unchosen series take the template's colours for
+    # series that are no model, unchosen reference lines the baseline grey
+    assert ladder.line.color is None and run.line.color is None
+    assert list(figure.layout.template.layout.colorway) == OTHER_COLOURS
+    assert PALETTE["rnn"] not in OTHER_COLOURS and PALETTE["lstm"] not in OTHER_COLOURS
+    assert unlabelled.line.color == PALETTE["baseline"]
+
+
+def test_every_figure_uses_the_house_template(pair):
+    import plotly.io as pio
+
+    from rnnlab.palette import PALETTE
+    from rnnlab.widgets.theme import TEMPLATE
+
+    house = pio.templates[TEMPLATE].layout
+    chart = bar_chart({"a": 1.0, "b": 2.0}, title="t", axis_title="x", colours={"a": "lstm"})
+    for figure in (chart, GradientFlow(models=pair, windows=4).figure):
+        assert figure.layout.template.layout.font.color == house.font.color == PALETTE["text"]
+        assert list(figure.layout.template.layout.colorway) == list(house.colorway)
+    assert list(chart.data[0].marker.color) == [PALETTE["lstm"], PALETTE["baseline"]]

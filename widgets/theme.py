@@ -1,0 +1,45 @@
+"""The kit's house style for figures, as a plotly template named "rnnlab".
+
+Every figure is made by ``new_figure``, which applies it; a lesson's own plotly
+figure can use it too (``template="rnnlab"``). The template sets what all figures
+share: white paper, the kit's ink, fonts and legend, and the colours of series that are
+not a model. A series that *is* a model says so (``colours={"my run": "lstm"}``) and
+takes that model's colour from the palette: a colour is never guessed from a label.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from rnnlab.palette import OKABE_ITO, PALETTE
+
+TEMPLATE = "rnnlab"
+
+# Series that are not a model, in order: colours no model uses (orange is the RNN, blue
+# the LSTM, vermillion the parameter-matched RNN).
+OTHER_COLOURS = [OKABE_ITO[name] for name in ("bluish_green", "reddish_purple", "sky_blue",
+                                              "black")]
+
+
+def colour(role_or_colour: str) -> str:
+    """A palette role ("rnn", "lstm", "rnn-matched", "baseline", ...) as its colour; any
+    other string is taken to be a colour already ("#123456")."""
+    return PALETTE.get(role_or_colour, role_or_colour)
+
+
+def _template() -> go.layout.Template:
+    template = go.layout.Template(pio.templates["plotly_white"])
+    template.layout.update(
+        colorway=OTHER_COLOURS,
+        font=dict(size=13, color=PALETTE["text"]),
+        title=dict(font=dict(size=15)),
+        margin=dict(l=60, r=20, t=50, b=50),
+        height=380,
+        legend=dict(bgcolor="rgba(255,255,255,0.8)"),
+        hoverlabel=dict(font=dict(size=12)),
+    )
+    return template
+
+
+pio.templates[TEMPLATE] = _template()
