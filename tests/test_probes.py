@@ -49,9 +49,9 @@ def numpy_bptt(model, ids, loss="last"):
 
 @pytest.mark.parametrize("kind", models.KINDS)
 @pytest.mark.parametrize("loss", probes.LOSSES)
-def test_autodiff_equals_numpy_bptt(kind, loss, shakespeare):
-    model = models.build(kind, shakespeare.vocab, num_hiddens=32, seed=3)
-    ids = shakespeare.vocab.encode(shakespeare.text[5000:5061])  # 60 inputs + 1 target
+def test_autodiff_equals_numpy_bptt(kind, loss, tiny_corpus):
+    model = models.build(kind, tiny_corpus.vocab, num_hiddens=32, seed=3)
+    ids = tiny_corpus.vocab.encode(tiny_corpus.text[5000:5061])  # 60 inputs + 1 target
     got = probes.gradients(model, ids, loss=loss)
     expected = numpy_bptt(model, ids, loss)
     assert got.shape == (60, 32)
@@ -98,10 +98,10 @@ def test_autodiff_equals_finite_differences_in_float64(kind, tiny_corpus):
         assert fd == pytest.approx(G[t] @ u, rel=1e-5, abs=1e-10)
 
 
-def test_one_trace_serves_every_length(shakespeare):
-    model = models.build("lstm", shakespeare.vocab, num_hiddens=16)
+def test_one_trace_serves_every_length(tiny_corpus):
+    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16)
     for T in (10, 37, 120):
-        assert probes.gradient_norms(model, shakespeare.text[:T + 1]).shape == (T,)
+        assert probes.gradient_norms(model, tiny_corpus.text[:T + 1]).shape == (T,)
     twin = gradient_probes._FLOAT64_TWINS[model]  # the float64 copy the gradients go through
     assert gradient_probes._GRADIENT_FUNCTIONS[twin].experimental_get_tracing_count() == 1
 
@@ -124,16 +124,16 @@ def test_long_sequences_do_not_underflow(shakespeare):
     np.testing.assert_allclose(float32_norms[300:], norms[300:], rtol=1e-3)
 
 
-def test_probe_follows_the_model_as_it_trains(shakespeare):
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=8, seed=1)
-    before = probes.gradient_norms(model, shakespeare.text[:21])
+def test_probe_follows_the_model_as_it_trains(tiny_corpus):
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, seed=1)
+    before = probes.gradient_norms(model, tiny_corpus.text[:21])
     model.keras.set_weights([w * 0.5 for w in model.keras.get_weights()])
-    after = probes.gradient_norms(model, shakespeare.text[:21])
+    after = probes.gradient_norms(model, tiny_corpus.text[:21])
     assert not np.allclose(before, after)  # the float64 copy took the new weights
 
 
-def test_bad_probe_inputs(shakespeare):
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=8)
+def test_bad_probe_inputs(tiny_corpus):
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8)
     with pytest.raises(ValueError, match="at least 2"):
         probes.gradient_norms(model, "a")
     with pytest.raises(ValueError, match="loss"):
@@ -191,9 +191,9 @@ def test_text_features():
     assert f["word_start"][text.index("be")] == 1 and f["word_start"][text.index("e [")] == 0
 
 
-def test_find_cells_ranks_by_correlation(shakespeare):
-    model = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=4)
-    text = shakespeare.text[3000:3600]
+def test_find_cells_ranks_by_correlation(tiny_corpus):
+    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=4)
+    text = tiny_corpus.text[3000:3600]
     found = probes.find_cells(model, text, top=4)
     trace = cells.unroll(model, text)
     feature = probes.text_features(text)["line_position"]
@@ -202,7 +202,7 @@ def test_find_cells_ranks_by_correlation(shakespeare):
     rs = [abs(r) for _, r in found["line_position"]]
     assert rs == sorted(rs, reverse=True) and len(rs) == 4
     with pytest.raises(ValueError, match="no 'C'"):
-        probes.find_cells(models.build("rnn", shakespeare.vocab, num_hiddens=4), text, state="C")
+        probes.find_cells(models.build("rnn", tiny_corpus.vocab, num_hiddens=4), text, state="C")
 
 
 def test_clipping_tames_the_first_jump(tiny_corpus):
@@ -277,9 +277,9 @@ def test_window_gradients_equal_finite_differences_through_the_numpy_cells(kind,
                                                       abs=1e-11), (what, t)
 
 
-def test_a_batch_equals_its_windows_one_by_one(shakespeare):
-    model = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=3)
-    windows = shakespeare.heldout_windows(count=4, length=40, seed=1)
+def test_a_batch_equals_its_windows_one_by_one(tiny_corpus):
+    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=3)
+    windows = tiny_corpus.heldout_windows(count=4, length=40, seed=1)
     batch = probes.window_gradients(model, windows)
     for i, window in enumerate(windows):
         alone = probes.window_gradients(model, window)
@@ -288,22 +288,22 @@ def test_a_batch_equals_its_windows_one_by_one(shakespeare):
         # the same dL/dH as the one-window probe the views have used all along
         np.testing.assert_allclose(batch["H"][i], probes.gradient_norms(model, window),
                                    rtol=1e-9)
-    texts = [shakespeare.vocab.decode(w) for w in windows]
+    texts = [tiny_corpus.vocab.decode(w) for w in windows]
     np.testing.assert_allclose(probes.window_gradients(model, texts)["x"], batch["x"])
 
 
-def test_one_trace_serves_every_batch_and_length(shakespeare):
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=16)
+def test_one_trace_serves_every_batch_and_length(tiny_corpus):
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=16)
     for count, length in ((1, 10), (5, 37), (2, 120)):
         norms = probes.window_gradients(
-            model, shakespeare.heldout_windows(count, length))["H"]
+            model, tiny_corpus.heldout_windows(count, length))["H"]
         assert norms.shape == (count, length)
     twin = gradient_probes._FLOAT64_TWINS[model]
     assert gradient_probes._WINDOW_FUNCTIONS[twin].experimental_get_tracing_count() == 1
 
 
-def test_window_input_errors_name_the_input(shakespeare):
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=8)
+def test_window_input_errors_name_the_input(tiny_corpus):
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8)
     with pytest.raises(ValueError, match="texts of one length"):
         probes.window_gradients(model, ["ROMEO.", "JULIET."])
     with pytest.raises(ValueError, match=r"windows: expected int ids of shape \(n, length\) with "
@@ -312,18 +312,18 @@ def test_window_input_errors_name_the_input(shakespeare):
     with pytest.raises(ValueError, match="windows: expected ids from 0 to"):
         probes.window_gradients(model, np.full((1, 5), 999))
     with pytest.raises(ValueError, match="length: the held-out text has"):
-        shakespeare.heldout_windows(2, 10**8)
+        tiny_corpus.heldout_windows(2, 10**8)
     with pytest.raises(ValueError, match="count: expected a whole number >= 1, got 0"):
-        shakespeare.heldout_windows(0, 10)
+        tiny_corpus.heldout_windows(0, 10)
 
 
-def test_heldout_windows_come_from_the_held_out_text(shakespeare):
-    _, val_ids = shakespeare.split()
-    windows = shakespeare.heldout_windows(count=20, length=50, seed=7)
+def test_heldout_windows_come_from_the_held_out_text(tiny_corpus):
+    _, val_ids = tiny_corpus.split()
+    windows = tiny_corpus.heldout_windows(count=20, length=50, seed=7)
     assert windows.shape == (20, 51) and windows.dtype == np.int32
-    held_out = shakespeare.vocab.decode(val_ids)
-    assert all(shakespeare.vocab.decode(w) in held_out for w in windows)
-    np.testing.assert_array_equal(windows, shakespeare.heldout_windows(20, 50, seed=7))
+    held_out = tiny_corpus.vocab.decode(val_ids)
+    assert all(tiny_corpus.vocab.decode(w) in held_out for w in windows)
+    np.testing.assert_array_equal(windows, tiny_corpus.heldout_windows(20, 50, seed=7))
     assert len({tuple(w[:5]) for w in windows}) > 15  # different places, not one passage
 
 
@@ -340,19 +340,19 @@ def test_gradient_band_is_relative_to_each_windows_last_step():
         probes.gradient_band(np.ones(4))
 
 
-def test_at_initialisation_is_the_same_architecture_untrained(shakespeare):
-    trained = models.build("lstm", shakespeare.vocab, num_hiddens=16, seed=9)
+def test_at_initialisation_is_the_same_architecture_untrained(tiny_corpus):
+    trained = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=9)
     trained.keras.set_weights([w * 1.5 for w in trained.keras.get_weights()])
     fresh = probes.at_initialisation(trained)
     assert fresh.kind == "lstm" and fresh.config.num_hiddens == 16
-    reference = models.build("lstm", shakespeare.vocab, trained.config, seed=0)
+    reference = models.build("lstm", tiny_corpus.vocab, trained.config, seed=0)
     for a, b in zip(fresh.keras.get_weights(), reference.keras.get_weights()):
         np.testing.assert_array_equal(a, b)
 
 
-def test_forget_products_follow_the_gates(shakespeare):
-    model = models.build("lstm", shakespeare.vocab, num_hiddens=8, seed=4)
-    windows = shakespeare.heldout_windows(count=3, length=20, seed=5)
+def test_forget_products_follow_the_gates(tiny_corpus):
+    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=8, seed=4)
+    windows = tiny_corpus.heldout_windows(count=3, length=20, seed=5)
     kept = probes.forget_products(model, windows, steps=6)
     assert kept.shape == (3, 6) and np.all(kept[:, 0] == 1.0)
     F = cells.unroll(model, windows[1][:-1]).F  # (20, 8), oldest first
@@ -360,16 +360,16 @@ def test_forget_products_follow_the_gates(shakespeare):
     assert kept[1, 4] == pytest.approx(expected, rel=1e-9)
     assert np.all(np.diff(kept, axis=1) <= 0)  # each step back multiplies by F <= 1
     with pytest.raises(ValueError, match="forget gates belong to an LSTM"):
-        probes.forget_products(models.build("rnn", shakespeare.vocab, num_hiddens=8),
+        probes.forget_products(models.build("rnn", tiny_corpus.vocab, num_hiddens=8),
                                windows, steps=5)
     with pytest.raises(ValueError, match="steps: expected 1 to 20"):
         probes.forget_products(model, windows, steps=21)
 
 
-def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(shakespeare):
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=16, seed=6)
+def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(tiny_corpus):
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=16, seed=6)
     model.keras.set_weights([w * 3 for w in model.keras.get_weights()])  # saturate it
-    windows = shakespeare.heldout_windows(count=6, length=40, seed=2)
+    windows = tiny_corpus.heldout_windows(count=6, length=40, seed=2)
     norms = probes.window_gradients(model, windows)["H"]
     by_autodiff = np.median(np.log10(norms[:, 0] / norms[:, -1]))
     assert probes.rnn_gradient_reach(model, windows) == pytest.approx(by_autodiff, abs=1e-6)
@@ -383,7 +383,7 @@ def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(shakespeare)
     assert linear > relieved
     assert linear <= 39 * np.log10(np.linalg.svd(W_hh, compute_uv=False)[0]) + 1e-9
     with pytest.raises(ValueError, match="expected a vanilla RNN"):
-        probes.rnn_gradient_reach(models.build("lstm", shakespeare.vocab, num_hiddens=8),
+        probes.rnn_gradient_reach(models.build("lstm", tiny_corpus.vocab, num_hiddens=8),
                                   windows)
 
 

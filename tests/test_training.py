@@ -9,6 +9,7 @@ import pytest
 
 from rnnlab import checkpoint, history, models, training
 from rnnlab.errors import CheckpointMismatchError, TrainingDivergedError
+from rnnlab.vocab import Vocabulary
 
 SMALL = dict(batch_size=16, num_steps=20, eval_chars=400, progress=False)
 
@@ -194,8 +195,9 @@ def test_a_huge_learning_rate_diverges_and_clipping_does_not_rescue_it_silently(
     assert "the loss became nan at step" in str(info.value)
 
 
-def test_vocabulary_mismatch_is_refused(tiny_corpus, shakespeare):
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=8)
+def test_vocabulary_mismatch_is_refused(tiny_corpus):
+    other = Vocabulary.from_text("another text, another alphabet: 0123456789")
+    model = models.build("rnn", other, num_hiddens=8)
     with pytest.raises(ValueError, match="corpus.vocab"):
         training.train(model, tiny_corpus, max_steps=1, **SMALL)
 
@@ -240,11 +242,11 @@ def test_training_under_mirrored_strategy_on_two_logical_cpus(tmp_path):
     assert 0 < float(lines["final"]) < math.log(28)
 
 
-def test_position_loss_is_the_loss_at_each_position_over_windows(shakespeare):
+def test_position_loss_is_the_loss_at_each_position_over_windows(tiny_corpus):
     from rnnlab import cells
 
-    model = models.build("rnn", shakespeare.vocab, num_hiddens=16, seed=2)
-    windows = shakespeare.heldout_windows(count=5, length=30, seed=3)
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=16, seed=2)
+    windows = tiny_corpus.heldout_windows(count=5, length=30, seed=3)
     found = training.position_loss({"tiny rnn": model}, windows, batch_size=2)["tiny rnn"]
     assert found["mean"].shape == found["sem"].shape == (30,)
     # the numpy model, window by window, from a zero state: the same losses

@@ -307,10 +307,19 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
 def test_gate_viewer_always_shows_a_full_window(pair, passage):
     view = GateViewer(models=pair, text=passage[:300])
     assert view._start.max == 300 - 80
-    view._start.value = view._start.max
-    assert np.asarray(view.heatmap.data[0].z).shape[1] == 80  # never one lonely column
-    view._text.value = passage[:100]
-    assert view._start.max == 20 and np.asarray(view.heatmap.data[0].z).shape[1] == 80
+    view._start.value = view._start.max  # the last window: the last 80 characters, whole
+    unit = view.rows()[0]
+    trace = probes.gates(pair["lstm"], passage[:300])
+    np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0], trace.C[220:300, unit],
+                               atol=1e-6)
+    assert list(view.heatmap.layout.xaxis.ticktext)[-1] == {"\n": "⏎", " ": "␣"}.get(
+        passage[299], passage[299])
+    view._text.value = passage[:100]  # a shorter text: the window is the new text's
+    assert view._start.max == 20 and view._start.value <= 20
+    start = view._start.value
+    shorter = probes.gates(pair["lstm"], passage[:100])
+    np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0],
+                               shorter.C[start:start + 80, view.rows()[0]], atol=1e-6)
     assert "600 characters" in view._text_note.value  # the cap, next to the box
 
 
@@ -336,9 +345,13 @@ def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
 
 def test_gate_viewer_with_the_lstm_alone(pair, passage):
     view = GateViewer(models={"lstm": pair["lstm"]}, text=passage[:200])
-    assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 80
-    drawn = {t.meta: len(t.x) for t in view.saturation_figure.data}
-    assert drawn["H"] == 0 and drawn["F"] == 24  # the RNN's H is not there to draw
+    trace = probes.gates(pair["lstm"], passage[:200])
+    assert view.error is None
+    np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0],
+                               trace.C[:80, view.rows()[0]], atol=1e-6)
+    drawn = {t.meta: t for t in view.saturation_figure.data}
+    assert len(drawn["H"].x) == 0  # the RNN's H is not there to draw
+    np.testing.assert_allclose(drawn["F"].y, probes.saturation(trace)["F"][1])
     with pytest.raises(ValueError, match="models: expected an 'lstm'"):
         GateViewer(models={"rnn": pair["rnn"]}, text=passage[:200])
 
