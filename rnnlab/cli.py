@@ -130,6 +130,7 @@ def _train(args):
     training.check_checkpoint(checkpoint, args.resume, args.restart,
                               flags=("--resume", "--restart"))
     data = corpus.load(args.corpus)
+    _start_tensorflow()
     model = models.build(
         args.kind, data.vocab, num_hiddens=args.num_hiddens, embed_dim=args.embed_dim,
         seed=args.seed,
@@ -180,6 +181,15 @@ def _export(model, data, history, args):
     )
 
 
+def _start_tensorflow() -> None:
+    """Start TensorFlow once the arguments are checked. The driver probes its C++ core
+    prints while starting ("failed call to cuInit" on a machine without a GPU) are kept
+    out of the terminal: they read like errors and are not."""
+    from rnnlab import settings
+
+    settings.start_tensorflow()
+
+
 def _load_model(spec: str):
     from rnnlab import models, pretrained
 
@@ -191,6 +201,7 @@ def _load_model(spec: str):
 def _generate(args):
     from rnnlab import sampling
 
+    _start_tensorflow()
     model = _load_model(args.model)
     text = sampling.generate(
         model, args.seed_text, length=args.length, temperature=args.temperature,
@@ -204,6 +215,7 @@ def _compare(args):
 
     train_config = None if args.pretrained else _train_config(args)
     data = corpus.load(args.corpus)
+    _start_tensorflow()
     if args.pretrained:
         pair = pretrained.pair()
         budget = "the shipped models (" + ", ".join(

@@ -169,3 +169,14 @@ def test_cli_defaults_are_the_libraries_defaults():
     kind = next(a for a in cli.build_parser()._subparsers._group_actions[0].choices["train"]
                 ._actions if a.dest == "kind")
     assert tuple(kind.choices) == models.KINDS
+
+
+def test_tensorflows_start_up_probes_stay_out_of_the_terminal():
+    """On a machine without a GPU TensorFlow's C++ core prints "failed call to cuInit"
+    while it starts; the command keeps it (and any such probe) off the terminal."""
+    done = subprocess.run([sys.executable, "-m", "rnnlab", "generate", "--model", "rnn",
+                           "--length", "5", "--rng-seed", "1"], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "cuInit" not in done.stderr and "cuda" not in done.stderr.lower(), done.stderr
+    assert len(done.stdout) >= 5  # the seed (the default, or none) and five characters
