@@ -60,6 +60,11 @@ def pair() -> dict[str, models.CharModel]:
     return {kind: load(kind) for kind in KINDS}
 
 
+def every() -> dict[str, models.CharModel]:
+    """All three shipped models, {"rnn": ..., "lstm": ..., "rnn-matched": ...}, fresh copies."""
+    return {name: load(name) for name in NAMES}
+
+
 def history(name: str) -> History:
     """The training curve recorded while the shipped model ``name`` was trained."""
     path = _path(name, ".history.json")

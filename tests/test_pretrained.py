@@ -11,7 +11,7 @@ from rnnlab.errors import PretrainedNotAvailableError
 
 @pytest.fixture(scope="module")
 def shipped():
-    return {name: pretrained.load(name) for name in pretrained.NAMES}
+    return pretrained.every()
 
 
 def test_provenance_is_recorded(shipped, shakespeare):

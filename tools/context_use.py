@@ -30,7 +30,7 @@ def main():
     start = time.perf_counter()
     data = corpus.load()
     windows = data.heldout_windows(args.windows, args.length, seed=args.seed)
-    shipped = {name: pretrained.load(name) for name in pretrained.NAMES}
+    shipped = pretrained.every()
     found = training.position_loss(shipped, windows)
     models = {}
     for name, loss in found.items():
