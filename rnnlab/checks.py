@@ -37,7 +37,8 @@ def whole(name: str, value, minimum: int = 1, maximum: int | None = None, *,
     """
     if value is None and optional:
         return None
-    ok = _is_number(value) and math.isfinite(float(value)) and float(value).is_integer()
+    ok = _is_number(value) and (isinstance(value, (int, np.integer))
+                                or (math.isfinite(value) and float(value).is_integer()))
     if ok and minimum <= value and (maximum is None or value <= maximum):
         return int(value)
     expected = (f"a whole number from {minimum:,} to {maximum:,}" if maximum is not None

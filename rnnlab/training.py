@@ -232,6 +232,11 @@ class TrainConfig:
         total = self.total_steps
         return min(250, max(5, total // 30)) if total else 50
 
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        """The names of the settings (what ``train`` takes as keywords besides its own)."""
+        return tuple(f.name for f in dataclasses.fields(cls))
+
     def budget(self) -> dict:
         return {"max_steps": self.max_steps, "max_minutes": self.max_minutes,
                 "max_chars": self.max_chars}
@@ -529,7 +534,7 @@ def train(model, corpus: Corpus, config: TrainConfig | None = None, *,
     """
     import tensorflow as tf
 
-    config = _config(config, settings)
+    config = train_config(config, settings)
     if model.vocab != corpus.vocab:
         raise VocabularyMismatchError(
             f"model vocabulary ({len(model.vocab)} chars) differs from corpus {corpus.name!r} "
@@ -578,10 +583,11 @@ def train(model, corpus: Corpus, config: TrainConfig | None = None, *,
     return history
 
 
-def _config(config: TrainConfig | None, settings: dict) -> TrainConfig:
-    """``config`` with ``settings`` (TrainConfig fields as keywords) applied."""
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = sorted(set(settings) - known)
+def train_config(config: TrainConfig | None, settings: dict) -> TrainConfig:
+    """``config`` (None: the defaults) with ``settings`` (TrainConfig fields as keywords)
+    applied, checked."""
+    known = TrainConfig.fields()
+    unknown = sorted(set(settings) - set(known))
     if unknown:
         raise TypeError(f"train: unexpected keyword(s) {unknown}; TrainConfig's fields are "
                         f"{sorted(known)}")

@@ -129,14 +129,15 @@ def test_bad_arguments_stop_with_one_line_before_tensorflow(argv, words):
     (["train", "--kind", "rnn", "--max-minutes", "1", "--schedule", "cosine"],
      "schedule='cosine' needs max_steps or max_chars"),
 ])
-def test_training_settings_are_checked_before_tensorflow(argv, words, capsys):
-    import sys as system
-
-    loaded = "tensorflow" in system.modules
-    assert cli.main(argv) == 2
-    err = capsys.readouterr().err.strip()
-    assert err.startswith("error: ") and words in err and len(err.splitlines()) == 1
-    assert loaded or "tensorflow" not in system.modules
+def test_training_settings_are_checked_before_tensorflow(argv, words):
+    """In a separate interpreter, so that TensorFlow loaded by other tests does not count."""
+    code = ("import sys\nfrom rnnlab import cli\ncode = cli.main(sys.argv[1:])\n"
+            "print('exit', code, 'tensorflow' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True,
+                          text=True, timeout=120)
+    assert done.stdout.strip() == "exit 2 False", done.stdout + done.stderr
+    err = done.stderr.strip()
+    assert err.startswith("error: ") and words in err and len(err.splitlines()) == 1, err
 
 
 def test_output_paths_are_checked_before_training(tmp_path, capsys):

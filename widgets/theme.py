@@ -16,16 +16,22 @@ from rnnlab.palette import OKABE_ITO, PALETTE
 
 TEMPLATE = "rnnlab"
 
-# Series that are not a model, in order: colours no model uses (orange is the RNN, blue
-# the LSTM, vermillion the parameter-matched RNN).
+# Series that are not a model, in order: colours none of the trained models uses (orange is
+# the RNN, blue the LSTM, vermillion the parameter-matched RNN). The first is also the toy
+# RNN's, which lesson 3 never draws beside a chart.
 OTHER_COLOURS = [OKABE_ITO[name] for name in ("bluish_green", "reddish_purple", "sky_blue",
                                               "black")]
 
 
 def colour(role_or_colour: str) -> str:
-    """A palette role ("rnn", "lstm", "rnn-matched", "baseline", ...) as its colour; any
-    other string is taken to be a colour already ("#123456")."""
-    return PALETTE.get(role_or_colour, role_or_colour)
+    """A palette role ("rnn", "lstm", "rnn-matched", "baseline", ...) as its colour, or a
+    colour given as "#rrggbb" or "rgb(...)" as it is."""
+    if role_or_colour in PALETTE:
+        return PALETTE[role_or_colour]
+    if isinstance(role_or_colour, str) and role_or_colour.startswith(("#", "rgb")):
+        return role_or_colour
+    raise ValueError(f"colour: expected a palette role ({', '.join(PALETTE)}) or a colour "
+                     f"such as '#0072B2', got {role_or_colour!r}")
 
 
 def _template() -> go.layout.Template:

@@ -134,8 +134,10 @@ class TrainingMonitor(View):
                                  f"plays: " + ", ".join(self._replayed.values()))
             self._progress.value = 1.0
 
-    def train(self, models: dict, corpus, **train_kwargs) -> dict[str, History]:
-        """Train each model in turn with the same budget, drawing as it goes."""
+    def train(self, models: dict, corpus, config: training.TrainConfig | None = None,
+              **train_kwargs) -> dict[str, History]:
+        """Train each model in turn with the same budget (``config`` and keywords as for
+        ``training.train``), drawing as it goes."""
         if self.vocab_size is None:
             self._set_vocab_size(len(corpus.vocab))
         if len(corpus.vocab) != self.vocab_size:
@@ -145,9 +147,12 @@ class TrainingMonitor(View):
                 f"{len(corpus.vocab)})"
             )
         train_kwargs.setdefault("progress", False)
+        fields = {k: train_kwargs.pop(k) for k in list(train_kwargs)
+                  if k in training.TrainConfig.fields()}
+        config = training.train_config(config, fields)  # checked before any model trains
         for key in ("max_chars", "max_steps", "max_minutes"):
-            if train_kwargs.get(key):
-                self._budget = (key, train_kwargs[key])
+            if getattr(config, key):
+                self._budget = (key, getattr(config, key))
                 break
         histories = {}
         for kind, model in models.items():
@@ -155,8 +160,8 @@ class TrainingMonitor(View):
             if self._trained.get(kind) is not model:
                 self.records[kind] = []
             self._trained[kind] = model
-            histories[kind] = training.train(model, corpus, on_record=self.on_record(kind),
-                                             **train_kwargs)
+            histories[kind] = training.train(model, corpus, config,
+                                             on_record=self.on_record(kind), **train_kwargs)
         return histories
 
     def _draw(self, kind: str) -> None:
