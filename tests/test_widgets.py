@@ -153,6 +153,11 @@ def test_gradient_flow_toy_follows_its_controls(pair):
     assert view._quantity.disabled and view._weights.disabled  # trained models only
     assert view.figure.layout.yaxis.type == "log"
     assert view.figure.layout.xaxis.dtick is None  # plotly's own ticks on a long axis
+    assert view.figure.layout.yaxis.dtick == 1  # under 12 decades: each one labelled
+    view._radius.value, view._num_steps.value = 0.5, view._num_steps.max
+    toy = visible(view.figure)["toy"].y
+    decades = np.log10(np.nanmax(toy)) - np.log10(np.nanmin(toy))  # a long fall
+    assert decades > 13 and decades / view.figure.layout.yaxis.dtick <= 12  # readable labels
     view._num_steps.value = 5
     assert view.figure.layout.xaxis.dtick == 1  # whole timesteps, not 1.5, 2.5
 

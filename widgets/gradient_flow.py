@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import ipywidgets as W
 import numpy as np
 
@@ -225,9 +227,13 @@ class GradientFlow(View):
                 trace.name = f"{LABELS.get(kind, kind)}: 10-90% of windows"
         drawn = list(medians.values()) + [edge for pair in bands.values() for edge in pair]
         y_range = log_range(drawn)
-        # on two decades plotly would label 2, 3, ... 9 too: decades are enough
+        # on two decades plotly would label 2, 3, ... 9 too: decades are enough; on a long
+        # fall plotly labels every decade, and 20 labels run together: every second or
+        # third decade then, at most 12 labels
+        positive = np.concatenate([c[c > 0] for c in drawn]) if drawn else np.ones(1)
+        decades = np.log10(positive.max()) - np.log10(positive.min()) if positive.size else 0
         self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None,
-                                        dtick=None if y_range is None else 1)
+                                        dtick=max(1, math.ceil(decades / 12)))
 
 
 def _translucent(colour: str, alpha: float = 0.2) -> str:
