@@ -14,12 +14,11 @@ an untrained twin of a model (``at_initialisation``).
 from __future__ import annotations
 
 import math
-import weakref
 
 import numpy as np
 
 from rnnlab import cells, checks
-from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
+from rnnlab.models import EMBEDDING, LOGITS, RECURRENT, per_model
 from rnnlab.units import SATURATION_THRESHOLDS
 
 LOSSES = ("last", "mean")
@@ -29,9 +28,19 @@ ACTIVATIONS = {
     "linear": (lambda A: A, lambda A, H: np.ones_like(A)),
 }
 
-# Traced gradient functions, one per model; weakly keyed so models can be freed.
-_GRADIENT_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-_FLOAT64_TWINS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+@per_model
+def _float64_build(model):
+    """The same architecture in float64 (built once per model; weights set by the caller)."""
+    import keras
+
+    from rnnlab import models
+
+    previous = keras.config.dtype_policy()
+    keras.config.set_dtype_policy("float64")
+    try:
+        return models.build(model.kind, model.vocab, model.config)
+    finally:
+        keras.config.set_dtype_policy(previous)
 
 
 def _float64_twin(model):
@@ -41,19 +50,7 @@ def _float64_twin(model):
     shrinks by about 0.75 per step back, so in float32 (smallest number about 1e-45) it
     reaches 0 some 350 steps back; in float64 it stays exact past 2,000 steps.
     """
-    import keras
-
-    from rnnlab import models
-
-    twin = _FLOAT64_TWINS.get(model)
-    if twin is None:
-        previous = keras.config.dtype_policy()
-        keras.config.set_dtype_policy("float64")
-        try:
-            twin = models.build(model.kind, model.vocab, model.config)
-        finally:
-            keras.config.set_dtype_policy(previous)
-        _FLOAT64_TWINS[model] = twin
+    twin = _float64_build(model)
     # the weights, every time: the model may have trained since
     twin.keras.set_weights([np.asarray(w, np.float64) for w in model.keras.get_weights()])
     return twin
@@ -107,12 +104,10 @@ def _total_dC(dQ, dH, C, O):  # noqa: E741 - the output gate, as in the equation
     return dQ + dH * O * (1.0 - tf.tanh(C) ** 2)
 
 
+@per_model
 def _gradient_function(model):
     import tensorflow as tf
 
-    fn = _GRADIENT_FUNCTIONS.get(model)
-    if fn is not None:
-        return fn
     rnn = _probed_rnn(model)
     embedding, dense = model.layer(EMBEDDING), model.layer(LOGITS)
     H_size = model.config.num_hiddens
@@ -135,7 +130,6 @@ def _gradient_function(model):
             loss = tf.cond(mean_loss, lambda: tf.reduce_mean(losses), lambda: losses[0, -1])
         return tape.gradient(loss, P)[0], loss  # (T, num_hiddens), ()
 
-    _GRADIENT_FUNCTIONS[model] = gradients
     return gradients
 
 
@@ -172,16 +166,11 @@ def gradient_norms(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
     return np.linalg.norm(gradients(model, text_or_ids, loss=loss), axis=1)
 
 
-_WINDOW_FUNCTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
+@per_model
 def _window_function(model):
     """Traced once per model: any number of windows, any length (both axes dynamic)."""
     import tensorflow as tf
 
-    fn = _WINDOW_FUNCTIONS.get(model)
-    if fn is not None:
-        return fn
     rnn = _probed_rnn(model)
     embedding, dense = model.layer(EMBEDDING), model.layer(LOGITS)
     units, lstm = model.config.num_hiddens, model.kind == "lstm"
@@ -206,7 +195,6 @@ def _window_function(model):
             found["C"] = tf.norm(_total_dC(dQ, dH, C, O), axis=-1)
         return found
 
-    _WINDOW_FUNCTIONS[model] = norms
     return norms
 
 

@@ -9,8 +9,10 @@ the LSTM on cuDNN when a GPU is present. SimpleRNN has no cuDNN kernel in Keras 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -246,3 +248,21 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
     model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
     model.meta = {k: v for k, v in meta.items() if k not in ("model", "format", "format_version")}
     return model
+
+
+def per_model(build):
+    """Decorate ``build(model)`` (a traced function, a float64 copy) so that it runs once
+    per model and is reused after. Weakly keyed: the result lives as long as the model,
+    so ``build`` must not keep the model itself alive in what it returns (capture
+    ``model.keras`` or layers instead). ``.cache`` is the {model: result} map."""
+    cache: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+    @functools.wraps(build)
+    def once_per_model(model):
+        found = cache.get(model)
+        if found is None:
+            found = cache[model] = build(model)
+        return found
+
+    once_per_model.cache = cache
+    return once_per_model

@@ -14,7 +14,6 @@ import math
 import os
 import sys
 import time
-import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,6 +31,7 @@ from rnnlab.errors import (
     VocabularyMismatchError,
 )
 from rnnlab.history import History
+from rnnlab.models import per_model
 
 __all__ = ["train", "TrainConfig", "Recorder", "check_checkpoint", "evaluate", "baseline_nats",
            "History", "SCHEDULES"]
@@ -145,16 +145,10 @@ def log_binned(values, bins: int = 30) -> tuple[list[float], list[float]]:
     return centres, means
 
 
-# Traced loss functions, one per model; weakly keyed so models can be freed.
-_FORWARD_LOSS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
-
-
+@per_model
 def _forward_loss(model):
+    """The summed loss of a batch, traced once per model."""
     import tensorflow as tf
-
-    cached = _FORWARD_LOSS.get(model)
-    if cached is not None:
-        return cached
 
     keras_model = model.keras  # not `model`: the cache is keyed by it and must not keep it alive
 
@@ -166,7 +160,6 @@ def _forward_loss(model):
         losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)
         return tf.reduce_sum(losses)
 
-    _FORWARD_LOSS[model] = forward
     return forward
 
 

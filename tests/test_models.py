@@ -225,3 +225,25 @@ def test_an_interrupted_save_keeps_the_previous_file(make_model, tmp_path, monke
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary file left
     assert zipfile.is_zipfile(path)
+
+
+def test_per_model_builds_once_and_lets_the_model_go():
+    import gc
+
+    built = []
+
+    @models.per_model
+    def describe(model):
+        built.append(model.name)
+        return f"built for {model.name}"
+
+    class Model:  # anything weakly referable stands in for a CharModel here
+        def __init__(self, name):
+            self.name = name
+
+    first, second = Model("a"), Model("b")
+    assert describe(first) == describe(first) == "built for a" and built == ["a"]
+    assert describe(second) == "built for b" and built == ["a", "b"]
+    del first
+    gc.collect()
+    assert list(describe.cache.values()) == ["built for b"]  # freed with its model

@@ -102,8 +102,8 @@ def test_one_trace_serves_every_length(tiny_corpus):
     model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16)
     for T in (10, 37, 120):
         assert probes.gradient_norms(model, tiny_corpus.text[:T + 1]).shape == (T,)
-    twin = gradient_probes._FLOAT64_TWINS[model]  # the float64 copy the gradients go through
-    assert gradient_probes._GRADIENT_FUNCTIONS[twin].experimental_get_tracing_count() == 1
+    twin = gradient_probes._float64_build.cache[model]  # the float64 copy the gradients go through
+    assert gradient_probes._gradient_function.cache[twin].experimental_get_tracing_count() == 1
 
 
 def test_long_sequences_do_not_underflow(shakespeare):
@@ -298,8 +298,8 @@ def test_one_trace_serves_every_batch_and_length(tiny_corpus):
         norms = probes.window_gradients(
             model, tiny_corpus.heldout_windows(count, length))["H"]
         assert norms.shape == (count, length)
-    twin = gradient_probes._FLOAT64_TWINS[model]
-    assert gradient_probes._WINDOW_FUNCTIONS[twin].experimental_get_tracing_count() == 1
+    twin = gradient_probes._float64_build.cache[model]
+    assert gradient_probes._window_function.cache[twin].experimental_get_tracing_count() == 1
 
 
 def test_window_input_errors_name_the_input(tiny_corpus):
