@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.errors import CheckpointError
+from rnnlab.errors import CheckpointError, DiskFullError
 
 META_KEY = "__meta__.json"
 FORMAT = "rnnlab-checkpoint"
@@ -72,8 +72,8 @@ def _write_atomically(path: Path, write_to) -> Path:
         Path(tmp).unlink(missing_ok=True)
         if exc.errno in (errno.ENOSPC, errno.EDQUOT):
             kept = "the previous file is unchanged" if path.exists() else "nothing was written"
-            raise CheckpointError(f"{path}: the disk is full, so it was not saved ({kept}); "
-                                  "free some space and save again") from exc
+            raise DiskFullError(exc.errno, f"{path}: the disk is full, so it was not saved "
+                                f"({kept}); free some space and save again") from exc
         raise
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

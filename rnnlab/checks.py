@@ -1,8 +1,9 @@
 """Argument checks shared by the library and the command line.
 
 Each check takes the argument's name and value, returns the value in the type the
-code wants, and otherwise raises a ValueError that names the argument, says what was
-expected and shows what came: ``num_steps: expected a whole number >= 1, got 0``.
+code wants, and otherwise raises an ArgumentError (a ValueError) that names the
+argument, says what was expected and shows what came: ``num_steps: expected a whole
+number >= 1, got 0``.
 The command line wraps the same checks as argparse types (``rnnlab.cli``), so a
 mistake reads the same in a notebook and in a terminal.
 """
@@ -13,7 +14,7 @@ import math
 
 import numpy as np
 
-from rnnlab.errors import VocabularyMismatchError
+from rnnlab.errors import ArgumentError, VocabularyMismatchError
 
 __all__ = ["whole", "positive", "non_negative", "fraction", "ids", "text_or_ids"]
 
@@ -33,7 +34,7 @@ def whole(name: str, value, minimum: int = 1, maximum: int | None = None, *,
     >>> whole("num_steps", 0)
     Traceback (most recent call last):
     ...
-    ValueError: num_steps: expected a whole number >= 1, got 0
+    rnnlab.errors.ArgumentError: num_steps: expected a whole number >= 1, got 0
     """
     if value is None and optional:
         return None
@@ -43,7 +44,7 @@ def whole(name: str, value, minimum: int = 1, maximum: int | None = None, *,
         return int(value)
     expected = (f"a whole number from {minimum:,} to {maximum:,}" if maximum is not None
                 else f"a whole number >= {minimum}")
-    raise ValueError(f"{name}: expected {expected}, got {value!r}")
+    raise ArgumentError(name, expected, value)
 
 
 def positive(name: str, value, *, optional: bool = False) -> float | None:
@@ -53,21 +54,20 @@ def positive(name: str, value, *, optional: bool = False) -> float | None:
     >>> positive("learning_rate", float("nan"))
     Traceback (most recent call last):
     ...
-    ValueError: learning_rate: expected a finite number > 0, got nan
+    rnnlab.errors.ArgumentError: learning_rate: expected a finite number > 0, got nan
     """
     if value is None and optional:
         return None
     if _is_number(value) and math.isfinite(float(value)) and value > 0:
         return float(value)
-    raise ValueError(f"{name}: expected a finite number > 0, got {value!r}")
+    raise ArgumentError(name, "a finite number > 0", value)
 
 
 def fraction(name: str, value) -> float:
     """``value`` as a float strictly between 0 and 1 (a share of the text, say)."""
     if _is_number(value) and 0 < value < 1:
         return float(value)
-    raise ValueError(f"{name}: expected a number between 0 and 1 (both excluded), got "
-                     f"{value!r}")
+    raise ArgumentError(name, "a number between 0 and 1 (both excluded)", value)
 
 
 def non_negative(name: str, value) -> float:
@@ -76,11 +76,11 @@ def non_negative(name: str, value) -> float:
     >>> non_negative("temperature", -1)
     Traceback (most recent call last):
     ...
-    ValueError: temperature: expected a finite number >= 0, got -1
+    rnnlab.errors.ArgumentError: temperature: expected a finite number >= 0, got -1
     """
     if _is_number(value) and math.isfinite(float(value)) and value >= 0:
         return float(value)
-    raise ValueError(f"{name}: expected a finite number >= 0, got {value!r}")
+    raise ArgumentError(name, "a finite number >= 0", value)
 
 
 def ids(name: str, value, *, ndim: int = 1, vocab_size: int | None = None,

@@ -15,7 +15,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first
 
 # None of these imports TensorFlow: `--help` and argument mistakes answer at once.
 from rnnlab import checks  # noqa: E402
-from rnnlab.errors import RnnlabError, UsageError  # noqa: E402
+from rnnlab.errors import ArgumentError, RnnlabError, UsageError  # noqa: E402
 from rnnlab.models import KINDS, ModelConfig  # noqa: E402
 from rnnlab.sampling import MAX_LENGTH  # noqa: E402
 from rnnlab.training import LN2, SCHEDULES, TrainConfig  # noqa: E402
@@ -34,9 +34,8 @@ def _argument(check, *bounds, **options):
             value = text  # the check names it as it came
         try:
             return check("", value, *bounds, **options)
-        except ValueError as exc:  # "...: expected X, got 0.0": show what was typed
-            expected = str(exc).removeprefix(": ").rpartition(", got ")[0]
-            raise argparse.ArgumentTypeError(f"{expected}, got {text!r}") from None
+        except ArgumentError as exc:  # said with what was typed ("0", not 0.0)
+            raise argparse.ArgumentTypeError(f"expected {exc.expected}, got {text!r}") from None
     return parse
 
 

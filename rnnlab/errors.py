@@ -68,11 +68,31 @@ class PretrainedNotAvailableError(RnnlabError, FileNotFoundError):
     """The shipped weights are missing from this install."""
 
 
+# --- files ------------------------------------------------------------------------------------
+
+
+class DiskFullError(RnnlabError, OSError):
+    """A file (checkpoint, cache, result) could not be written for lack of space; the
+    previous file, if any, is unchanged."""
+
+    def __str__(self):
+        return self.strerror  # the one line, without OSError's "[Errno 28]" prefix
+
+
 # --- training -------------------------------------------------------------------------------
 
 
 class TrainingDivergedError(RnnlabError, FloatingPointError):
     """The training loss became NaN or infinite; nothing was saved from that point."""
+
+
+class ArgumentError(RnnlabError, ValueError):
+    """An argument out of its range or of the wrong type (``rnnlab.checks``); ``expected``
+    says what it should be, in words the command line reuses."""
+
+    def __init__(self, name: str, expected: str, value):
+        self.name, self.expected, self.value = name, expected, value
+        super().__init__(f"{name}: expected {expected}, got {value!r}")
 
 
 class UsageError(RnnlabError, ValueError):

@@ -282,27 +282,6 @@ def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None
     return float(np.median(reaches))
 
 
-def forget_products(model, windows, steps: int) -> np.ndarray:
-    """How much the cell state's direct path keeps, k steps back from each window's end:
-    the product F_T * F_(T-1) * ... * F_(T-k+1) per unit, averaged over units, for
-    k = 0 .. steps - 1 (1.0 at k = 0). ``windows``: (n, T + 1) ids of an LSTM's vocabulary;
-    the first T characters are read. Returns (n, steps)."""
-    if model.kind != "lstm":
-        raise ValueError(f"model: forget gates belong to an LSTM, got a {model.kind!r} model")
-    windows = _window_ids(model, windows)
-    if not 1 <= steps <= windows.shape[1] - 1:
-        raise ValueError(f"steps: expected 1 to {windows.shape[1] - 1} (the windows' T), "
-                         f"got {steps!r}")
-    ref = cells.Reference(model)
-    found = []
-    for window in windows:
-        F = cells.unroll(model, window[:-1], reference=ref).F[::-1][:steps - 1]  # newest first
-        with np.errstate(divide="ignore"):  # a gate of exactly 0 keeps nothing: log 0 = -inf
-            kept = np.exp(np.cumsum(np.log(F), axis=0))  # (steps - 1, units)
-        found.append(np.concatenate([[1.0], kept.mean(axis=1)]))
-    return np.array(found)
-
-
 def at_initialisation(model, seed: int = 0):
     """A fresh model of the same kind and size, untrained: where the gradient starts."""
     from rnnlab import models
@@ -335,11 +314,7 @@ def toy_gradient_norms(
         raise ValueError(f"activation: expected one of {tuple(ACTIVATIONS)}, got {activation!r}")
     num_steps = checks.whole("num_steps", num_steps)
     num_hiddens = checks.whole("num_hiddens", num_hiddens)
-    radius = float(spectral_radius)
-    if not math.isfinite(radius) or radius < 0:
-        raise ValueError(
-            f"spectral_radius: expected a finite number >= 0, got {spectral_radius!r}"
-        )
+    radius = checks.non_negative("spectral_radius", spectral_radius)
     act, act_grad = ACTIVATIONS[activation]
     rng = np.random.default_rng(seed)
     Q, R = np.linalg.qr(rng.standard_normal((num_hiddens, num_hiddens)))

@@ -57,18 +57,20 @@ def check_kind(kind) -> str:
     return kind
 
 
+# Blocks of recurrent weights: the LSTM has I, F, C_tilde and O; the RNN one tanh layer.
+GATES = {"rnn": 1, "lstm": 4}
+
+
 def count_params(kind: str, vocab_size: int, config: ModelConfig) -> int:
-    """Trainable parameters, by formula (equal to ``keras.Model.count_params()``)."""
-    check_kind(kind)
-    H, E, V = config.num_hiddens, config.embed_dim, vocab_size
-    gates = 4 if kind == "lstm" else 1  # the LSTM has I, F, C_tilde, O; the RNN one tanh
-    return V * E + gates * (E * H + H * H + H) + H * V + V
+    """Trainable parameters, from the weights' shapes (equal to Keras's count_params()):
+    V*E + gates*(E*H + H*H + H) + H*V + V."""
+    return sum(math.prod(shape) for shape in weight_shapes(kind, vocab_size, config).values())
 
 
 def weight_shapes(kind: str, vocab_size: int, config: ModelConfig) -> dict[str, tuple]:
     """Every weight of a model, ``layer/weight`` -> shape, from its description alone
     (the names and shapes ``CharModel.get_weights`` gives; a test keeps them equal)."""
-    gates = 4 if check_kind(kind) == "lstm" else 1
+    gates = GATES[check_kind(kind)]
     H, E, V = config.num_hiddens, config.embed_dim, vocab_size
     return {
         f"{EMBEDDING}/embeddings": (V, E),
@@ -90,7 +92,7 @@ def param_matched_config(
     """
     like = like or ModelConfig()
     target = count_params(like_kind, vocab_size, like)
-    gates = 4 if check_kind(kind) == "lstm" else 1
+    gates = GATES[check_kind(kind)]
     E, V = like.embed_dim, vocab_size
     # gates*H^2 + (gates*(E+1) + V)*H + (V*E + V - target) = 0, solved for H
     a, b, c = gates, gates * (E + 1) + V, V * E + V - target

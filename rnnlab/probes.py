@@ -13,7 +13,6 @@ from rnnlab.gradient_probes import (
     ACTIVATIONS,
     LOSSES,
     at_initialisation,
-    forget_products,
     gradient_band,
     gradient_norms,
     gradients,
@@ -34,7 +33,7 @@ from rnnlab.units import (
 
 __all__ = [
     "ACTIVATIONS", "LOSSES", "SATURATION_THRESHOLDS", "at_initialisation", "clipping_run",
-    "feature_correlation", "find_cells", "forget_products", "forget_timescales", "gates",
+    "feature_correlation", "find_cells", "forget_timescales", "gates",
     "gradient_band", "gradient_norms", "gradients", "rnn_gradient_reach", "saturation",
     "tanh_outputs", "text_features", "toy_gradient_norms", "window_gradients",
 ]

@@ -314,8 +314,8 @@ def load_sweep(path=None) -> dict:
     needed = {"task", "kind", "label", "points"}
     bad = [name for name, s in series.items()
            if not isinstance(s, dict) or needed - s.keys() or s.get("kind") not in KINDS
-           or s.get("task") not in TASK_POINT]
-    if not isinstance(series, dict) or not series or bad:
+           or s.get("task") not in TASK_POINT] if isinstance(series, dict) else ["series"]
+    if not series or bad:
         raise ValueError(
             f"lag sweep {path or results.path(SWEEP_NAME)}: expected 'series' to map names to "
             f"{{{', '.join(sorted(needed))}}} with a kind from {KINDS} and a task from "

@@ -8,12 +8,12 @@ import pytest
 
 from rnnlab import corpus
 from rnnlab.errors import (
-    CheckpointError,
     ChecksumMismatchError,
     CorpusEncodingError,
     CorpusNotFoundError,
     CorpusTooShortError,
     CorpusUnavailableError,
+    DiskFullError,
     EmptyCorpusError,
 )
 
@@ -94,7 +94,7 @@ def test_a_tampered_text_cache_is_rebuilt(shakespeare, archive, cache, offline):
 
 
 @pytest.mark.parametrize("failure", [PermissionError(errno.EACCES, "Permission denied"),
-                                     CheckpointError("the disk is full")],
+                                     DiskFullError(errno.ENOSPC, "the disk is full")],
                          ids=["read-only", "full"])
 def test_a_cache_that_cannot_be_written_is_worked_around_in_memory(
         shakespeare, archive, cache, offline, monkeypatch, capsys, failure):
@@ -113,7 +113,7 @@ def test_a_cache_that_cannot_be_written_is_worked_around_in_memory(
     assert not (cache / "shakespeare.txt").exists()
     assert corpus.load("shakespeare").sha256 == shakespeare.sha256  # from memory:
     assert len(attempts) == 1 and capsys.readouterr().err == ""  # no rebuild, no new line
-    reason = "Permission denied" if isinstance(failure, OSError) else "the disk is full"
+    reason = "Permission denied" if isinstance(failure, PermissionError) else "the disk is full"
     with pytest.raises(CorpusUnavailableError, match=f"could not cache it in .*{reason}"):
         corpus.fetch("shakespeare")  # `fetch` is asked to cache: it says why it cannot
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from rnnlab import checkpoint, models
-from rnnlab.errors import CheckpointError, CheckpointMismatchError
+from rnnlab.errors import CheckpointError, CheckpointMismatchError, DiskFullError
 from rnnlab.vocab import Vocabulary
 
 
@@ -205,7 +205,7 @@ def test_a_full_disk_is_one_line_and_keeps_the_previous_file(make_model, tmp_pat
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "fsync", full)
-    with pytest.raises(CheckpointError, match="the disk is full.*previous file is unchanged"):
+    with pytest.raises(DiskFullError, match="the disk is full.*previous file is unchanged"):
         model.save(path)
     assert path.read_bytes() == before and list(tmp_path.glob("*.tmp")) == []
 

@@ -350,22 +350,6 @@ def test_at_initialisation_is_the_same_architecture_untrained(tiny_corpus):
         np.testing.assert_array_equal(a, b)
 
 
-def test_forget_products_follow_the_gates(tiny_corpus):
-    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=8, seed=4)
-    windows = tiny_corpus.heldout_windows(count=3, length=20, seed=5)
-    kept = probes.forget_products(model, windows, steps=6)
-    assert kept.shape == (3, 6) and np.all(kept[:, 0] == 1.0)
-    F = cells.unroll(model, windows[1][:-1]).F  # (20, 8), oldest first
-    expected = np.prod(F[-4:], axis=0).mean()  # F_T ... F_(T-3): 4 steps back
-    assert kept[1, 4] == pytest.approx(expected, rel=1e-9)
-    assert np.all(np.diff(kept, axis=1) <= 0)  # each step back multiplies by F <= 1
-    with pytest.raises(ValueError, match="forget gates belong to an LSTM"):
-        probes.forget_products(models.build("rnn", tiny_corpus.vocab, num_hiddens=8),
-                               windows, steps=5)
-    with pytest.raises(ValueError, match="steps: expected 1 to 20"):
-        probes.forget_products(model, windows, steps=21)
-
-
 def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(tiny_corpus):
     model = models.build("rnn", tiny_corpus.vocab, num_hiddens=16, seed=6)
     model.keras.set_weights([w * 3 for w in model.keras.get_weights()])  # saturate it

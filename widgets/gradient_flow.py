@@ -37,18 +37,21 @@ def curve_label(name: str, curve: np.ndarray) -> str:
     return f"{name} ({len(curve) - 1} steps back: {curve[-1]:.1e})"
 
 
+def log_span(curves: list[np.ndarray]) -> tuple[float, float] | None:
+    """The lowest and highest positive value of ``curves`` in log10 units; None if none."""
+    values = np.concatenate([c[c > 0] for c in curves]) if curves else np.array([])
+    return (np.log10(values.min()), np.log10(values.max())) if values.size else None
+
+
 def log_range(curves: list[np.ndarray]) -> list[float] | None:
     """The y range (log10 units) for ``curves``: plotly's own (None) unless they span
     under one decade; then two decades around them. A flat curve, such as the linear
     toy RNN at radius 1, would otherwise be stretched over float64 rounding noise, with
     ticks like 0.99999999999999989."""
-    values = np.concatenate([c[c > 0] for c in curves]) if curves else np.array([])
-    if values.size == 0:
+    span = log_span(curves)
+    if span is None or span[1] - span[0] >= 1:
         return None
-    low, high = np.log10(values.min()), np.log10(values.max())
-    if high - low >= 1:
-        return None
-    middle = (low + high) / 2
+    middle = (span[0] + span[1]) / 2
     return [middle - 1, middle + 1]
 
 
@@ -230,8 +233,8 @@ class GradientFlow(View):
         # on two decades plotly would label 2, 3, ... 9 too: decades are enough; on a long
         # fall plotly labels every decade, and 20 labels run together: every second or
         # third decade then, at most 12 labels
-        positive = np.concatenate([c[c > 0] for c in drawn]) if drawn else np.ones(1)
-        decades = np.log10(positive.max()) - np.log10(positive.min()) if positive.size else 0
+        span = log_span(drawn)
+        decades = 0 if span is None else span[1] - span[0]
         self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None,
                                         dtick=max(1, math.ceil(decades / 12)))
 
