@@ -21,6 +21,11 @@ CLAIMS = {
         ("the LSTM 0.055 below", "lstm: 1.543 nats, -0.055 against the best n-gram"),
         ("the 522-unit RNN 0.088 below",
          "rnn-matched: 1.509 nats, -0.088 against the best n-gram"),
+        ("all three are further below it (0.026,",
+         "rnn, windows of 1,000: 1.572 nats, -0.026 against the best n-gram"),
+        ("0.084 and", "lstm, windows of 1,000: 1.514 nats, -0.084 against the best n-gram"),
+        ("and 0.114)",
+         "rnn-matched, windows of 1,000: 1.484 nats, -0.114 against the best n-gram"),
         ("a perplexity of exactly $V$", "perplexity 84.0"),
     ],
     "03_vanishing_gradients": [
@@ -33,6 +38,7 @@ CLAIMS = {
          "99 steps back: median 4e-13"),
         ("would be about $10^{-3}$ of the last step's",
          "saturated units pass tanh' = 0.19: 10^-3.3"),
+        ("instead of $10^{-12.6}$", "median of 32 windows, as trained: 10^-12.6"),
         ("it would grow instead", "tanh' = 1 everywhere (the weights alone): 10^42.2"),
         ("At initialisation the gradient hardly fades",
          "at initialisation:   gradient 99 steps back 10^-0.4"),
@@ -47,6 +53,7 @@ CLAIMS = {
     ],
     "02_vanilla_rnn": [
         ("about 18 passes\nover the training text", "17.6 passes over the training text"),
+        ("17 minutes on two CPU cores", "passes over the training text, 17 minutes"),
         ("ends higher than the number the course quotes",
          "curve's last point (first 100,000 held-out characters): 1.651"),
         ("On text it trained on it scores better still",
@@ -59,7 +66,7 @@ CLAIMS = {
         ("about two\ndozen hold on for more than 10, none for more than 100",
          "24 units above 10, 0 above 100"),
         ("only 6 keep more than 1% of\ntheir cell over 100 characters",
-         "keeps more than 1e-2 over 100 characters (median of 80 runs): 6 of 256"),
+         "keeps more than 1e-2 over 100 characters (median over 80 windows): 6 of 256"),
         ("values reach 66 here", "cell state values from -46 to 66"),
         ("the LSTM's line-position unit (0.93\nwhere found, 0.69 to 0.88 elsewhere)",
          "line_position unit   7: r = +0.93 where found, +0.88, +0.74, +0.69"),
@@ -84,8 +91,13 @@ CLAIMS = {
          "200: 1.00 (0.27-1.00), 500: 0.53 (0.49-1.00)"),
         ("It leaves the orthogonal RNN's failure lag where it was (500)",
          "RNN, orthogonal recurrent init, clipping at 1\n    fails from lag 500"),
-        ("the clipped\nGlorot RNN fails earlier, from lag 200",
-         "fails from lag 200; 20: 1.00 (1.00-1.00), 50: 1.00 (0.46-1.00)"),
+        ("The clipped\nGlorot RNN fails from lag 200 on every seed",
+         "fails from lag 200; 20: 1.00 (1.00-1.00), 50: 1.00 (0.46-1.00), 100: 1.00 (0.44-1.00), "
+         "200: 0.26 (0.22-0.27)"),
+        ("where two of the three unclipped seeds\nhold", "200: 1.00 (0.27-1.00), 500: 0.53"),
+        ("Glorot 0.49 against 0.53 in median", "500: 0.49 (0.23-0.52)"),
+        ("orthogonal 0.57 against 0.27", "500: 0.57 (0.50-0.69)"),
+        ("orthogonal 0.57 against 0.27", "500: 0.27 (0.24-0.53)"),
         ("already wavers at\nlag 20 and is at chance from 50",
          "fails from lag 20; 20: 0.79 (0.77-1.00), 50: 0.23 (0.21-0.27)"),
         ("it holds to\nlag 50 on every seed; beyond, the seeds disagree: at lag 100 one of three "
@@ -136,21 +148,24 @@ CLAIMS = {
          "lstm dL/dH, trained: 99 steps back 3e-06"),
     ],
     "07_generate_and_compare": [
-        ("The 256-unit RNN is level with the best order of lesson 1's n-gram ladder (1.595\n"
-         "  against 1.598 nats/char)",
-         "best n-gram (order 6)                         1     1.598"),
-        ("the LSTM is 0.055 and the 522-unit RNN about 0.09 better",
-         "shipped models, 80M characters             2, 4     1.595     1.543     1.509"),
+        ("the 256-unit RNN is level\n  with the best order of lesson 1's n-gram ladder (1.595 "
+         "against 1.598 nats/char)",
+         "best n-gram (order 6)                                   1     1.598"),
+        ("the\n  LSTM is 0.055 and the 522-unit RNN about 0.09 better",
+         "shipped models, 80M characters             "
+         "          2, 4     1.595     1.543     1.509"),
         ("it is\n  some seven orders of magnitude stronger",
-         "gradient 99 steps back / last (median)     3, 4     4e-13     3e-06"),
+         "gradient 99 steps back / last (median)               3, 4     4e-13     3e-06"),
         ("The RNN-522's fades like the narrow RNN's, and it still has the\n  lowest held-out loss",
-         "gradient 99 steps back / last (median)     3, 4     4e-13     3e-06     1e-12"),
+         "gradient 99 steps back / last (median)     "
+         "          3, 4     4e-13     3e-06     1e-12"),
         ("with three times the\n  parameters and the compute",
-         "training minutes on 2 CPU cores               4        17        55        17"),
+         "training minutes on 2 CPU cores            "
+         "             4        17        55        17"),
         ("it fails only from lag 500, the LSTM from lag 100 with a forget bias of 3 and from\n"
          "  20 with Keras's 1",
-         "recall fails from lag: Keras's init           6       500        20"),
-        ("the RNN fails from the shortest length tried",
-         "adding problem fails from length              6        10        50"),
+         "recall fails from lag: Keras's init (LSTM clipped)      6       500        20"),
+        ("the 32-unit RNN failed from the shortest length tried",
+         "adding problem fails from length                        6        10        50"),
     ],
 }
