@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from rnnlab import checks
-from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
+from rnnlab.models import EMBEDDING, LOGITS, RECURRENT, require_one_layer
 
 # Keras packs the LSTM's four weight blocks side by side in the order i, f, c, o (c is
 # the candidate). This is the one place that order is written down.
@@ -129,6 +129,7 @@ class LSTMCell:
 
 def cell_for(model):
     """The numpy cell of a CharModel, with its trained weights bound."""
+    require_one_layer(model, "the numpy cells")
     weights = model.get_weights()
     cell_class = LSTMCell if model.kind == "lstm" else RNNCell
     return cell_class(

@@ -11,9 +11,11 @@ write leaves the previous checkpoint as it was.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
+import socket
 import tempfile
 import time
 import zipfile
@@ -21,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.errors import CheckpointError, DiskFullError
+from rnnlab.errors import CheckpointBusyError, CheckpointError, DiskFullError
 
 META_KEY = "__meta__.json"
 FORMAT = "rnnlab-checkpoint"
@@ -80,6 +82,53 @@ def _write_atomically(path: Path, write_to) -> Path:
         raise
     _fsync_folder(path.parent)
     return path
+
+
+@contextlib.contextmanager
+def lock(path: str | os.PathLike):
+    """Hold the one-writer lock of the checkpoint ``path`` for the ``with`` block.
+
+    The lock is an ``flock`` on a hidden file beside the checkpoint (``.NAME.lock``),
+    which the system releases when the process ends, however it ends (kill -9 too): a
+    crashed run never leaves a checkpoint locked. A second process asking for it gets
+    CheckpointBusyError at once, naming the holder, instead of two runs interleaving
+    their saves. Where ``fcntl`` does not exist (Windows), the block runs unlocked.
+    """
+    path = Path(path)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        yield
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = path.parent / f".{path.name}.lock"
+    while True:
+        fd = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 200, 0).decode("utf-8", "replace").strip() or "unknown"
+            os.close(fd)
+            raise CheckpointBusyError(
+                f"checkpoint {str(path)!r} is being trained by another process ({holder}): "
+                "wait for it to finish, or train into another checkpoint file") from None
+        # The holder before us may have removed the file between our open and our lock:
+        # the lock counts only on the file that is still at lock_path.
+        try:
+            same = os.path.samestat(os.fstat(fd), os.stat(lock_path))
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        os.close(fd)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()} on {socket.gethostname()}, since "
+                  f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n".encode(), 0)
+        yield
+    finally:
+        lock_path.unlink(missing_ok=True)  # before the unlock: see the check above
+        os.close(fd)
 
 
 def write_bytes_atomically(path: str | os.PathLike, data: bytes) -> Path:
@@ -155,15 +204,16 @@ def read_meta(path: str | os.PathLike) -> dict:
         raise CheckpointError(f"checkpoint {str(path)!r} is corrupt ({exc})") from exc
 
 
-def read(path: str | os.PathLike, expected: dict[str, tuple] | None = None
-         ) -> tuple[dict[str, np.ndarray], dict]:
+def read(path: str | os.PathLike, expected: dict[str, tuple] | None = None,
+         integers: tuple[str, ...] = ()) -> tuple[dict[str, np.ndarray], dict]:
     """(arrays, meta) of a checkpoint; CheckpointError if it is not a sound one.
 
     ``expected`` (name -> shape): read only these arrays, and only once their headers
-    show that shape and a real floating-point type; each must hold finite numbers. A
-    file that claims other shapes, or holds NaN, infinite or complex weights, is refused
-    before anything large is inflated or built. Without it, every array is read (a
-    training checkpoint, optimizer state included).
+    show that shape and a real floating-point type (an integer type for the names in
+    ``integers``: a step counter, a random generator's state); each must hold finite
+    numbers. A file that claims other shapes, or holds NaN, infinite or complex weights,
+    is refused before anything large is inflated or built, and arrays it holds beyond
+    ``expected`` are never read. Without it, every array is read.
     """
     path = Path(path)
     try:
@@ -179,10 +229,11 @@ def read(path: str | os.PathLike, expected: dict[str, tuple] | None = None
             for name in names:
                 if expected is not None:
                     shape, dtype = _header(archive, name)
-                    if shape != tuple(expected[name]) or dtype.kind != "f":
+                    kind = ("integer", "iu") if name in integers else ("float", "f")
+                    if shape != tuple(expected[name]) or dtype.kind not in kind[1]:
                         raise CheckpointError(
                             f"checkpoint {str(path)!r}: weight {name!r} is {dtype} {shape}, "
-                            f"the model it describes needs float {tuple(expected[name])}")
+                            f"the model it describes needs {kind[0]} {tuple(expected[name])}")
                 arrays[name] = archive[name]
                 if expected is not None and not np.isfinite(arrays[name]).all():
                     raise CheckpointError(f"checkpoint {str(path)!r}: weight {name!r} holds "

@@ -63,11 +63,13 @@ def positive(name: str, value, *, optional: bool = False) -> float | None:
     raise ArgumentError(name, "a finite number > 0", value)
 
 
-def fraction(name: str, value) -> float:
-    """``value`` as a float strictly between 0 and 1 (a share of the text, say)."""
-    if _is_number(value) and 0 < value < 1:
+def fraction(name: str, value, *, allow_zero: bool = False) -> float:
+    """``value`` as a float strictly between 0 and 1 (a share of the text, say); with
+    ``allow_zero``, 0 too (a share that may be empty: a dropout rate)."""
+    if _is_number(value) and (0 < value < 1 or (allow_zero and value == 0)):
         return float(value)
-    raise ArgumentError(name, "a number between 0 and 1 (both excluded)", value)
+    raise ArgumentError(name, "a number from 0 (included) to 1 (excluded)" if allow_zero
+                        else "a number between 0 and 1 (both excluded)", value)
 
 
 def non_negative(name: str, value) -> float:

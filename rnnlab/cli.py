@@ -46,6 +46,10 @@ LENGTH = _argument(checks.whole, 0, MAX_LENGTH)
 
 
 TEMPERATURE = _argument(checks.non_negative)
+DROPOUT = SHARE = _argument(checks.fraction, allow_zero=True)
+
+# The options that set ModelConfig fields (the others set TrainConfig's).
+MODEL_OPTIONS = ("num_hiddens", "embed_dim", "num_layers", "dropout")
 
 
 def _default(config_class, name: str):
@@ -66,7 +70,7 @@ def _training_args(parser):
     add = parser.add_argument
 
     def config(name):
-        owner = ModelConfig if name in ("num_hiddens", "embed_dim") else TrainConfig
+        owner = ModelConfig if name in MODEL_OPTIONS else TrainConfig
         return {"default": _default(owner, name)}
 
     add("--corpus", default="shakespeare", help="corpus name or UTF-8 file")
@@ -81,8 +85,16 @@ def _training_args(parser):
         **config("global_clipnorm"))
     add("--seed", type=NON_NEGATIVE_INT, help="initial weights and data order", **config("seed"))
     add("--eval-every", type=POSITIVE_INT, help="steps between records", **config("eval_every"))
-    add("--eval-chars", type=POSITIVE_INT, help="held-out characters per record",
+    add("--num-layers", type=POSITIVE_INT, help="recurrent layers", **config("num_layers"))
+    add("--dropout", type=DROPOUT, help="share of the embedding and of the top layer's "
+        "output zeroed in training", **config("dropout"))
+    add("--eval-chars", type=POSITIVE_INT, help="validation characters per record",
         **config("eval_chars"))
+    add("--validation-fraction", type=SHARE, help="share of the text before the held-out "
+        "tail that records are measured on (0: the held-out tail)",
+        **config("validation_fraction"))
+    add("--carry-state", action="store_true", help="read contiguous streams, carrying the "
+        "state from window to window (truncated BPTT), and score the same way")
 
 
 def _fetch(args):
@@ -99,13 +111,14 @@ def _fetch(args):
 
 
 def _train_config(args) -> "TrainConfig":
-    """The TrainConfig the options describe: every field but val_fraction has an option of
-    its name (the CLI always holds out the last tenth, as the shipped models did)."""
+    """The TrainConfig the options describe: every field but heldout_fraction has an
+    option of its name (the CLI always holds out the last tenth, as the shipped models
+    did)."""
     if not (args.max_chars or args.max_minutes or args.max_steps):
         raise UsageError(f"{args.command}: give a budget: --max-steps, --max-minutes or "
                          "--max-chars" + (", or --pretrained" if args.command == "compare"
                                           else ""))
-    fields = set(TrainConfig.fields()) - {"val_fraction"}  # the held-out tail: fixed here
+    fields = set(TrainConfig.fields()) - {"heldout_fraction"}  # the held-out tail: fixed
     try:
         return TrainConfig(**{name: getattr(args, name) for name in fields})
     except ValueError as exc:  # e.g. a cosine schedule on a budget of minutes
@@ -121,28 +134,48 @@ def _check_npz_path(option: str, path: Path) -> None:
         raise UsageError(f"{option}: expected a file name ending in .npz, got {str(path)!r}")
 
 
+def _check_out_path(out: Path, checkpoint: Path) -> None:
+    """--out names the shipped model, a file of its own: never the training checkpoint
+    (the export would replace the state a resume needs), never another run's."""
+    from rnnlab import checkpoint as ckpt
+    from rnnlab import resume
+
+    _check_npz_path("--out", out)
+    if out.resolve() == checkpoint.resolve():
+        raise UsageError(f"--out and --checkpoint are both {str(out)!r}: the export would "
+                         "replace the training state; give --out another file name")
+    if out.is_file():
+        try:
+            role = ckpt.read_meta(out).get("role")
+        except RnnlabError:
+            role = None
+        if role == resume.ROLE:
+            raise UsageError(f"--out: {str(out)!r} is a training checkpoint; give --out "
+                             "another file name")
+
+
 def _train(args):
     from rnnlab import corpus, models, training
 
     checkpoint = Path(args.checkpoint or f"checkpoints/{args.kind}.npz")
     _check_npz_path("--checkpoint", checkpoint)
     if args.out:
-        _check_npz_path("--out", Path(args.out))
+        _check_out_path(Path(args.out), checkpoint)
+    if args.extend and not args.resume:
+        raise UsageError("--extend goes on from a checkpoint: give --resume too")
     config = _train_config(args)
     training.check_checkpoint(checkpoint, args.resume, args.restart,
                               flags=("--resume", "--restart"))
     data = corpus.load(args.corpus)
     _start_tensorflow()
-    model = models.build(
-        args.kind, data.vocab, num_hiddens=args.num_hiddens, embed_dim=args.embed_dim,
-        seed=args.seed,
-    )
+    model = models.build(args.kind, data.vocab, seed=args.seed,
+                         **{name: getattr(args, name) for name in MODEL_OPTIONS})
     print(f"{model}; corpus {data.name!r}, {len(data):,} chars; checkpoint {checkpoint}")
     if args.resume and not checkpoint.exists():
         print(f"--resume: {checkpoint} does not exist yet, so training starts from scratch "
               "(and writes it)")
-    history = training.train(
-        model, data, config, checkpoint=checkpoint, resume=args.resume, overwrite=args.restart)
+    history = training.train(model, data, config, checkpoint=checkpoint, resume=args.resume,
+                             overwrite=args.restart, extend=args.extend)
     if not history:
         print("nothing to train: the budget is already spent")
         return
@@ -155,8 +188,13 @@ def _export(model, data, history, args):
     from rnnlab import training
     from rnnlab.checkpoint import write_bytes_atomically
 
-    _, val_ids = data.split()
-    heldout = training.evaluate(model, val_ids, num_steps=args.num_steps)
+    heldout_ids = data.splits().heldout
+    # scored both ways; the way the model trained is the one it is quoted by
+    scores = {scoring: training.evaluate(model, heldout_ids, num_steps=args.num_steps,
+                                         carry=scoring == "carried")
+              for scoring in ("windows", "carried")}
+    scoring = history.meta.get("scoring", "windows")
+    heldout = scores[scoring]
     command = "python -m rnnlab " + shlex.join(args.argv)
     final = history.final
     out = Path(args.out)
@@ -169,17 +207,21 @@ def _export(model, data, history, args):
         steps=final["step"],
         chars_seen=final["chars_seen"],
         seconds=final["seconds"],
-        heldout_chars=len(val_ids),
+        heldout_chars=len(heldout_ids),
         heldout_nats=heldout,
         heldout_bpc=heldout / LN2,
+        heldout_scoring=scoring,
+        heldout_nats_by_scoring=scores,
         training={k: v for k, v in history.meta.items() if k not in ("kind",)},
     )
-    history.meta.update(command=command, heldout_nats=heldout, heldout_bpc=heldout / LN2)
+    history.meta.update(command=command, heldout_nats=heldout, heldout_bpc=heldout / LN2,
+                        heldout_scoring=scoring, heldout_nats_by_scoring=scores)
     history_path = out.with_name(out.name.replace(".npz", ".history.json"))
     write_bytes_atomically(history_path, (history.to_json(indent=1) + "\n").encode("utf-8"))
     print(
         f"wrote {out} ({out.stat().st_size / 1e6:.1f} MB) and {history_path}: held-out "
-        f"{heldout:.3f} nats/char ({heldout / LN2:.3f} bpc) over {len(val_ids):,} chars"
+        f"{heldout:.3f} nats/char ({heldout / LN2:.3f} bpc, {scoring}) over "
+        f"{len(heldout_ids):,} chars"
     )
 
 
@@ -225,7 +267,8 @@ def _compare(args):
         ) + ")"
     else:
         pair = {}
-        lstm_config = models.ModelConfig(args.num_hiddens, args.embed_dim, args.seed)
+        lstm_config = models.ModelConfig(seed=args.seed,
+                                         **{name: getattr(args, name) for name in MODEL_OPTIONS})
         rnn_config = lstm_config
         if args.match_params:
             rnn_config = models.param_matched_config("rnn", len(data.vocab), "lstm",
@@ -242,23 +285,33 @@ def _compare(args):
         if args.max_steps:
             parts.append(f"same steps: {args.max_steps:,}")
         budget = "; ".join(parts) + " (whichever ends first)"
-    _, val_ids = data.split()
-    val_ids = val_ids[: args.eval_chars + 1]
+    # Models trained here are compared on the validation split (held-out text stays for
+    # final models); the shipped ones trained on it, so they are scored on the held-out tail.
+    splits = data.splits()
+    split = "held-out" if args.pretrained else "validation"
+    scored = (splits.heldout if args.pretrained else splits.validation)[: args.eval_chars + 1]
     rows = []
     for kind, model in pair.items():
-        nats = training.evaluate(model, val_ids, num_steps=args.num_steps, vocab=data.vocab)
+        nats = {carry: training.evaluate(model, scored, num_steps=args.num_steps,
+                                         vocab=data.vocab, carry=carry)
+                for carry in (False, True)}
         rows.append((kind, model, nats))
     print(f"\nbudget: {budget}")
-    print(f"held-out text: the first {len(val_ids) - 1:,} characters of the validation split")
+    print(f"scored on: the first {len(scored) - 1:,} characters of the {split} split; "
+          f"windows: {args.num_steps} characters, each from a zero state; carried: one pass "
+          "that carries the state")
     V = len(data.vocab)
     print(f"know-nothing baseline ln({V}) = {math.log(V):.3f} nats/char\n")
-    print(f"{'':24}" + "".join(f"{kind.upper():>16}" for kind, _, _ in rows))
-    print(f"{'parameters':24}" + "".join(f"{m.num_params:>16,}" for _, m, _ in rows))
-    print(f"{'units':24}" + "".join(f"{m.config.num_hiddens:>16}" for _, m, _ in rows))
+    print(f"{'':32}" + "".join(f"{kind.upper():>16}" for kind, _, _ in rows))
+    print(f"{'parameters':32}" + "".join(f"{m.num_params:>16,}" for _, m, _ in rows))
+    print(f"{'units':32}" + "".join(f"{m.config.num_hiddens:>16}" for _, m, _ in rows))
     seen = [m.meta.get("chars_seen") for _, m, _ in rows]
-    print(f"{'characters seen':24}" + "".join(f"{(s or 0):>16,}" for s in seen))
-    print(f"{'held-out nats/char':24}" + "".join(f"{n:>16.3f}" for _, _, n in rows))
-    print(f"{'held-out bits/char':24}" + "".join(f"{n / LN2:>16.3f}" for _, _, n in rows))
+    print(f"{'characters seen':32}" + "".join(f"{(s or 0):>16,}" for s in seen))
+    for carry, how in ((False, "windows"), (True, "carried")):
+        print(f"{split + ' nats/char, ' + how:32}"
+              + "".join(f"{n[carry]:>16.3f}" for _, _, n in rows))
+        print(f"{split + ' bits/char, ' + how:32}"
+              + "".join(f"{n[carry] / LN2:>16.3f}" for _, _, n in rows))
     for kind, model, _ in rows:
         text = sampling.generate(
             model, args.seed_text, length=args.length, temperature=args.temperature,
@@ -288,6 +341,8 @@ def build_parser() -> argparse.ArgumentParser:
     state = train.add_mutually_exclusive_group()
     state.add_argument("--resume", action="store_true", help="continue from --checkpoint")
     state.add_argument("--restart", action="store_true", help="replace an existing checkpoint")
+    train.add_argument("--extend", action="store_true", help="with --resume: go on to a "
+                       "bigger budget than the checkpoint's, re-planning the schedule")
     train.add_argument(
         "--out", help="also write the final weights and history for shipping (NAME.npz)"
     )

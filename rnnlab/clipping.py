@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from rnnlab.models import RECURRENT
+from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
 from rnnlab.progress import StatusLine
 from rnnlab.units import SATURATION_THRESHOLDS
 
@@ -48,8 +48,12 @@ def clipping_run(
     batches = iter(dataset(train_ids, num_steps, batch_size, seed=seed).repeat())
     variables = model.keras.trainable_variables
     # one forward pass gives both the logits for the loss and H for the saturation count
-    forward = keras.Model(model.keras.inputs,
-                          [model.layer(RECURRENT).output, model.keras.outputs[0]])
+    embedding, recurrent, dense = (model.layer(name) for name in (EMBEDDING, RECURRENT, LOGITS))
+
+    def forward(inputs, training):
+        H = recurrent(embedding(inputs), training=training)[0]  # (batch, num_steps, num_hiddens)
+        return H, dense(H)  # and (batch, num_steps, vocab_size)
+
     _, high = SATURATION_THRESHOLDS["tanh"]
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
     grad_norm = np.full(steps, np.nan)

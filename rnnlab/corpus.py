@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatch
 from functools import cached_property
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -198,6 +199,20 @@ def fetch(name: str = "shakespeare", *, refresh: bool = False) -> Path:
     return cache_dir() / f"{name}.txt"
 
 
+# The slice of the training plays just before the held-out tail that training curves
+# and choices are measured on (a fraction of the whole text).
+VALIDATION_FRACTION = 0.05
+
+
+class Splits(NamedTuple):
+    """A corpus cut three ways, as ids: fit on ``train``, choose on ``validation``, report
+    on ``heldout`` (each (n,), contiguous, in the text's order)."""
+
+    train: np.ndarray
+    validation: np.ndarray
+    heldout: np.ndarray
+
+
 @dataclass(eq=False)
 class Corpus:
     """A text and its vocabulary. ``sha256`` is of the normalised text, UTF-8."""
@@ -243,6 +258,30 @@ class Corpus:
                 f"{val_fraction:.0%} and keep some for training"
             )
         return self.ids[:-num_val], self.ids[-num_val:]
+
+    def splits(self, heldout_fraction: float = 0.1,
+               validation_fraction: float = VALIDATION_FRACTION) -> "Splits":
+        """(train, validation, heldout) ids: three contiguous slices, in this order.
+
+        The held-out tail is ``split(heldout_fraction)``'s. The validation slice is the
+        ``validation_fraction`` of the whole text just before it: the end of the training
+        plays, which every training curve and every choice (learning rate, width, budget)
+        is measured on, so that the held-out tail is scored only for final models and
+        yardsticks. ``validation_fraction=0`` gives an empty validation slice (the
+        training curves of the first shipped models were measured on the held-out tail).
+        """
+        train_ids, heldout = self.split(heldout_fraction)
+        validation_fraction = checks.fraction("validation_fraction", validation_fraction,
+                                              allow_zero=True)
+        num_validation = int(round(len(self.ids) * validation_fraction))
+        if validation_fraction and (num_validation < 2
+                                    or num_validation >= len(train_ids)):
+            raise CorpusTooShortError(
+                f"corpus {self.name!r}: {len(self.ids)} characters are too few to hold out "
+                f"{heldout_fraction:.0%} and validate on {validation_fraction:.0%}, and "
+                "keep some for training")
+        cut = len(train_ids) - num_validation
+        return Splits(train_ids[:cut], train_ids[cut:], heldout)
 
     def titles(self) -> list[tuple[int, str]]:
         """(offset, title) of every work in the text, in order: a work starts with its

@@ -64,6 +64,10 @@ class CheckpointMismatchError(CheckpointError):
     """A checkpoint holds a different kind of model or vocabulary than asked for."""
 
 
+class CheckpointBusyError(CheckpointError):
+    """Another process is training into this checkpoint."""
+
+
 class PretrainedNotAvailableError(RnnlabError, FileNotFoundError):
     """The shipped weights are missing from this install."""
 

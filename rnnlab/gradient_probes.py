@@ -18,7 +18,7 @@ import math
 import numpy as np
 
 from rnnlab import cells, checks
-from rnnlab.models import EMBEDDING, LOGITS, RECURRENT, per_model
+from rnnlab.models import EMBEDDING, LOGITS, RECURRENT, per_model, require_one_layer
 from rnnlab.units import SATURATION_THRESHOLDS
 
 LOSSES = ("last", "mean")
@@ -66,6 +66,7 @@ def _probed_rnn(model):
     """
     import keras
 
+    require_one_layer(model, "the gradient probes")
     cell = model.layer(RECURRENT).cell
     embed_dim, units = model.config.embed_dim, model.config.num_hiddens
     lstm = model.kind == "lstm"

@@ -25,21 +25,34 @@ from rnnlab.vocab import Vocabulary
 KINDS = ("rnn", "lstm")
 
 # Layer names; the reference cells and the probes find the weights by these names.
+# A deeper model's recurrent layers after the first are "recurrent_2", "recurrent_3", ...
 EMBEDDING, RECURRENT, LOGITS = "embedding", "recurrent", "logits"
+
+
+def recurrent_names(num_layers: int) -> list[str]:
+    """The recurrent layers' names, bottom first."""
+    return [RECURRENT] + [f"{RECURRENT}_{i}" for i in range(2, num_layers + 1)]
 
 
 @dataclass(frozen=True)
 class ModelConfig:
     """Hyperparameters of a character model (the recurrent layer is chosen by ``kind``)."""
 
-    num_hiddens: int = 256  # units in the recurrent layer: the size of H (and of C for the LSTM)
+    num_hiddens: int = 256  # units in each recurrent layer: the size of H (and of C for the LSTM)
     embed_dim: int = 64  # size of the learned vector each character id is mapped to
     seed: int = 0  # seeds every initialiser, so the same seed gives the same initial weights
+    num_layers: int = 1  # recurrent layers stacked, each reading the H of the one below
+    # share of the embedding and of the top layer's H zeroed while training (not of the
+    # recurrent connections, so the LSTM keeps Keras's cuDNN conditions); 0: none
+    dropout: float = 0.0
 
     def __post_init__(self):
-        for name, minimum in (("num_hiddens", 1), ("embed_dim", 1), ("seed", 0)):
+        for name, minimum in (("num_hiddens", 1), ("embed_dim", 1), ("seed", 0),
+                              ("num_layers", 1)):
             value = checks.whole(f"ModelConfig.{name}", getattr(self, name), minimum)
             object.__setattr__(self, name, value)  # frozen: normalised once, here (256.0 -> 256)
+        object.__setattr__(self, "dropout", checks.fraction(
+            "ModelConfig.dropout", self.dropout, allow_zero=True))
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -57,6 +70,14 @@ def check_kind(kind) -> str:
     return kind
 
 
+def require_one_layer(model, what: str) -> None:
+    """Refuse a deeper model where ``what`` reads the first recurrent layer only (the
+    lessons' cells and probes: no shipped model is deeper)."""
+    if model.config.num_layers != 1:
+        raise ValueError(f"{what} reads one-layer models; this {model.kind!r} model has "
+                         f"{model.config.num_layers} recurrent layers")
+
+
 # Blocks of recurrent weights: the LSTM has I, F, C_tilde and O; the RNN one tanh layer.
 GATES = {"rnn": 1, "lstm": 4}
 
@@ -72,14 +93,22 @@ def weight_shapes(kind: str, vocab_size: int, config: ModelConfig) -> dict[str, 
     (the names and shapes ``CharModel.get_weights`` gives; a test keeps them equal)."""
     gates = GATES[check_kind(kind)]
     H, E, V = config.num_hiddens, config.embed_dim, vocab_size
-    return {
-        f"{EMBEDDING}/embeddings": (V, E),
-        f"{RECURRENT}/kernel": (E, gates * H),
-        f"{RECURRENT}/recurrent_kernel": (H, gates * H),
-        f"{RECURRENT}/bias": (gates * H,),
-        f"{LOGITS}/kernel": (H, V),
-        f"{LOGITS}/bias": (V,),
-    }
+    shapes = {f"{EMBEDDING}/embeddings": (V, E)}
+    for layer, below in zip(recurrent_names(config.num_layers), [E] + [H] * config.num_layers):
+        shapes.update({f"{layer}/kernel": (below, gates * H),
+                       f"{layer}/recurrent_kernel": (H, gates * H),
+                       f"{layer}/bias": (gates * H,)})
+    shapes.update({f"{LOGITS}/kernel": (H, V), f"{LOGITS}/bias": (V,)})
+    return shapes
+
+
+def state_shapes(kind: str, config: ModelConfig, batch_size: int) -> dict[str, tuple]:
+    """The recurrent state a carried run keeps between windows, ``layer/h`` (and
+    ``layer/c`` for the LSTM) -> (batch_size, num_hiddens), bottom layer first: the
+    order ``with_state`` takes and returns them in."""
+    parts = ("h", "c") if check_kind(kind) == "lstm" else ("h",)
+    return {f"{layer}/{part}": (batch_size, config.num_hiddens)
+            for layer in recurrent_names(config.num_layers) for part in parts}
 
 
 def param_matched_config(
@@ -88,21 +117,24 @@ def param_matched_config(
     """A config for ``kind`` whose parameter count is closest to ``like_kind`` with ``like``.
 
     ``param_matched_config("rnn", 84, "lstm")`` gives the SimpleRNN as big as the default
-    LSTM-256 (about 540 units), the fair comparison when capacity is the question.
+    LSTM-256 (522 units), the fair comparison when capacity is the question. Depth,
+    embedding and dropout are ``like``'s; only the width changes.
     """
     like = like or ModelConfig()
     target = count_params(like_kind, vocab_size, like)
-    gates = GATES[check_kind(kind)]
-    E, V = like.embed_dim, vocab_size
-    # gates*H^2 + (gates*(E+1) + V)*H + (V*E + V - target) = 0, solved for H
-    a, b, c = gates, gates * (E + 1) + V, V * E + V - target
-    root = (-b + math.sqrt(b * b - 4 * a * c)) / (2 * a)
-    best = min(
-        (max(1, math.floor(root)), math.ceil(root)),
-        key=lambda h: abs(
-            count_params(kind, V, dataclasses.replace(like, num_hiddens=h)) - target
-        ),
-    )
+    check_kind(kind)
+
+    def size(h: int) -> int:
+        return count_params(kind, vocab_size, dataclasses.replace(like, num_hiddens=h))
+
+    # the count grows with the width: bisect for the last width at or below the target
+    low, high = 1, 2
+    while size(high) <= target:
+        low, high = high, high * 2
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if size(middle) <= target else (low, middle)
+    best = min((low, high), key=lambda h: abs(size(h) - target))
     return dataclasses.replace(like, num_hiddens=int(best))
 
 
@@ -133,11 +165,16 @@ class CharModel:
     def layer(self, name: str):
         return self.keras.get_layer(name)
 
+    @property
+    def layer_names(self) -> list[str]:
+        """The layers that hold weights, input first."""
+        return [EMBEDDING, *recurrent_names(self.config.num_layers), LOGITS]
+
     def get_weights(self) -> dict[str, np.ndarray]:
         """Every weight as a numpy array, named ``layer/weight`` (e.g. ``recurrent/kernel``)."""
         return {
             f"{layer_name}/{w.name}": np.asarray(w.numpy())
-            for layer_name in (EMBEDDING, RECURRENT, LOGITS)
+            for layer_name in self.layer_names
             for w in self.layer(layer_name).weights
         }
 
@@ -152,7 +189,7 @@ class CharModel:
                     f"{source}: weight {name!r} has shape {arrays[name].shape}, the model "
                     f"expects {value.shape}"
                 )
-        for layer_name in (EMBEDDING, RECURRENT, LOGITS):
+        for layer_name in self.layer_names:
             for w in self.layer(layer_name).weights:
                 w.assign(arrays[f"{layer_name}/{w.name}"])
 
@@ -168,7 +205,8 @@ class CharModel:
     def save(self, path: str | os.PathLike, **meta) -> Path:
         """Write weights and metadata to one ``.npz`` file, atomically (no pickle)."""
         self.meta.update(meta)
-        return checkpoint.write(path, self.get_weights(), {"model": self.describe(), **self.meta})
+        return checkpoint.write(path, self.get_weights(),
+                                {"model": self.describe(), **self.meta, "role": "model"})
 
 
 def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **overrides):
@@ -189,28 +227,70 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
         config = dataclasses.replace(config, **overrides)
     seed, H, E, V = int(config.seed), config.num_hiddens, config.embed_dim, len(vocab)
     init = keras.initializers
-    recurrent_args = dict(
-        units=H,
-        return_sequences=True,
-        kernel_initializer=init.GlorotUniform(seed=seed + 1),
-        recurrent_initializer=init.Orthogonal(seed=seed + 2),
-        name=RECURRENT,
-    )
-    recurrent = (
-        keras.layers.LSTM(**recurrent_args)
-        if kind == "lstm"
-        else keras.layers.SimpleRNN(**recurrent_args)
-    )
+    layer_class = keras.layers.LSTM if kind == "lstm" else keras.layers.SimpleRNN
+    recurrent = [
+        layer_class(
+            units=H,
+            return_sequences=True,
+            return_state=True,  # the last state too, which a carried run passes on
+            # the first layer's seeds are those of the one-layer models; a layer above
+            # takes its own (offset by 10 per layer)
+            kernel_initializer=init.GlorotUniform(seed=seed + 1 + 10 * depth),
+            recurrent_initializer=init.Orthogonal(seed=seed + 2 + 10 * depth),
+            name=name,
+        )
+        for depth, name in enumerate(recurrent_names(config.num_layers))
+    ]
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # (batch, T)
     X = keras.layers.Embedding(
         V, E, embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed), name=EMBEDDING
     )(ids)  # (batch, T, embed_dim)
-    H_all = recurrent(X)  # (batch, T, num_hiddens)
+    if config.dropout:
+        X = keras.layers.Dropout(config.dropout, seed=seed + 4, name="embedding_dropout")(X)
+    H_all = X
+    for layer in recurrent:
+        H_all = layer(H_all)[0]  # (batch, T, num_hiddens); the last state is not needed here
+    if config.dropout:
+        H_all = keras.layers.Dropout(config.dropout, seed=seed + 5, name="output_dropout")(H_all)
     logits = keras.layers.Dense(
         V, kernel_initializer=init.GlorotUniform(seed=seed + 3), name=LOGITS
     )(H_all)  # (batch, T, vocab_size)
     model = keras.Model(ids, logits, name=f"char_{kind}")
     return CharModel(kind, vocab, config, model)
+
+
+def with_state(model):
+    """A Keras model on the same layers (and weights) as ``model.keras`` that also takes
+    the recurrent state to start from and returns the state it ends in:
+    ``(ids, *states) -> (logits, *states)``, the states in ``state_shapes``'s order, each
+    (batch, num_hiddens). What carried training and carried scoring run: the state at the
+    end of one window starts the next (truncated backpropagation through time)."""
+    return _with_state(model)
+
+
+def _build_with_state(model):
+    import keras
+
+    layers = {name: model.layer(name) for name in model.layer_names}
+    parts = 2 if model.kind == "lstm" else 1
+    ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # (batch, T)
+    states_in = [keras.Input(shape=(model.config.num_hiddens,), name=name.replace("/", "_"))
+                 for name in state_shapes(model.kind, model.config, 1)]
+    X = layers[EMBEDDING](ids)  # (batch, T, embed_dim)
+    dropouts = {layer.name: layer for layer in model.keras.layers
+                if isinstance(layer, keras.layers.Dropout)}
+    if "embedding_dropout" in dropouts:
+        X = dropouts["embedding_dropout"](X)
+    states_out = []
+    for depth, name in enumerate(recurrent_names(model.config.num_layers)):
+        start = states_in[depth * parts:(depth + 1) * parts]
+        X, *end = layers[name](X, initial_state=start)  # X: (batch, T, num_hiddens)
+        states_out += end  # each (batch, num_hiddens)
+    if "output_dropout" in dropouts:
+        X = dropouts["output_dropout"](X)
+    logits = layers[LOGITS](X)  # (batch, T, vocab_size)
+    return keras.Model([ids, *states_in], [logits, *states_out],
+                       name=f"{model.keras.name}_carried")
 
 
 def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary | None = None):
@@ -248,7 +328,8 @@ def load(path: str | os.PathLike, *, kind: str | None = None, vocab: Vocabulary 
     arrays, _ = checkpoint.read(path, expected=expected)
     model = build(described["kind"], stored_vocab, stored_config)
     model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
-    model.meta = {k: v for k, v in meta.items() if k not in ("model", "format", "format_version")}
+    model.meta = {k: v for k, v in meta.items()
+                  if k not in ("model", "format", "format_version", "role")}
     return model
 
 
@@ -268,3 +349,6 @@ def per_model(build):
 
     once_per_model.cache = cache
     return once_per_model
+
+
+_with_state = per_model(_build_with_state)

@@ -9,6 +9,7 @@ scores ln(vocab size) nats: the baseline every curve is compared with.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import math
 import os
@@ -20,18 +21,17 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab import checkpoint as ckpt
-from rnnlab import checks
+from rnnlab import checks, models, resume
 from rnnlab.baselines import LN2, uniform_nats
-from rnnlab.corpus import Corpus, dataset
+from rnnlab.corpus import VALIDATION_FRACTION, Corpus, dataset
 from rnnlab.errors import (
     CheckpointError,
     CheckpointExistsError,
-    CheckpointMismatchError,
+    CorpusTooShortError,
     TrainingDivergedError,
     VocabularyMismatchError,
 )
 from rnnlab.history import History
-from rnnlab.models import per_model
 
 __all__ = ["train", "TrainConfig", "Recorder", "check_checkpoint", "evaluate", "baseline_nats",
            "History", "SCHEDULES"]
@@ -45,20 +45,29 @@ def baseline_nats(vocab_size: int) -> float:
 
 
 def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128,
-             vocab=None) -> float:
-    """Mean cross-entropy in nats per character over windows of ``ids``.
+             vocab=None, carry: bool = False, streams: int = 16) -> float:
+    """Mean cross-entropy in nats per character of ``ids`` (targets ``ids[1:]``).
 
-    Every window starts from a zero state, as in training, so the figure is
-    comparable with the validation records of ``train``. ``vocab``: the vocabulary that
-    encoded ``ids``; when given, it must be the model's (another one would give a figure
-    that means nothing). Ids the model's vocabulary cannot hold are refused either way.
+    Scored the way a model was trained, so that the figure is comparable with the
+    records of ``train``: without ``carry``, in windows of ``num_steps`` characters, each
+    from a zero state (most characters see fewer than num_steps before them); with
+    ``carry``, in one pass that carries the state through the text, cut into ``streams``
+    contiguous streams read side by side (each starting from a zero state: 16 starts in
+    half a million characters cost nothing measurable, and the pass runs 16 times
+    faster); the last (len - 1) mod streams targets are left out. ``vocab``: the
+    vocabulary that encoded ``ids``; when given, it must be the model's (another one
+    would give a figure that means nothing). Ids the model's vocabulary cannot hold are
+    refused either way.
     """
     if vocab is not None and vocab != model.vocab:
         raise VocabularyMismatchError(
             f"ids: encoded with a vocabulary of {len(vocab)} characters, but the "
             f"{model.kind!r} model reads a vocabulary of {len(model.vocab)}: evaluate it "
             "on text of the corpus it was trained on")
-    ids = checks.ids("ids", ids, vocab_size=len(model.vocab))
+    ids = checks.ids("ids", ids, vocab_size=len(model.vocab), min_length=2)
+    if carry:
+        return _carried_loss(model, ids, checks.whole("num_steps", num_steps),
+                             checks.whole("streams", streams))
     total, count = 0.0, 0
     forward = _forward_loss(model)
     for inputs, targets in dataset(ids, num_steps, batch_size, shuffle=False):
@@ -145,7 +154,7 @@ def log_binned(values, bins: int = 30) -> tuple[list[float], list[float]]:
     return centres, means
 
 
-@per_model
+@models.per_model
 def _forward_loss(model):
     """The summed loss of a batch, traced once per model."""
     import tensorflow as tf
@@ -161,6 +170,55 @@ def _forward_loss(model):
         return tf.reduce_sum(losses)
 
     return forward
+
+
+def streams_of(ids: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """``ids`` cut into ``count`` contiguous streams of equal length, as (inputs,
+    targets), each (count, length): stream i reads its own stretch of the text in order,
+    targets shifted by one. The last (len - 1) mod count targets are left out."""
+    length = (len(ids) - 1) // count  # targets per stream
+    if length < 1:
+        raise ValueError(f"ids: {len(ids)} characters cannot make {count} streams")
+    starts = np.arange(count) * length  # (count,)
+    where = starts[:, None] + np.arange(length)[None, :]  # (count, length)
+    return ids[where].astype(np.int32), ids[where + 1].astype(np.int32)
+
+
+def _zero_states(model, batch: int) -> list:
+    return [np.zeros(shape, np.float32)
+            for shape in models.state_shapes(model.kind, model.config, batch).values()]
+
+
+@models.per_model
+def _carried_forward(model):
+    """The summed loss of a chunk read from given states, and the states it ends in,
+    traced once per model."""
+    import tensorflow as tf
+
+    stepper = models.with_state(model)
+    ids = tf.TensorSpec([None, None], tf.int32)  # (batch, T)
+    states = [tf.TensorSpec([None, model.config.num_hiddens], tf.float32)
+              for _ in models.state_shapes(model.kind, model.config, 1)]  # (batch, H) each
+
+    @tf.function(input_signature=[ids, ids, states])
+    def forward(inputs, targets, states):
+        logits, *states = stepper([inputs, *states], training=False)  # (batch, T, V)
+        losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)
+        return tf.reduce_sum(losses), states
+
+    return forward
+
+
+def _carried_loss(model, ids: np.ndarray, chunk: int, streams: int) -> float:
+    streams = min(streams, len(ids) - 1)
+    inputs, targets = streams_of(ids, streams)  # (streams, length) each
+    forward, states = _carried_forward(model), _zero_states(model, streams)
+    total = 0.0
+    for start in range(0, inputs.shape[1], chunk):
+        loss, states = forward(inputs[:, start:start + chunk], targets[:, start:start + chunk],
+                               states)
+        total += float(loss)
+    return total / targets.size
 
 
 @dataclass(frozen=True)
@@ -182,8 +240,15 @@ class TrainConfig:
     global_clipnorm: float | None = None  # rescale the whole gradient above this norm
     seed: int = 0  # the order of the batches
     eval_every: int | None = None  # steps between records; None: about 30 records a run
-    eval_chars: int = 100_000  # held-out characters each record is measured on
-    val_fraction: float = 0.1  # the held-out tail of the corpus
+    eval_chars: int = 100_000  # validation characters each record is measured on
+    heldout_fraction: float = 0.1  # the tail of the corpus kept for final scores only
+    # the slice just before the held-out tail that records are measured on (a share of
+    # the whole text); 0: records on the held-out tail, as the first shipped models did
+    validation_fraction: float = VALIDATION_FRACTION
+    # False: shuffled windows, each read from a zero state. True: batch_size contiguous
+    # streams read in order, the state carried from one window to the next (gradients
+    # still stop at num_steps: truncated backpropagation through time), reset each pass
+    carry_state: bool = False
 
     def __post_init__(self):
         def keep(name, value):
@@ -197,7 +262,11 @@ class TrainConfig:
             keep(name, checks.positive(name, getattr(self, name), optional=True))
         keep("learning_rate", checks.positive("learning_rate", self.learning_rate))
         keep("seed", checks.whole("seed", self.seed, minimum=0))
-        keep("val_fraction", checks.fraction("val_fraction", self.val_fraction))
+        keep("heldout_fraction", checks.fraction("heldout_fraction", self.heldout_fraction))
+        keep("validation_fraction", checks.fraction(
+            "validation_fraction", self.validation_fraction, allow_zero=True))
+        if not isinstance(self.carry_state, bool):
+            raise ValueError(f"carry_state: expected True or False, got {self.carry_state!r}")
         if self.max_steps is None and self.max_minutes is None and self.max_chars is None:
             raise ValueError("train: give a budget: max_steps, max_minutes or max_chars")
         if self.schedule not in SCHEDULES:
@@ -205,6 +274,17 @@ class TrainConfig:
         if self.schedule == "cosine" and self.total_steps is None:
             raise ValueError("schedule='cosine' needs max_steps or max_chars to know when "
                              "to end")
+
+    @property
+    def eval_split(self) -> str:
+        """The split records are measured on: "validation", or "heldout" without one."""
+        return "validation" if self.validation_fraction else "heldout"
+
+    @property
+    def scoring(self) -> str:
+        """How records score text: "carried" (one pass, the state carried) or "windows"
+        (windows of num_steps, each from a zero state): the way the model trains."""
+        return "carried" if self.carry_state else "windows"
 
     @property
     def chars_per_step(self) -> int:
@@ -281,29 +361,15 @@ class _Progress:
             )
 
 
-def _optimizer_arrays(optimizer) -> dict[str, np.ndarray]:
-    return {f"optimizer/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(optimizer.variables)}
+def _named(variables, prefix: str) -> dict[str, np.ndarray]:
+    return {f"{prefix}/{i:04d}": np.asarray(v.numpy()) for i, v in enumerate(variables)}
 
 
-def _restore_optimizer(optimizer, model, arrays, path):
-    names = sorted(k for k in arrays if k.startswith("optimizer/"))
-    if not names:
-        return False
-    optimizer.build(model.keras.trainable_variables)
-    variables = optimizer.variables
-    if len(variables) != len(names):
-        raise CheckpointError(
-            f"checkpoint {str(path)!r}: {len(names)} optimizer arrays, but the optimizer "
-            f"has {len(variables)} variables"
-        )
-    for variable, name in zip(variables, names):
-        if tuple(variable.shape) != arrays[name].shape:
-            raise CheckpointError(
-                f"checkpoint {str(path)!r}: optimizer array {name} has shape "
-                f"{arrays[name].shape}, expected {tuple(variable.shape)}"
-            )
-        variable.assign(arrays[name])
-    return True
+def _restorable(model, optimizer) -> dict[str, list]:
+    """The variables a checkpoint restores besides the weights, by prefix: the optimizer's
+    (Adam's step count and moments) and the random generators' (dropout's masks)."""
+    return {"optimizer": list(optimizer.variables),
+            "random": list(model.keras.non_trainable_variables)}
 
 
 def check_checkpoint(path: Path | None, resume: bool, overwrite: bool,
@@ -320,87 +386,108 @@ def check_checkpoint(path: Path | None, resume: bool, overwrite: bool,
                                     f"continue it, or {flags[1]} to replace it")
 
 
-@dataclass
-class _Start:
-    """Where a run starts: from nothing, or from a checkpoint's last record."""
-
-    history: History
-    step: int = 0
-    seconds: float = 0.0
-    optimizer_arrays: dict | None = None  # {"optimizer/0000": array, ...}
-
-
-def _resume_state(model, path: Path | None, resume: bool) -> _Start:
-    """The weights, history, step, time and optimizer state of a checkpoint to continue
-    (the weights go into ``model``); a fresh start without one."""
-    if not (resume and path is not None and path.exists()):
-        return _Start(History(meta={}))
-    arrays, meta = ckpt.read(path)
-    described = meta.get("model", {})
-    if described.get("kind") != model.kind or described.get("vocab") != model.vocab.chars:
-        raise CheckpointMismatchError(
-            f"checkpoint {str(path)!r} holds a {described.get('kind')!r} model with "
-            f"another vocabulary or kind than the {model.kind!r} model being trained"
-        )
-    model.set_weights(arrays, source=f"checkpoint {str(path)!r}")
-    training = meta.get("training", {})
-    return _Start(History(meta.get("history", []), meta.get("history_meta")),
-                  step=int(training.get("step", 0)),
-                  seconds=float(training.get("seconds", 0.0)), optimizer_arrays=arrays)
-
-
 def _run_metadata(model, corpus: Corpus, config: TrainConfig) -> dict:
-    """What a history records about its run: the model, the data and the settings."""
+    """What a history records about its run: the model, the data and the settings (the
+    first run's: a resume never rewrites them)."""
     return dict(
         kind=model.kind,
         num_hiddens=model.config.num_hiddens,
+        num_layers=model.config.num_layers,
+        dropout=model.config.dropout,
         num_params=model.num_params,
         corpus=corpus.name,
         corpus_sha256=corpus.sha256,
         vocab_size=len(corpus.vocab),
         baseline_nats=baseline_nats(len(corpus.vocab)),
-        batch_size=config.batch_size,
-        num_steps=config.num_steps,
-        learning_rate=config.learning_rate,
-        schedule=config.schedule,
-        global_clipnorm=config.global_clipnorm,
-        seed=config.seed,
+        eval_split=config.eval_split,
+        scoring=config.scoring,
+        **{name: value for name, value in dataclasses.asdict(config).items()
+           if name not in ("max_steps", "max_minutes", "max_chars")},
         budget=config.budget(),
     )
 
 
-def _compile(model, config: TrainConfig, start: _Start, path: Path | None):
-    """Compile ``model.keras`` with Adam (and the schedule and clipping asked for),
-    restoring the optimizer state a checkpoint holds; return the optimizer."""
+def _schedule(phases: list):
+    """A Keras learning-rate schedule following a cosine plan (``resume.plan``): in each
+    phase the rate falls along half a cosine from its first rate to its last."""
+    import keras
+    import tensorflow as tf
+
+    class PlannedCosine(keras.optimizers.schedules.LearningRateSchedule):
+        def __call__(self, step):
+            step = tf.cast(step, tf.float32)
+            rate = tf.constant(phases[0][2], tf.float32)
+            for first, end, high, low in phases:
+                done = tf.clip_by_value((step - first) / max(end - first, 1), 0.0, 1.0)
+                here = low + (high - low) * 0.5 * (1.0 + tf.cos(math.pi * done))
+                rate = tf.where(step >= first, here, rate)
+            return rate
+
+        def get_config(self):
+            return {"phases": phases}
+
+    return PlannedCosine()
+
+
+def _compile(model, config: TrainConfig, phases: list):
+    """Compile ``model.keras`` with Adam, the schedule planned and the clipping asked for;
+    return the optimizer, its variables built (so that a checkpoint can fill them)."""
     import keras
 
-    learning_rate = config.learning_rate
-    if config.schedule == "cosine":
-        learning_rate = keras.optimizers.schedules.CosineDecay(
-            config.learning_rate, config.total_steps, alpha=0.1)
+    learning_rate = _schedule(phases) if phases else config.learning_rate
     optimizer = keras.optimizers.Adam(learning_rate=learning_rate,
                                       global_clipnorm=config.global_clipnorm)
     model.keras.compile(optimizer=optimizer,
                         loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
-    if start.optimizer_arrays is not None:
-        _restore_optimizer(optimizer, model, start.optimizer_arrays, path)
+    optimizer.build(model.keras.trainable_variables)
     return optimizer
 
 
+def _restore(model, optimizer, start: resume.Start, carried_batch: int | None) -> list | None:
+    """Fill the model, the optimizer and the random generators from ``start``'s
+    checkpoint, each array checked against its variable's shape before it is read;
+    return the carried streams' states (None when the run does not carry state)."""
+    expected = dict(models.weight_shapes(model.kind, len(model.vocab), model.config))
+    integers = []
+    for prefix, variables in _restorable(model, optimizer).items():
+        for i, v in enumerate(variables):
+            expected[f"{prefix}/{i:04d}"] = tuple(v.shape)
+            if not np.dtype(v.dtype).kind == "f":
+                integers.append(f"{prefix}/{i:04d}")
+    states = {} if carried_batch is None else {
+        f"state/{name}": shape
+        for name, shape in models.state_shapes(model.kind, model.config,
+                                               carried_batch).items()}
+    expected.update(states)
+    arrays = resume.read_arrays(start, expected, integers)
+    if not arrays:
+        return None if carried_batch is None else _zero_states(model, carried_batch)
+    model.set_weights(arrays, source=f"checkpoint {str(start.path)!r}")
+    for prefix, variables in _restorable(model, optimizer).items():
+        for i, v in enumerate(variables):
+            v.assign(arrays[f"{prefix}/{i:04d}"])
+    return None if carried_batch is None else [arrays[name] for name in states]
+
+
 class Recorder:
-    """What happens between Keras's steps: counting steps against the budget, stopping
-    on a NaN or infinite loss, and at each evaluation a record (history, checkpoint,
-    progress line, ``on_record``).
+    """What happens between the training steps: counting steps against the budget,
+    stopping on a NaN or infinite loss, and at each evaluation a record (history,
+    checkpoint, progress line, ``on_record``).
 
     Plain Python, so that it reads (and is tested) apart from Keras; ``_keras_callback``
-    connects it to ``fit``. Each method returns True when training must stop.
+    connects it to ``fit``, and the carried loop calls it directly. Each method returns
+    True when training must stop. ``extra_arrays``: what a checkpoint holds besides the
+    weights (optimizer, random generators, carried states), asked for at each save.
     """
 
-    def __init__(self, model, corpus, config: TrainConfig, start: _Start, optimizer,
-                 path: Path | None, on_record=None, progress: bool = True):
+    def __init__(self, model, corpus, config: TrainConfig, start: resume.Start, optimizer,
+                 path: Path | None, on_record=None, progress: bool = True,
+                 extra_arrays=dict):
         self.model, self.corpus, self.config = model, corpus, config
         self.history, self.start_step = start.history, start.step
+        self.phases = start.phases
         self.optimizer, self.path, self.on_record = optimizer, path, on_record
+        self.extra_arrays = extra_arrays
         self.step = start.step
         self.diverged: tuple[int, float] | None = None  # (step, loss) of a NaN or inf
         self.saved_step: int | None = None  # the step of the last checkpoint written
@@ -445,7 +532,8 @@ class Recorder:
         self.history.append(record)
         self.model.meta.update(corpus=self.corpus.name, corpus_sha256=self.corpus.sha256,
                                steps=record["step"], chars_seen=record["chars_seen"],
-                               val_nats=val_nats, val_bpc=record["val_bpc"])
+                               val_nats=val_nats, val_bpc=record["val_bpc"],
+                               eval_split=self.config.eval_split, scoring=self.config.scoring)
         if self.path is not None:
             self._save(record)
         self._progress.record(record)
@@ -457,15 +545,10 @@ class Recorder:
         weights = self.model.get_weights()
         if not all(np.isfinite(w).all() for w in weights.values()):
             raise TrainingDivergedError(f"weights are not finite at step {record['step']}")
-        meta = {
-            **self.model.meta,
-            "model": self.model.describe(),
-            # where to resume from; the run's settings are in history_meta, once
-            "training": {k: record[k] for k in ("step", "chars_seen", "seconds")},
-            "history": list(self.history),
-            "history_meta": self.history.meta,
-        }
-        ckpt.write(self.path, {**weights, **_optimizer_arrays(self.optimizer)}, meta)
+        meta = resume.checkpoint_meta(self.model, self.corpus, self.config,
+                                      step=record["step"], seconds=record["seconds"],
+                                      phases=self.phases, history=self.history)
+        ckpt.write(self.path, {**weights, **self.extra_arrays()}, meta)
         self.saved_step = record["step"]
 
     def kept(self) -> str:
@@ -504,69 +587,91 @@ def _keras_callback(recorder: Recorder):
 
 def train(model, corpus: Corpus, config: TrainConfig | None = None, *,
           checkpoint: str | os.PathLike | None = None, resume: bool = False,
-          overwrite: bool = False, on_record=None, progress: bool = True, strategy=None,
-          **settings) -> History:
+          overwrite: bool = False, extend: bool = False, on_record=None,
+          progress: bool = True, strategy=None, **settings) -> History:
     """Train ``model`` on ``corpus`` until the first budget runs out; return the History.
 
     ``config`` is a ``TrainConfig``; or give its fields as keywords (``max_steps=500,
-    batch_size=32``), which also override a given config's.
+    batch_size=32``), which also override a given config's. Training reads the training
+    split only; records are measured on the validation split (``config.eval_split``).
 
     Every ``eval_every`` steps (and at the end) a record is made: it is appended to the
     history, passed to ``on_record(record)``, and, with ``checkpoint``, saved with the
-    weights and optimizer state in one file replaced atomically. Ctrl-C or a crash
-    leaves the last record's checkpoint intact. A NaN or infinite loss stops training
-    with TrainingDivergedError before anything from it is saved. An existing checkpoint
-    is continued with ``resume=True`` or replaced with ``overwrite=True``; otherwise
-    training refuses to start rather than lose it. Resuming is exact: the batches come
-    from one stream fixed by ``seed``, and a resumed run skips those already trained on.
+    weights, optimizer and random state in one file replaced atomically. Ctrl-C or a
+    crash leaves the last record's checkpoint intact. A NaN or infinite loss stops
+    training with TrainingDivergedError before anything from it is saved. An existing
+    checkpoint is continued with ``resume=True`` or replaced with ``overwrite=True``;
+    otherwise training refuses to start rather than lose it. One process at a time
+    trains into a checkpoint (CheckpointBusyError for a second one).
+
+    Resuming is exact, in both regimes: the batches come from one stream fixed by
+    ``seed`` and a resumed run goes on where it stopped (10 steps and 10 resumed steps
+    give the weights of 20). A resume must ask for the recorded model, corpus and
+    settings (``rnnlab.resume`` says what is checked); a bigger budget needs
+    ``extend=True``, which re-plans a cosine schedule from the rate reached.
 
     ``schedule="cosine"`` decays the learning rate to a tenth over the step or
     character budget. ``global_clipnorm`` rescales the whole gradient when its global
     norm is larger (Pascanu, Mikolov & Bengio, 2013); Keras's per-weight ``clipnorm`` is
-    another thing. ``strategy``: a ``tf.distribute`` strategy the model was built under.
+    another thing. ``strategy``: a ``tf.distribute`` strategy the model was built under
+    (windows only: a carried run trains on one device).
     """
-    import tensorflow as tf
-
     config = train_config(config, settings)
     if model.vocab != corpus.vocab:
         raise VocabularyMismatchError(
             f"model vocabulary ({len(model.vocab)} chars) differs from corpus {corpus.name!r} "
             f"vocabulary ({len(corpus.vocab)} chars): build the model with corpus.vocab")
+    if config.carry_state and strategy is not None:
+        raise ValueError("strategy: a carried run (carry_state=True) trains on one device; "
+                         "leave strategy out")
     path = Path(checkpoint) if checkpoint is not None else None
     check_checkpoint(path, resume, overwrite)
-    start = _resume_state(model, path, resume)
+    with ckpt.lock(path) if path is not None else contextlib.nullcontext():
+        return _train(model, corpus, config, path, resume, extend, on_record, progress,
+                      strategy)
+
+
+def _train(model, corpus, config, path, resume_run, extend, on_record, progress, strategy):
+    import tensorflow as tf
+
+    start = resume.read_start(model, corpus, config, path, resume=resume_run, extend=extend)
     history = start.history
-    history.meta.update(_run_metadata(model, corpus, config))
+    if not start.step and not history:
+        history.meta.update(_run_metadata(model, corpus, config))
     total_steps = config.total_steps
     if total_steps is not None and start.step >= total_steps:
         return history  # the checkpoint already finished this budget
 
-    # One shuffled stream of batches for the whole run, fixed by the seed (each pass over
-    # the windows in a new order); a resumed run skips the batches already trained on, so
-    # 10 steps and 10 resumed steps see exactly the batches of 20 uninterrupted ones.
-    train_ids, val_ids = corpus.split(config.val_fraction)
-    train_batches = dataset(train_ids, config.num_steps, config.batch_size, shuffle=True,
-                            seed=config.seed).repeat().skip(start.step)
-    val_batches = dataset(val_ids[: config.eval_chars + 1], config.num_steps,
-                          batch_size=128, shuffle=False)
+    splits = corpus.splits(config.heldout_fraction, config.validation_fraction)
+    scored = splits.validation if config.validation_fraction else splits.heldout
+    scored = scored[: config.eval_chars + 1]
     strategy = strategy or tf.distribute.get_strategy()
     with strategy.scope():
-        optimizer = _compile(model, config, start, path)
-    recorder = Recorder(model, corpus, config, start, optimizer, path, on_record, progress)
+        optimizer = _compile(model, config, start.phases)
+    states = _restore(model, optimizer, start, config.batch_size if config.carry_state
+                      else None)
+    carried = {"states": states}  # the carried loop keeps the streams' state here
+
+    def extra_arrays():
+        arrays = {}
+        for prefix, variables in _restorable(model, optimizer).items():
+            arrays.update(_named(variables, prefix))
+        if config.carry_state:
+            names = models.state_shapes(model.kind, model.config, config.batch_size)
+            arrays.update({f"state/{name}": np.asarray(value)
+                           for name, value in zip(names, carried["states"])})
+        return arrays
+
+    recorder = Recorder(model, corpus, config, start, optimizer, path, on_record, progress,
+                        extra_arrays)
     if recorder.budget_spent():
         return history  # e.g. a resumed run whose minutes are already used up
-
-    remaining = None if total_steps is None else total_steps - start.step
     try:
-        with strategy.scope():
-            model.keras.fit(
-                train_batches, validation_data=val_batches,
-                steps_per_epoch=config.record_every,  # one "epoch" per record
-                epochs=math.ceil(remaining / config.record_every) if remaining else 10**9,
-                callbacks=[_keras_callback(recorder)],
-                shuffle=False,  # the batches come shuffled, seeded
-                verbose=0,
-            )
+        if config.carry_state:
+            _fit_carried(model, config, optimizer, splits.train, scored, recorder, carried)
+        else:
+            with strategy.scope():
+                _fit_windows(model, config, splits.train, scored, recorder)
     except KeyboardInterrupt:
         sys.stderr.write(f"\ntraining interrupted at step {recorder.step}; "
                          f"{recorder.kept()}\n")
@@ -574,6 +679,72 @@ def train(model, corpus: Corpus, config: TrainConfig | None = None, *,
     if recorder.diverged is not None:
         raise recorder.divergence_error()
     return history
+
+
+def _fit_windows(model, config: TrainConfig, train_ids, scored_ids, recorder: Recorder):
+    """Keras ``fit`` on shuffled windows, each read from a zero state."""
+    # One shuffled stream of batches for the whole run, fixed by the seed (each pass over
+    # the windows in a new order); a resumed run skips the batches already trained on, so
+    # 10 steps and 10 resumed steps see exactly the batches of 20 uninterrupted ones.
+    train_batches = dataset(train_ids, config.num_steps, config.batch_size, shuffle=True,
+                            seed=config.seed).repeat().skip(recorder.step)
+    scored_batches = dataset(scored_ids, config.num_steps, batch_size=128, shuffle=False)
+    total_steps = config.total_steps
+    remaining = None if total_steps is None else total_steps - recorder.step
+    model.keras.fit(
+        train_batches, validation_data=scored_batches,
+        steps_per_epoch=config.record_every,  # one "epoch" per record
+        epochs=math.ceil(remaining / config.record_every) if remaining else 10**9,
+        callbacks=[_keras_callback(recorder)],
+        shuffle=False,  # the batches come shuffled, seeded
+        verbose=0,
+    )
+
+
+def _fit_carried(model, config: TrainConfig, optimizer, train_ids, scored_ids,
+                 recorder: Recorder, carried: dict):
+    """Truncated backpropagation through time (Williams & Peng 1990; char-rnn's way):
+    ``batch_size`` contiguous streams of the training text, each read window after
+    window in order, the state at the end of one window starting the next; gradients
+    stop at the window's start. Every pass over the text starts from a zero state."""
+    import keras
+    import tensorflow as tf
+
+    inputs, targets = streams_of(train_ids, config.batch_size)  # (batch, length) each
+    per_pass = inputs.shape[1] // config.num_steps
+    if per_pass < 1:
+        raise CorpusTooShortError(
+            f"corpus: {len(train_ids):,} training characters make {config.batch_size} "
+            f"streams shorter than one window of num_steps = {config.num_steps}")
+    stepper = models.with_state(model)
+    variables = model.keras.trainable_variables
+    loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+
+    @tf.function(reduce_retracing=True)
+    def train_step(x, y, states):
+        with tf.GradientTape() as tape:
+            logits, *states = stepper([x, *states], training=True)  # (batch, T, V)
+            loss = loss_fn(y, logits)
+        optimizer.apply(tape.gradient(loss, variables), variables)
+        return loss, states
+
+    losses = []
+    while True:
+        window = recorder.step % per_pass
+        if window == 0:
+            carried["states"] = _zero_states(model, config.batch_size)  # a new pass
+        where = slice(window * config.num_steps, (window + 1) * config.num_steps)
+        loss, carried["states"] = train_step(inputs[:, where], targets[:, where],
+                                             carried["states"])
+        losses.append(float(loss))
+        stop = recorder.after_batch(losses[-1])
+        if recorder.diverged is not None:
+            return
+        if stop or len(losses) == config.record_every:
+            scored = evaluate(model, scored_ids, num_steps=config.num_steps, carry=True)
+            if recorder.after_evaluation(float(np.mean(losses)), scored) or stop:
+                return
+            losses = []
 
 
 def train_config(config: TrainConfig | None, settings: dict) -> TrainConfig:

@@ -21,7 +21,7 @@ def keras_states(model, ids):
             Hs.append(np.asarray(H)[0])
             Cs.append(np.asarray(C)[0])
         return np.array(Hs), np.array(Cs)
-    return np.asarray(layer(embedded))[0], None
+    return np.asarray(layer(embedded)[0])[0], None  # the layer gives [H_all, last H]
 
 
 def check_equal(model, text):

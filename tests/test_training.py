@@ -7,7 +7,7 @@ import textwrap
 import numpy as np
 import pytest
 
-from rnnlab import checkpoint, history, models, training
+from rnnlab import checkpoint, history, models, resume, training
 from rnnlab.errors import CheckpointMismatchError, TrainingDivergedError
 from rnnlab.vocab import Vocabulary
 
@@ -34,14 +34,20 @@ def test_loss_falls_below_the_baseline_and_records_have_the_contract_fields(
     assert model.meta["steps"] == 60
 
 
-def test_validation_is_held_out_text(make_model, tiny_corpus):
-    """The recorded val loss is the loss on the tail of the corpus, computed independently."""
+@pytest.mark.parametrize("validation_fraction, split", [(0.05, "validation"), (0, "heldout")])
+def test_records_are_measured_on_the_validation_split(make_model, tiny_corpus,
+                                                      validation_fraction, split):
+    """The recorded val loss is the loss on the validation slice (or, without one, on
+    the held-out tail), computed independently; the history says which."""
     model = make_model("rnn")
     h = training.train(model, tiny_corpus, max_steps=10, eval_every=10, eval_chars=2000,
-                       batch_size=16, num_steps=20, progress=False)
-    _, val_ids = tiny_corpus.split()
-    expected = training.evaluate(model, val_ids[:2001], num_steps=20)
+                       batch_size=16, num_steps=20, progress=False,
+                       validation_fraction=validation_fraction)
+    scored = getattr(tiny_corpus.splits(validation_fraction=validation_fraction), split)
+    expected = training.evaluate(model, scored[:2001], num_steps=20)
     assert h[-1]["val_nats"] == pytest.approx(expected, rel=1e-4)
+    assert h.meta["eval_split"] == split == model.meta["eval_split"]
+    assert h.meta["scoring"] == "windows"
 
 
 def test_budgets_in_chars_and_minutes(make_model, tiny_corpus):
@@ -84,8 +90,15 @@ def test_checkpoint_and_resume(make_model, tiny_corpus, tmp_path):
     assert any(k.startswith("optimizer/") for k in arrays)
 
     resumed = make_model("lstm", seed=99)  # weights come from the checkpoint
-    h = training.train(resumed, tiny_corpus, max_steps=30, eval_every=10, checkpoint=path,
+    with pytest.raises(CheckpointMismatchError, match="planned for max_steps=20, this run asks "
+                       "for max_steps=30: pass extend=True"):
+        training.train(resumed, tiny_corpus, max_steps=30, eval_every=10, checkpoint=path,
                        resume=True, **SMALL)
+    h = training.train(resumed, tiny_corpus, max_steps=30, eval_every=10, checkpoint=path,
+                       resume=True, extend=True, **SMALL)
+    assert h.meta["budget"]["max_steps"] == 20  # the first plan stays recorded
+    assert h.meta["extensions"] == [{"at_step": 20, "budget": {
+        "max_steps": 30, "max_minutes": None, "max_chars": None}}]
     assert [r["step"] for r in h] == [10, 20, 30]
     assert checkpoint.read(path)[1]["training"]["step"] == 30
     assert models.load(path).meta["steps"] == 30
@@ -101,30 +114,45 @@ def test_resume_restores_the_optimizer_exactly(make_model, tiny_corpus, tmp_path
     """The optimizer's state comes back from the checkpoint as it was saved."""
     path = tmp_path / "t.npz"
     model = make_model("rnn")
-    training.train(model, tiny_corpus, max_steps=10, eval_every=10, checkpoint=path, **SMALL)
+    config = training.TrainConfig(max_steps=10, eval_every=10, batch_size=16, num_steps=20,
+                                  eval_chars=400)
+    training.train(model, tiny_corpus, config, checkpoint=path, progress=False)
     arrays, _ = checkpoint.read(path)
     fresh = make_model("rnn", seed=5)
-    import keras
-
-    optimizer = keras.optimizers.Adam()
-    training._restore_optimizer(optimizer, fresh, arrays, path)
+    start = resume.read_start(fresh, tiny_corpus, config, path, resume=True)
+    optimizer = training._compile(fresh, config, start.phases)
+    training._restore(fresh, optimizer, start, carried_batch=None)
     assert int(optimizer.iterations.numpy()) == 10
     saved = [arrays[k] for k in sorted(arrays) if k.startswith("optimizer/")]
+    assert len(saved) == len(optimizer.variables) > 2
     for variable, value in zip(optimizer.variables, saved):
         np.testing.assert_array_equal(np.asarray(variable.numpy()), value)
+    for name, value in model.get_weights().items():
+        np.testing.assert_array_equal(fresh.get_weights()[name], value)
 
 
-@pytest.mark.parametrize("kind", ["rnn", "lstm"])
-def test_ten_steps_and_ten_resumed_steps_equal_twenty(make_model, tiny_corpus, tmp_path, kind):
-    """Resuming is exact: the same batches in the same order, the same optimizer state and
-    learning-rate schedule, so the weights match a run that never stopped. Twenty steps
-    pass over the tiny corpus's windows more than once, each pass in a new order."""
+@pytest.mark.parametrize("kind, carry_state, dropout", [
+    ("rnn", False, 0.0), ("lstm", False, 0.0), ("lstm", False, 0.3),
+    ("rnn", True, 0.0), ("lstm", True, 0.3)])
+def test_ten_steps_and_ten_resumed_steps_equal_twenty(make_model, tiny_corpus, tmp_path, kind,
+                                                      carry_state, dropout):
+    """Resuming is exact: the same batches in the same order, the same optimizer state,
+    learning-rate schedule and dropout masks, and in the carried regime the same state
+    carried into step 11, so the weights match a run that never stopped. Twenty steps
+    pass over the tiny corpus's training text more than once."""
     settings = dict(SMALL, batch_size=64, max_steps=20, eval_every=5, schedule="cosine",
-                    global_clipnorm=1.0, seed=3)
-    windows = (len(tiny_corpus.split()[0]) - 1) // SMALL["num_steps"]
+                    global_clipnorm=1.0, seed=3, carry_state=carry_state)
+    train_ids = tiny_corpus.splits().train
+    windows = (len(train_ids) - 1) // SMALL["num_steps"]
     assert 20 * 64 > 2 * windows
+    if carry_state:  # step 10 is inside a pass: the resumed run needs the carried state
+        per_pass = (len(train_ids) - 1) // 64 // SMALL["num_steps"]
+        assert 10 % per_pass != 0 and per_pass < 10
 
-    whole = make_model(kind)
+    def make(seed=0):
+        return make_model(kind, seed=seed, dropout=dropout)
+
+    whole = make()
     training.train(whole, tiny_corpus, **settings)
 
     def stop_at_ten(record):
@@ -133,17 +161,23 @@ def test_ten_steps_and_ten_resumed_steps_equal_twenty(make_model, tiny_corpus, t
 
     path = tmp_path / "t.npz"
     with pytest.raises(KeyboardInterrupt):
-        training.train(make_model(kind), tiny_corpus, checkpoint=path, on_record=stop_at_ten,
+        training.train(make(), tiny_corpus, checkpoint=path, on_record=stop_at_ten,
                        **settings)
-    resumed = make_model(kind, seed=7)  # other initial weights: all must come from the file
+    if carry_state:
+        arrays, _ = checkpoint.read(path)
+        assert np.abs(arrays["state/recurrent/h"]).max() > 0.01  # a state was carried
+    resumed = make(seed=7)  # other initial weights: all must come from the file
     history = training.train(resumed, tiny_corpus, checkpoint=path, resume=True, **settings)
     assert [r["step"] for r in history] == [5, 10, 15, 20]
     for name, value in whole.get_weights().items():
         np.testing.assert_allclose(resumed.get_weights()[name], value, rtol=1e-5, atol=1e-6,
                                    err_msg=name)
-    # and the order matters: a run on another shuffle ends elsewhere
-    other = make_model(kind)
-    training.train(other, tiny_corpus, **dict(settings, seed=4))
+    # and what was restored matters: without dropout, without carrying the state, or on
+    # another shuffle, a run ends elsewhere
+    other = make_model(kind) if dropout else make()
+    changes = {"seed": 4} if not (dropout or carry_state) else \
+        {"carry_state": False} if not dropout else {}
+    training.train(other, tiny_corpus, **dict(settings, **changes))
     changed = other.get_weights()["recurrent/recurrent_kernel"]
     assert not np.allclose(changed, whole.get_weights()["recurrent/recurrent_kernel"], atol=1e-6)
 
@@ -158,7 +192,7 @@ def test_interrupt_keeps_the_last_good_checkpoint(make_model, tiny_corpus, tmp_p
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        training.train(make_model("rnn"), tiny_corpus, max_steps=100, eval_every=5,
+        training.train(make_model("rnn"), tiny_corpus, max_steps=15, eval_every=5,
                        checkpoint=path, on_record=stop_at_second, **SMALL)
     model = models.load(path)
     assert model.meta["steps"] == 10
@@ -285,8 +319,12 @@ def test_train_config_is_checked_when_made():
         training.TrainConfig(max_minutes=1, schedule="cosine")
     with pytest.raises(ValueError, match=r"^num_steps: expected a whole number >= 1, got 0"):
         training.TrainConfig(max_steps=1, num_steps=0)
-    with pytest.raises(ValueError, match="val_fraction: expected a number between 0 and 1"):
-        training.TrainConfig(max_steps=1, val_fraction=1.0)
+    with pytest.raises(ValueError, match="heldout_fraction: expected a number between 0 and 1"):
+        training.TrainConfig(max_steps=1, heldout_fraction=1.0)
+    with pytest.raises(ValueError, match="validation_fraction: expected a number from 0"):
+        training.TrainConfig(max_steps=1, validation_fraction=-0.1)
+    with pytest.raises(ValueError, match="carry_state: expected True or False"):
+        training.TrainConfig(max_steps=1, carry_state="yes")
     config = training.TrainConfig(max_steps=3.0, max_chars=16 * 20 * 2, batch_size=16,
                                   num_steps=20)
     assert config.max_steps == 3 and type(config.max_steps) is int
@@ -322,7 +360,8 @@ class _FakeOptimizer:
 class _FakeModel:
     """Enough of a Model for the Recorder, with no TensorFlow: what it records and saves."""
 
-    kind, meta = "rnn", {}
+    kind, meta, config = "rnn", {}, models.ModelConfig()
+    vocab = Vocabulary(" abc")
 
     def get_weights(self):
         return {"w": np.ones(2)}
@@ -332,7 +371,7 @@ class _FakeModel:
 
 
 def _recorder(tmp_path, config, **kwargs):
-    start = training._Start(history.History(meta={}))
+    start = resume.Start(history.History(meta={}))
     return training.Recorder(_FakeModel(), tiny_text_corpus(), config, start,
                              _FakeOptimizer(), tmp_path / "run.npz", progress=False, **kwargs)
 
