@@ -22,6 +22,14 @@ def tiny_corpus():
     return corpus.Corpus.from_text(TINY_TEXT, name="tiny")
 
 
+@pytest.fixture
+def corpus_file(tmp_path):
+    """The tiny corpus as a file, for the command line."""
+    path = tmp_path / "tiny.txt"
+    path.write_text(TINY_TEXT)
+    return path
+
+
 @pytest.fixture(scope="session")
 def shakespeare():
     return corpus.load("shakespeare")

@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 
 from rnnlab import cli, models
-from tests.conftest import TINY_TEXT
 
 
 @pytest.mark.parametrize("command", [[], ["fetch"], ["train"], ["generate"], ["compare"]])
@@ -16,13 +15,6 @@ def test_help(command):
     assert "usage: python -m rnnlab" in result.stdout
     if command == ["train"]:
         assert "--max-chars" in result.stdout and "--resume" in result.stdout
-
-
-@pytest.fixture
-def corpus_file(tmp_path):
-    path = tmp_path / "tiny.txt"
-    path.write_text(TINY_TEXT)
-    return path
 
 
 def test_train_then_generate(corpus_file, tmp_path, capsys):
