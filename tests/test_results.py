@@ -50,6 +50,29 @@ def test_ngram_ladder_reproduces_and_descends_then_rises(shakespeare):
     assert 3 <= best + 1 <= 7 and nats[-1] > nats[best]  # sparse counts hurt past the best
 
 
+def test_kneser_ney_ladders_reproduce_and_beat_witten_bell(shakespeare):
+    """The stronger smoothing's ladders: a cheap order recomputed on each split; from
+    order 5 on it beats Witten-Bell counted on the same text; the order chosen on the
+    validation split is the validation minimum, and it barely rises past it."""
+    found = results.load("ngram_ladder", required=("kneser_ney", "kneser_ney_before_tail",
+                                                   "witten_bell", "kneser_ney_chosen_order"))
+    V, splits = len(shakespeare.vocab), shakespeare.splits()
+    before_tail, heldout = shakespeare.split()
+    kn, wb = found["kneser_ney"], found["witten_bell"]
+    assert [row["order"] for row in kn] == list(range(1, 10))
+    assert kn[2]["heldout"] == pytest.approx(
+        baselines.kneser_ney_nats(splits.train, splits.heldout, V, 3), abs=1e-4)
+    assert kn[2]["validation"] == pytest.approx(
+        baselines.kneser_ney_nats(splits.train, splits.validation, V, 3), abs=1e-4)
+    assert found["kneser_ney_before_tail"][2]["heldout"] == pytest.approx(
+        baselines.kneser_ney_nats(before_tail, heldout, V, 3), abs=1e-4)
+    for k, w in zip(kn[4:], wb[4:]):
+        assert k["heldout"] < w["heldout"] and k["validation"] < w["validation"]
+    chosen = found["kneser_ney_chosen_order"]
+    assert chosen == min(kn, key=lambda row: row["validation"])["order"]
+    assert kn[-1]["heldout"] - kn[chosen - 1]["heldout"] < 0.01
+
+
 def test_context_use_reproduces_the_first_windows(shakespeare):
     found = results.load("context_use", required=("models",))
     meta = found["meta"]
