@@ -527,6 +527,7 @@ class Recorder:
             "train_bpc": train_nats / LN2,
             "val_nats": val_nats,
             "val_bpc": val_nats / LN2,
+            "eval_split": self.config.eval_split,  # the text val_nats is measured on
             "learning_rate": float(np.asarray(self.optimizer.learning_rate)),
         }
         self.history.append(record)

@@ -439,7 +439,9 @@ def test_training_monitor_live_and_replay(tiny_corpus):
         np.testing.assert_allclose(val.y, h.column("val_nats"))
         np.testing.assert_allclose(val.x, h.column("chars_seen") / 1e6)
     assert monitor._progress.value == pytest.approx(1.0)
-    assert "held-out" in monitor._label.value
+    # the split each number is on is named: live runs are scored on validation text
+    assert "validation 3." in monitor._label.value
+    assert val.name == "LSTM, validation"
     baseline = monitor.figure.layout.shapes[0]
     assert baseline.y0 == pytest.approx(training.baseline_nats(len(tiny_corpus.vocab)))
 
@@ -464,6 +466,10 @@ def test_training_monitor_live_and_replay(tiny_corpus):
     replayed.replay(histories["lstm"])
     val = next(t for t in replayed.figure.data if t.meta == "lstm/val")
     np.testing.assert_allclose(val.y, histories["lstm"].column("val_nats"))
+    assert val.name == "LSTM, validation" and "validation text" in replayed._label.value
+    shipped = pretrained.history("lstm")  # scored on the held-out tail as it trained
+    replayed.replay(shipped)
+    assert val.name.endswith(", held-out")
     assert {t.meta for t in replayed.figure.data} == {"rnn/val", "lstm/val"}  # held-out only
     with pytest.raises(ValueError, match="gru"):
         replayed.on_record("gru")

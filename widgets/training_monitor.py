@@ -65,7 +65,8 @@ class TrainingMonitor(View):
             for split, dash in (("train", "dash"), ("val", "solid")):
                 if split not in splits:
                     continue
-                name = f"{LABELS[kind]}, {'held-out' if split == 'val' else 'training'}"
+                # the scored curve is renamed by its records' split when they come
+                name = f"{LABELS[kind]}, {'validation' if split == 'val' else 'training'}"
                 self.figure.add_scatter(
                     x=[], y=[], mode="lines+markers", name=name, meta=f"{kind}/{split}",
                     line=dict(color=COLOURS[kind], dash=dash, width=2.5),
@@ -120,13 +121,15 @@ class TrainingMonitor(View):
         kind = self._check_curve(kind or history.meta.get("kind"))
         if self.vocab_size is None and history.meta.get("vocab_size"):
             self._set_vocab_size(history.meta["vocab_size"])
-        self.records[kind] = [dict(r) for r in history]
+        # the first shipped models were scored on the held-out tail while they trained
+        split = history.meta.get("eval_split", "heldout")
+        self.records[kind] = [{"eval_split": split, **r} for r in history]
         self._trained.pop(kind, None)  # a live run after a replay draws a curve of its own
         self._draw(kind)
         if history:
             # the whole held-out split when training measured it, else the running sample
             nats = history.meta.get("heldout_nats", history.final["val_nats"])
-            where = "all held-out plays" if "heldout_nats" in history.meta else "held-out text"
+            where = f"last record, {_split_name(self.records[kind][-1])} text"
             self._replayed[kind] = (f"{LABELS[kind]} {nats:.3f}" if "heldout_nats" in history.meta
                                     else f"{LABELS[kind]} {nats:.3f} ({where})")
             chars = history.final["chars_seen"] / 1e6
@@ -173,6 +176,8 @@ class TrainingMonitor(View):
                     trace.x, trace.y = x, [r["train_nats"] for r in records]
                 elif trace.meta == f"{kind}/val":
                     trace.x, trace.y = x, [r["val_nats"] for r in records]
+                    if records:
+                        trace.name = f"{LABELS[kind]}, {_split_name(records[-1])}"
 
     def _show_progress(self, kind: str, r: dict, before: int) -> None:
         """The bar follows this run's budget; the label counts every character seen."""
@@ -183,6 +188,12 @@ class TrainingMonitor(View):
             self._progress.value = min(1.0, done / total) if total else 0.0
         self._label.value = (
             f"{LABELS[kind]}: step {r['step']}, {(r['chars_seen'] + before) / 1e6:.2f}M chars, "
-            f"held-out {r['val_nats']:.3f} nats/char ({r['val_bpc']:.2f} bits), "
+            f"{_split_name(r)} {r['val_nats']:.3f} nats/char ({r['val_bpc']:.2f} bits), "
             f"{r['seconds']:.0f} s"
         )
+
+
+def _split_name(record: dict) -> str:
+    """The text a record's loss was measured on, as the figure names it."""
+    return {"validation": "validation", "heldout": "held-out"}[
+        record.get("eval_split", "heldout")]
