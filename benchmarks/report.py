@@ -20,7 +20,6 @@ sys.path.insert(0, str(HERE))
 
 import heldout  # noqa: E402
 from rnnlab.baselines import to_bits  # noqa: E402
-from rnnlab.models import KINDS  # noqa: E402
 import probes_speed  # noqa: E402
 import sampling_speed  # noqa: E402
 import training_speed  # noqa: E402
@@ -45,16 +44,21 @@ def main():
           f"{os.cpu_count()} CPU cores, Python {platform.python_version()}, {device}\n")
     print("| figure | value | how it was measured |\n|---|---:|---|")
 
-    train = training_speed.measure(args.minutes)
-    speed = train["chars_per_s"]
-    for kind in KINDS:
-        row(f"training speed, {kind.upper()}-256", f"{speed[kind]:,.0f} chars/s",
-            "Adam steps 20 to 60 of 64 x 100 characters (training_speed.py)")
-    row("training speed, RNN / LSTM", f"{speed['rnn'] / speed['lstm']:.1f}x", "same run")
-    for kind, run in train["runs"].items():
+    speed = {}
+    for kind, num_hiddens in training_speed.SETTINGS:
+        r = training_speed.measure(kind, num_hiddens, steps=20, repeats=3, policy="float32")
+        speed[(kind, num_hiddens)] = r["chars_per_s"]
+        row(f"training speed, {kind.upper()}-{num_hiddens}",
+            f"{r['chars_per_s']:,.0f} chars/s, {r['gflops']:.0f} GFLOP/s, "
+            f"{r['fraction']:.2f} of the matmul rate",
+            "median of 3 fresh processes, 20 timed Adam steps of 128 x 100 characters "
+            "(training_speed.py)")
+    row("training speed, RNN-256 / LSTM-256",
+        f"{speed[('rnn', 256)] / speed[('lstm', 256)]:.1f}x", "same run")
+    for kind, run in (training_speed.timed_runs(args.minutes) if args.minutes else {}).items():
         row(f"{kind.upper()}-256 after a {args.minutes:g}-minute run",
             f"{run['val_nats']:.3f} nats/char ({run['chars_seen'] / 1e6:.2f}M chars seen)",
-            "fresh model, batch 64, scored on the first 100k held-out characters")
+            "fresh model, batch 64, scored on the first 100k validation characters")
 
     s = sampling_speed.measure()
     row("sampling, numpy cell (LSTM)", f"{s['numpy']:,.0f} chars/s", "5,000 characters")

@@ -1,61 +1,158 @@
-"""Training speed of both kinds, and where a 2-minute run gets to.
+"""Training speed of each kind and width, against what the cores can multiply.
 
-    .venv/bin/python benchmarks/training_speed.py [--minutes 2]
+    .venv/bin/python benchmarks/training_speed.py [--repeats 3] [--policy float32]
+                                                  [--minutes 0]
 
-Same corpus, batch 64 x 100 characters, 256 units, Adam 2e-3, in one process, so the
-RNN/LSTM ratio is meaningful on a shared machine. Speed is measured over steps 20 to 60
-of one run, after the one-time graph trace and the first steps. The timed run then
-trains a fresh model of each kind for ``--minutes`` and scores it on the first 100,000
-held-out characters, as ``python -m rnnlab compare --max-minutes 2`` does.
+How it is measured, so that figures compare across runs and changes:
+
+- training steps only: the optimizer steps of ``model.keras.fit`` on the training
+  batches ``train`` uses (batch 128 x 100 characters, Adam, global clipping at 1), timed
+  from the end of step 5 (after the one-time graph trace) to the end of step 5 + ``steps``,
+  with no evaluation in between;
+- a fresh Python process for every setting and repeat, so one measurement's threads,
+  caches and traced graphs never carry into the next; the median of ``--repeats``;
+- beside each: the load average before it started and the process's CPU seconds per
+  wall second over the timed steps (2.0 = both cores busy), which say whether another
+  load shared the machine;
+- the arithmetic of one training character taken as three forward passes (the forward
+  multiply-adds, and twice as many again for the backward pass), in GFLOP/s (2 FLOPs
+  per multiply-add), and as a fraction of the rate numpy multiplies the recurrent
+  step's own matrices at, (128 x H) by (H x gates * H), in the same process.
+
+``--minutes`` > 0 also trains each 256-unit kind for that long in one process, the way
+``python -m rnnlab compare --max-minutes`` does, and prints where each got to.
 """
 
 import argparse
+import json
 import os
+import statistics
+import subprocess
+import sys
+import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from rnnlab import corpus, models, training  # noqa: E402
-
-BATCH, NUM_STEPS = 64, 100
-
-
-def chars_per_second(kind, data, steps=60) -> float:
-    """Characters per second between the first and the last record of one run: the
-    first third of the steps (and the one-time graph trace) is left out."""
-    model = models.build(kind, data.vocab)
-    history = training.train(model, data, max_steps=steps, eval_every=steps // 3,
-                             batch_size=BATCH, num_steps=NUM_STEPS, eval_chars=1000,
-                             progress=False)
-    first, last = history[0], history.final
-    return (last["chars_seen"] - first["chars_seen"]) / (last["seconds"] - first["seconds"])
+BATCH, NUM_STEPS = 128, 100
+SETTINGS = (("rnn", 256), ("lstm", 256), ("rnn", 522), ("lstm", 512))
+WARMUP = 5  # steps before the clock starts: the graph trace and the first allocations
 
 
-def timed_run(kind, data, minutes) -> dict:
-    model = models.build(kind, data.vocab)
-    history = training.train(model, data, max_minutes=minutes, batch_size=BATCH,
-                             num_steps=NUM_STEPS, progress=False)
-    _, val_ids = data.split()
-    nats = training.evaluate(model, val_ids[:100_001], num_steps=NUM_STEPS)
-    return {"chars_seen": history.final["chars_seen"], "val_nats": nats}
+def forward_macs_per_char(kind: str, num_hiddens: int, embed_dim: int = 64,
+                          vocab_size: int = 84) -> int:
+    """Multiply-adds of one character's forward pass: the recurrent step's two matrix
+    products and the output layer (the embedding is a lookup)."""
+    gates = 4 if kind == "lstm" else 1
+    return gates * num_hiddens * (embed_dim + num_hiddens) + num_hiddens * vocab_size
 
 
-def measure(minutes: float = 2.0) -> dict:
+def matmul_gflops(num_hiddens: int, gates: int, seconds: float = 1.5) -> float:
+    """numpy's rate for the recurrent step's product, (BATCH x H) by (H x gates H)."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((BATCH, num_hiddens), dtype=np.float32)
+    b = rng.standard_normal((num_hiddens, gates * num_hiddens), dtype=np.float32)
+    for _ in range(20):
+        a @ b
+    count, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        a @ b
+        count += 1
+    elapsed = time.perf_counter() - start
+    return 2 * BATCH * num_hiddens * gates * num_hiddens * count / elapsed / 1e9
+
+
+def one_measurement(kind: str, num_hiddens: int, steps: int, policy: str) -> dict:
+    """Run in a fresh process (``--one``): time ``steps`` training steps."""
+    import keras
+
+    from rnnlab import corpus, models, training
+
+    if policy != "float32":
+        keras.mixed_precision.set_global_policy(policy)
     data = corpus.load()
-    speed = {kind: chars_per_second(kind, data) for kind in models.KINDS}
-    runs = {kind: timed_run(kind, data, minutes) for kind in models.KINDS} if minutes else {}
-    return {"chars_per_s": speed, "runs": runs, "minutes": minutes}
+    model = models.build(kind, data.vocab, num_hiddens=num_hiddens)
+    config = training.TrainConfig(max_steps=WARMUP + steps, batch_size=BATCH,
+                                  num_steps=NUM_STEPS, global_clipnorm=1.0)
+    training._compile(model, config, [])
+    batches = training.dataset(data.splits().train, NUM_STEPS, BATCH, seed=0).repeat()
+    marks = {}
+
+    class Clock(keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            if batch + 1 in (WARMUP, WARMUP + steps):
+                marks[batch + 1] = (time.perf_counter(), time.process_time())
+
+    load = os.getloadavg()[0]
+    model.keras.fit(batches, steps_per_epoch=WARMUP + steps, epochs=1, verbose=0,
+                    callbacks=[Clock()])
+    (wall0, cpu0), (wall1, cpu1) = marks[WARMUP], marks[WARMUP + steps]
+    gates = models.GATES[kind]
+    return {"chars_per_s": steps * BATCH * NUM_STEPS / (wall1 - wall0),
+            "cpu_per_wall": (cpu1 - cpu0) / (wall1 - wall0), "load_before": load,
+            "matmul_gflops": matmul_gflops(num_hiddens, gates)}
+
+
+def measure(kind: str, num_hiddens: int, steps: int, repeats: int, policy: str) -> dict:
+    runs = []
+    for _ in range(repeats):
+        done = subprocess.run(
+            [sys.executable, __file__, "--one", kind, str(num_hiddens), str(steps), policy],
+            capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    chars_per_s = statistics.median(r["chars_per_s"] for r in runs)
+    matmul = statistics.median(r["matmul_gflops"] for r in runs)
+    gflops = 3 * 2 * forward_macs_per_char(kind, num_hiddens) * chars_per_s / 1e9
+    return {"kind": kind, "num_hiddens": num_hiddens, "chars_per_s": chars_per_s,
+            "spread": (min(r["chars_per_s"] for r in runs), max(r["chars_per_s"] for r in runs)),
+            "gflops": gflops, "matmul_gflops": matmul, "fraction": gflops / matmul,
+            "cpu_per_wall": statistics.median(r["cpu_per_wall"] for r in runs),
+            "load_before": max(r["load_before"] for r in runs)}
+
+
+def timed_runs(minutes: float) -> dict:
+    """{kind: {"chars_seen", "val_nats"}} after ``minutes`` of training each 256-unit
+    kind, batch 64, one after the other in this process."""
+    from rnnlab import corpus, models, training
+
+    data = corpus.load()
+    found = {}
+    for kind in models.KINDS:
+        model = models.build(kind, data.vocab)
+        history = training.train(model, data, max_minutes=minutes, batch_size=64,
+                                 num_steps=NUM_STEPS, progress=False)
+        found[kind] = {"chars_seen": history.final["chars_seen"],
+                       "val_nats": history.final["val_nats"]}
+    return found
 
 
 def main():
+    if sys.argv[1:2] == ["--one"]:
+        kind, num_hiddens, steps, policy = sys.argv[2:6]
+        print(json.dumps(one_measurement(kind, int(num_hiddens), int(steps), policy)))
+        return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--minutes", type=float, default=2.0, help="0 skips the timed runs")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=20, help="timed steps per measurement")
+    parser.add_argument("--policy", default="float32", help="a Keras dtype policy, e.g. "
+                        "mixed_bfloat16")
+    parser.add_argument("--minutes", type=float, default=0.0)
     args = parser.parse_args()
-    r = measure(args.minutes)
-    for kind, speed in r["chars_per_s"].items():
-        print(f"{kind:5} training: {speed:10,.0f} chars/s")
-    for kind, run in r["runs"].items():
+    print(f"batch {BATCH} x {NUM_STEPS}, policy {args.policy}, median of {args.repeats} fresh "
+          f"processes, {args.steps} timed steps each")
+    print(f"{'model':>10} {'chars/s':>9} {'(range)':>17} {'GFLOP/s':>8} {'matmul':>7} "
+          f"{'fraction':>8} {'cpu/wall':>8} {'load':>5}")
+    for kind, num_hiddens in SETTINGS:
+        r = measure(kind, num_hiddens, args.steps, args.repeats, args.policy)
+        low, high = r["spread"]
+        print(f"{kind + '-' + str(num_hiddens):>10} {r['chars_per_s']:9,.0f} "
+              f"{f'{low:,.0f}-{high:,.0f}':>17} {r['gflops']:8.1f} {r['matmul_gflops']:7.1f} "
+              f"{r['fraction']:8.2f} {r['cpu_per_wall']:8.2f} {r['load_before']:5.2f}",
+              flush=True)
+    for kind, run in (timed_runs(args.minutes) if args.minutes else {}).items():
         print(f"{kind:5} after {args.minutes:g} min: {run['chars_seen']:,} chars seen, "
-              f"held-out {run['val_nats']:.3f} nats/char")
+              f"validation {run['val_nats']:.3f} nats/char")
 
 
 if __name__ == "__main__":

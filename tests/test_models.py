@@ -28,11 +28,27 @@ def test_only_the_recurrent_layer_differs(make_model):
     assert m["recurrent/kernel"].shape[1] == 4 * r["recurrent/kernel"].shape[1]
 
 
-def test_lstm_layer_allows_cudnn(make_model):
-    layer = make_model("lstm").layer(models.RECURRENT)
-    assert layer.activation.__name__ == "tanh"
-    assert layer.recurrent_activation.__name__ == "sigmoid"
-    assert layer.recurrent_dropout == 0 and not layer.unroll and layer.use_bias
+@pytest.mark.parametrize("overrides", [{}, {"dropout": 0.3, "num_layers": 2}])
+def test_lstm_layers_meet_keras_conditions_for_cudnn(make_model, overrides):
+    """Keras's own test decides (no GPU needed to ask it): every LSTM layer, with the
+    kit's dropout and depth too, is one Keras would run on cuDNN on a GPU. Dropout is
+    applied outside the layers, so no recurrent or input dropout masks get in the way."""
+    # cudnn_ok's own condition on the arguments (cudnn_ok itself also asks for a GPU)
+    from keras.src.backend.tensorflow.rnn import _do_lstm_arguments_support_cudnn
+
+    def cudnn_ok(*args):
+        return _do_lstm_arguments_support_cudnn(*args)
+
+    model = make_model("lstm", **overrides)
+    for name in models.recurrent_names(model.config.num_layers):
+        layer = model.layer(name)
+        cell = layer.cell
+        assert cudnn_ok(cell.activation, cell.recurrent_activation, layer.unroll,
+                        cell.use_bias), name
+        assert getattr(layer, "use_cudnn", "auto") in ("auto", True)
+        assert cell.dropout == 0 and cell.recurrent_dropout == 0, name
+    # and the check can fail: a layer Keras would not run on cuDNN
+    assert not cudnn_ok(cell.activation, cell.recurrent_activation, True, cell.use_bias)
 
 
 def test_parameter_matched_rnn():
