@@ -19,6 +19,12 @@ How it is measured, so that figures compare across runs and changes:
   per multiply-add), and as a fraction of the rate numpy multiplies the recurrent
   step's own matrices at, (128 x H) by (H x gates * H), in the same process.
 
+``--profile KIND-H`` (e.g. lstm-256) splits one setting's step time into a fixed part per
+step and a part per window, by timing batches of 64 to 512 (step time = a + b x batch,
+fitted on the larger batches): a is what each step costs whatever its size (launching the
+recurrent loop's operations, 100 time steps forward and back, the optimizer), b the
+arithmetic and memory traffic per window, whose rate is compared with the matmul rate.
+
 ``--minutes`` > 0 also trains each 256-unit kind for that long in one process, the way
 ``python -m rnnlab compare --max-minutes`` does, and prints where each got to.
 """
@@ -63,7 +69,8 @@ def matmul_gflops(num_hiddens: int, gates: int, seconds: float = 1.5) -> float:
     return 2 * BATCH * num_hiddens * gates * num_hiddens * count / elapsed / 1e9
 
 
-def one_measurement(kind: str, num_hiddens: int, steps: int, policy: str) -> dict:
+def one_measurement(kind: str, num_hiddens: int, steps: int, policy: str,
+                    batch: int = BATCH) -> dict:
     """Run in a fresh process (``--one``): time ``steps`` training steps."""
     import keras
 
@@ -73,10 +80,10 @@ def one_measurement(kind: str, num_hiddens: int, steps: int, policy: str) -> dic
         keras.mixed_precision.set_global_policy(policy)
     data = corpus.load()
     model = models.build(kind, data.vocab, num_hiddens=num_hiddens)
-    config = training.TrainConfig(max_steps=WARMUP + steps, batch_size=BATCH,
+    config = training.TrainConfig(max_steps=WARMUP + steps, batch_size=batch,
                                   num_steps=NUM_STEPS, global_clipnorm=1.0)
     training._compile(model, config, [])
-    batches = training.dataset(data.splits().train, NUM_STEPS, BATCH, seed=0).repeat()
+    batches = training.dataset(data.splits().train, NUM_STEPS, batch, seed=0).repeat()
     marks = {}
 
     class Clock(keras.callbacks.Callback):
@@ -89,18 +96,21 @@ def one_measurement(kind: str, num_hiddens: int, steps: int, policy: str) -> dic
                     callbacks=[Clock()])
     (wall0, cpu0), (wall1, cpu1) = marks[WARMUP], marks[WARMUP + steps]
     gates = models.GATES[kind]
-    return {"chars_per_s": steps * BATCH * NUM_STEPS / (wall1 - wall0),
+    return {"chars_per_s": steps * batch * NUM_STEPS / (wall1 - wall0),
             "cpu_per_wall": (cpu1 - cpu0) / (wall1 - wall0), "load_before": load,
             "matmul_gflops": matmul_gflops(num_hiddens, gates)}
 
 
+def _fresh(kind: str, num_hiddens: int, steps: int, policy: str, batch: int = BATCH) -> dict:
+    """one_measurement in a new Python process."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--one", kind, str(num_hiddens), str(steps), policy,
+         str(batch)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def measure(kind: str, num_hiddens: int, steps: int, repeats: int, policy: str) -> dict:
-    runs = []
-    for _ in range(repeats):
-        done = subprocess.run(
-            [sys.executable, __file__, "--one", kind, str(num_hiddens), str(steps), policy],
-            capture_output=True, text=True, check=True)
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    runs = [_fresh(kind, num_hiddens, steps, policy) for _ in range(repeats)]
     chars_per_s = statistics.median(r["chars_per_s"] for r in runs)
     matmul = statistics.median(r["matmul_gflops"] for r in runs)
     gflops = 3 * 2 * forward_macs_per_char(kind, num_hiddens) * chars_per_s / 1e9
@@ -109,6 +119,25 @@ def measure(kind: str, num_hiddens: int, steps: int, repeats: int, policy: str) 
             "gflops": gflops, "matmul_gflops": matmul, "fraction": gflops / matmul,
             "cpu_per_wall": statistics.median(r["cpu_per_wall"] for r in runs),
             "load_before": max(r["load_before"] for r in runs)}
+
+
+def profile(kind: str, num_hiddens: int, policy: str, batches=(64, 128, 256, 512)) -> None:
+    """Print the step time at each batch size, and its split into a + b x batch."""
+    import numpy as np
+
+    seconds = []
+    for batch in batches:
+        r = _fresh(kind, num_hiddens, 12, policy, batch)
+        seconds.append(batch * NUM_STEPS / r["chars_per_s"])
+        print(f"  batch {batch:4}: {seconds[-1] * 1e3:7.1f} ms a step, "
+              f"{r['chars_per_s']:8,.0f} chars/s", flush=True)
+    b, a = np.polyfit(batches[1:], seconds[1:], 1)  # from 128 up: past the small-batch knee
+    per_char = 3 * 2 * forward_macs_per_char(kind, num_hiddens)
+    rate = per_char * NUM_STEPS / b / 1e9
+    matmul = matmul_gflops(num_hiddens, 4 if kind == "lstm" else 1)
+    print(f"  fixed per step a = {a * 1e3:.0f} ms ({a / (a + b * BATCH):.0%} of a step at "
+          f"batch {BATCH}); per window b = {b * 1e3:.2f} ms, {rate:.0f} GFLOP/s "
+          f"({rate / matmul:.2f} of numpy's {matmul:.0f})")
 
 
 def timed_runs(minutes: float) -> dict:
@@ -129,8 +158,9 @@ def timed_runs(minutes: float) -> dict:
 
 def main():
     if sys.argv[1:2] == ["--one"]:
-        kind, num_hiddens, steps, policy = sys.argv[2:6]
-        print(json.dumps(one_measurement(kind, int(num_hiddens), int(steps), policy)))
+        kind, num_hiddens, steps, policy, batch = sys.argv[2:7]
+        print(json.dumps(one_measurement(kind, int(num_hiddens), int(steps), policy,
+                                         int(batch))))
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
@@ -138,7 +168,14 @@ def main():
     parser.add_argument("--policy", default="float32", help="a Keras dtype policy, e.g. "
                         "mixed_bfloat16")
     parser.add_argument("--minutes", type=float, default=0.0)
+    parser.add_argument("--profile", metavar="KIND-H", help="split one setting's step time "
+                        "into a fixed and a per-window part, e.g. lstm-256")
     args = parser.parse_args()
+    if args.profile:
+        kind, num_hiddens = args.profile.split("-")
+        print(f"{args.profile}, policy {args.policy}: step time against batch size")
+        profile(kind, int(num_hiddens), args.policy)
+        return
     print(f"batch {BATCH} x {NUM_STEPS}, policy {args.policy}, median of {args.repeats} fresh "
           f"processes, {args.steps} timed steps each")
     print(f"{'model':>10} {'chars/s':>9} {'(range)':>17} {'GFLOP/s':>8} {'matmul':>7} "

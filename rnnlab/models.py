@@ -94,7 +94,8 @@ def weight_shapes(kind: str, vocab_size: int, config: ModelConfig) -> dict[str, 
     gates = GATES[check_kind(kind)]
     H, E, V = config.num_hiddens, config.embed_dim, vocab_size
     shapes = {f"{EMBEDDING}/embeddings": (V, E)}
-    for layer, below in zip(recurrent_names(config.num_layers), [E] + [H] * config.num_layers):
+    for layer, below in zip(recurrent_names(config.num_layers),
+                            [E] + [H] * (config.num_layers - 1)):  # what each layer reads
         shapes.update({f"{layer}/kernel": (below, gates * H),
                        f"{layer}/recurrent_kernel": (H, gates * H),
                        f"{layer}/bias": (gates * H,)})
