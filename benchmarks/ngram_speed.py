@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/ngram_speed.py          (about 15 s on 2 CPU cores)
 
-Both are interpolated n-grams counted on the course's training split and scored on every
-held-out character (targets heldout[1:]), every order in one pass
+Both are interpolated n-grams counted on all text before the held-out tail (``split()``,
+the text the first shipped models trained on) and scored on every held-out character
+(targets heldout[1:]), every order in one pass
 (``baselines.ngram_ladder``): Witten-Bell orders 1-8 (``ngram_nats``, as in
 rnnlab/results/ngram_ladder.json), Kneser-Ney orders 1-9 (``kneser_ney_nats``). Last, orders
 1-8 of both are timed together, against the target of at most 15 s on 2 cores.
