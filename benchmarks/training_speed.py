@@ -76,10 +76,8 @@ def one_measurement(kind: str, num_hiddens: int, steps: int, policy: str,
 
     from rnnlab import corpus, models, training
 
-    if policy != "float32":
-        keras.mixed_precision.set_global_policy(policy)
     data = corpus.load()
-    model = models.build(kind, data.vocab, num_hiddens=num_hiddens)
+    model = models.build(kind, data.vocab, num_hiddens=num_hiddens, precision=policy)
     config = training.TrainConfig(max_steps=WARMUP + steps, batch_size=batch,
                                   num_steps=NUM_STEPS, global_clipnorm=1.0)
     training._compile(model, config, [])
@@ -125,16 +123,17 @@ def profile(kind: str, num_hiddens: int, policy: str, batches=(64, 128, 256, 512
     """Print the step time at each batch size, and its split into a + b x batch."""
     import numpy as np
 
-    seconds = []
+    seconds, matmul = [], []
     for batch in batches:
         r = _fresh(kind, num_hiddens, 12, policy, batch)
         seconds.append(batch * NUM_STEPS / r["chars_per_s"])
+        matmul.append(r["matmul_gflops"])
         print(f"  batch {batch:4}: {seconds[-1] * 1e3:7.1f} ms a step, "
               f"{r['chars_per_s']:8,.0f} chars/s", flush=True)
     b, a = np.polyfit(batches[1:], seconds[1:], 1)  # from 128 up: past the small-batch knee
     per_char = 3 * 2 * forward_macs_per_char(kind, num_hiddens)
     rate = per_char * NUM_STEPS / b / 1e9
-    matmul = matmul_gflops(num_hiddens, 4 if kind == "lstm" else 1)
+    matmul = statistics.median(matmul)  # measured in the fresh processes, as in measure()
     print(f"  fixed per step a = {a * 1e3:.0f} ms ({a / (a + b * BATCH):.0%} of a step at "
           f"batch {BATCH}); per window b = {b * 1e3:.2f} ms, {rate:.0f} GFLOP/s "
           f"({rate / matmul:.2f} of numpy's {matmul:.0f})")
@@ -165,8 +164,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--steps", type=int, default=20, help="timed steps per measurement")
-    parser.add_argument("--policy", default="float32", help="a Keras dtype policy, e.g. "
-                        "mixed_bfloat16")
+    parser.add_argument("--policy", default="float32", help="the models' precision "
+                        "(ModelConfig.precision): float32 or mixed_bfloat16")
     parser.add_argument("--minutes", type=float, default=0.0)
     parser.add_argument("--profile", metavar="KIND-H", help="split one setting's step time "
                         "into a fixed and a per-window part, e.g. lstm-256")

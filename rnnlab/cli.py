@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first
 # None of these imports TensorFlow: `--help` and argument mistakes answer at once.
 from rnnlab import checks  # noqa: E402
 from rnnlab.errors import ArgumentError, RnnlabError, UsageError  # noqa: E402
-from rnnlab.models import KINDS, ModelConfig  # noqa: E402
+from rnnlab.models import KINDS, PRECISIONS, ModelConfig  # noqa: E402
 from rnnlab.sampling import MAX_LENGTH  # noqa: E402
 from rnnlab.training import LN2, SCHEDULES, TrainConfig  # noqa: E402
 
@@ -49,7 +49,7 @@ TEMPERATURE = _argument(checks.non_negative)
 DROPOUT = SHARE = _argument(checks.fraction, allow_zero=True)
 
 # The options that set ModelConfig fields (the others set TrainConfig's).
-MODEL_OPTIONS = ("num_hiddens", "embed_dim", "num_layers", "dropout")
+MODEL_OPTIONS = ("num_hiddens", "embed_dim", "num_layers", "dropout", "precision")
 
 
 def _default(config_class, name: str):
@@ -88,6 +88,8 @@ def _training_args(parser):
     add("--num-layers", type=POSITIVE_INT, help="recurrent layers", **config("num_layers"))
     add("--dropout", type=DROPOUT, help="share of the embedding and of the top layer's "
         "output zeroed in training", **config("dropout"))
+    add("--precision", choices=PRECISIONS, help="the layers' arithmetic (weights stay "
+        "float32)", **config("precision"))
     add("--eval-chars", type=POSITIVE_INT, help="validation characters per record",
         **config("eval_chars"))
     add("--validation-fraction", type=SHARE, help="share of the text before the held-out "

@@ -34,6 +34,9 @@ def recurrent_names(num_layers: int) -> list[str]:
     return [RECURRENT] + [f"{RECURRENT}_{i}" for i in range(2, num_layers + 1)]
 
 
+PRECISIONS = ("float32", "mixed_bfloat16")
+
+
 @dataclass(frozen=True)
 class ModelConfig:
     """Hyperparameters of a character model (the recurrent layer is chosen by ``kind``)."""
@@ -45,6 +48,10 @@ class ModelConfig:
     # share of the embedding and of the top layer's H zeroed while training (not of the
     # recurrent connections, so the LSTM keeps Keras's cuDNN conditions); 0: none
     dropout: float = 0.0
+    # the Keras dtype policy of every layer but the logits: "float32", or "mixed_bfloat16"
+    # (bfloat16 arithmetic on float32 weights: 1.1-1.4x faster training on CPUs with
+    # bfloat16 matrix units, benchmarks/training_speed.py; the logits stay float32)
+    precision: str = "float32"
 
     def __post_init__(self):
         for name, minimum in (("num_hiddens", 1), ("embed_dim", 1), ("seed", 0),
@@ -53,6 +60,9 @@ class ModelConfig:
             object.__setattr__(self, name, value)  # frozen: normalised once, here (256.0 -> 256)
         object.__setattr__(self, "dropout", checks.fraction(
             "ModelConfig.dropout", self.dropout, allow_zero=True))
+        if self.precision not in PRECISIONS:
+            raise ValueError(f"ModelConfig.precision: expected one of {PRECISIONS}, got "
+                             f"{self.precision!r}")
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -239,22 +249,27 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
             kernel_initializer=init.GlorotUniform(seed=seed + 1 + 10 * depth),
             recurrent_initializer=init.Orthogonal(seed=seed + 2 + 10 * depth),
             name=name,
+            dtype=config.precision,
         )
         for depth, name in enumerate(recurrent_names(config.num_layers))
     ]
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # (batch, T)
     X = keras.layers.Embedding(
-        V, E, embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed), name=EMBEDDING
+        V, E, embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed), name=EMBEDDING,
+        dtype=config.precision,
     )(ids)  # (batch, T, embed_dim)
     if config.dropout:
-        X = keras.layers.Dropout(config.dropout, seed=seed + 4, name="embedding_dropout")(X)
+        X = keras.layers.Dropout(config.dropout, seed=seed + 4, name="embedding_dropout",
+                                 dtype=config.precision)(X)
     H_all = X
     for layer in recurrent:
         H_all = layer(H_all)[0]  # (batch, T, num_hiddens); the last state is not needed here
     if config.dropout:
-        H_all = keras.layers.Dropout(config.dropout, seed=seed + 5, name="output_dropout")(H_all)
+        H_all = keras.layers.Dropout(config.dropout, seed=seed + 5, name="output_dropout",
+                                     dtype=config.precision)(H_all)
     logits = keras.layers.Dense(
-        V, kernel_initializer=init.GlorotUniform(seed=seed + 3), name=LOGITS
+        V, kernel_initializer=init.GlorotUniform(seed=seed + 3), name=LOGITS,
+        dtype="float32",  # the loss reads float32 logits whatever the precision
     )(H_all)  # (batch, T, vocab_size)
     model = keras.Model(ids, logits, name=f"char_{kind}")
     return CharModel(kind, vocab, config, model)
@@ -286,7 +301,7 @@ def _build_with_state(model):
     for depth, name in enumerate(recurrent_names(model.config.num_layers)):
         start = states_in[depth * parts:(depth + 1) * parts]
         X, *end = layers[name](X, initial_state=start)  # X: (batch, T, num_hiddens)
-        states_out += end  # each (batch, num_hiddens)
+        states_out += [keras.ops.cast(state, "float32") for state in end]  # (batch, H) each
     if "output_dropout" in dropouts:
         X = dropouts["output_dropout"](X)
     logits = layers[LOGITS](X)  # (batch, T, vocab_size)

@@ -288,3 +288,28 @@ def test_the_split_is_three_contiguous_slices(tiny_corpus):
         tiny_corpus.splits(validation_fraction=1.5)
     with pytest.raises(ValueError, match="too few"):
         Corpus.from_text("abcdefghij" * 2).splits(validation_fraction=0.9)
+
+
+@pytest.mark.parametrize("carry_state", [False, True])
+def test_mixed_bfloat16_trains_keeps_float32_weights_and_round_trips(
+        make_model, tiny_corpus, tmp_path, carry_state):
+    model = make_model("lstm", precision="mixed_bfloat16", num_hiddens=32)
+    path = tmp_path / "bf16.npz"
+    history = training.train(model, tiny_corpus, max_steps=30, eval_every=10,
+                             learning_rate=1e-2, checkpoint=path, carry_state=carry_state,
+                             **SMALL)
+    assert history[-1]["val_nats"] < history[0]["val_nats"]
+    assert all(w.dtype == np.float32 for w in model.get_weights().values())
+    x = tiny_corpus.ids[None, :40].astype(np.int32)
+    logits = model.keras(x)
+    assert logits.dtype == "float32"
+    loaded = models.load(path)
+    assert loaded.config.precision == "mixed_bfloat16"
+    np.testing.assert_allclose(loaded.keras(x).numpy(), logits.numpy(), atol=1e-6)
+    # the same weights in float32 arithmetic: close, not equal (bfloat16 keeps 8 bits)
+    exact = make_model("lstm", num_hiddens=32)
+    exact.set_weights(model.get_weights())
+    difference = np.abs(exact.keras(x).numpy() - logits.numpy())
+    assert 0 < difference.max() < 0.1
+    with pytest.raises(ValueError, match="precision: expected one of"):
+        models.ModelConfig(precision="float16")
