@@ -15,7 +15,8 @@ CLAIMS = {
         ("3.329 with\n  character counts", "unigram: 3.329 nats"),
         ("2.542 with one character of context", "bigram: 2.542 nats"),
         ("1.455 for the stronger\n  counting model (modified Kneser-Ney, order 7, chosen on the "
-         "validation split)", "orders chosen on the validation split: Witten-Bell 6, Kneser-Ney 7"),
+         "validation split)",
+         "orders chosen on the validation split: Witten-Bell 6, Kneser-Ney 7"),
         ("1.455 for the stronger", "Kneser-Ney 1.455 nats per character"),
         ("Witten-Bell's ladder bottoms out at 1.598 (order 6)",
          "held-out at those orders: Witten-Bell 1.598"),
