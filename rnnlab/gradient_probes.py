@@ -38,7 +38,8 @@ def _float64_build(model):
     previous = keras.config.dtype_policy()
     keras.config.set_dtype_policy("float64")
     try:
-        return models.build(model.kind, model.vocab, model.config)
+        # precision "float32" leaves the layers to the global policy set above
+        return models.build(model.kind, model.vocab, model.config, precision="float32")
     finally:
         keras.config.set_dtype_policy(previous)
 

@@ -238,6 +238,10 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
         config = dataclasses.replace(config, **overrides)
     seed, H, E, V = int(config.seed), config.num_hiddens, config.embed_dim, len(vocab)
     init = keras.initializers
+    # float32 leaves every layer to Keras's global policy (which a float64 copy for the
+    # gradient probes sets); mixed_bfloat16 is set on each layer but the logits
+    dtype = None if config.precision == "float32" else config.precision
+    logits_dtype = None if config.precision == "float32" else "float32"
     layer_class = keras.layers.LSTM if kind == "lstm" else keras.layers.SimpleRNN
     recurrent = [
         layer_class(
@@ -249,27 +253,27 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
             kernel_initializer=init.GlorotUniform(seed=seed + 1 + 10 * depth),
             recurrent_initializer=init.Orthogonal(seed=seed + 2 + 10 * depth),
             name=name,
-            dtype=config.precision,
+            dtype=dtype,
         )
         for depth, name in enumerate(recurrent_names(config.num_layers))
     ]
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # (batch, T)
     X = keras.layers.Embedding(
         V, E, embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed), name=EMBEDDING,
-        dtype=config.precision,
+        dtype=dtype,
     )(ids)  # (batch, T, embed_dim)
     if config.dropout:
         X = keras.layers.Dropout(config.dropout, seed=seed + 4, name="embedding_dropout",
-                                 dtype=config.precision)(X)
+                                 dtype=dtype)(X)
     H_all = X
     for layer in recurrent:
         H_all = layer(H_all)[0]  # (batch, T, num_hiddens); the last state is not needed here
     if config.dropout:
         H_all = keras.layers.Dropout(config.dropout, seed=seed + 5, name="output_dropout",
-                                     dtype=config.precision)(H_all)
+                                     dtype=dtype)(H_all)
     logits = keras.layers.Dense(
         V, kernel_initializer=init.GlorotUniform(seed=seed + 3), name=LOGITS,
-        dtype="float32",  # the loss reads float32 logits whatever the precision
+        dtype=logits_dtype,  # under mixed_bfloat16 the loss still reads float32 logits
     )(H_all)  # (batch, T, vocab_size)
     model = keras.Model(ids, logits, name=f"char_{kind}")
     return CharModel(kind, vocab, config, model)
@@ -301,10 +305,12 @@ def _build_with_state(model):
     for depth, name in enumerate(recurrent_names(model.config.num_layers)):
         start = states_in[depth * parts:(depth + 1) * parts]
         X, *end = layers[name](X, initial_state=start)  # X: (batch, T, num_hiddens)
-        states_out += [keras.ops.cast(state, "float32") for state in end]  # (batch, H) each
+        states_out += end  # each (batch, num_hiddens)
     if "output_dropout" in dropouts:
         X = dropouts["output_dropout"](X)
     logits = layers[LOGITS](X)  # (batch, T, vocab_size)
+    # under mixed_bfloat16 the states come out in bfloat16: hand them on as the weights' type
+    states_out = [keras.ops.cast(state, layers[LOGITS].compute_dtype) for state in states_out]
     return keras.Model([ids, *states_in], [logits, *states_out],
                        name=f"{model.keras.name}_carried")
 
