@@ -279,16 +279,12 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
     return CharModel(kind, vocab, config, model)
 
 
-def with_state(model):
+def _build_with_state(model):
     """A Keras model on the same layers (and weights) as ``model.keras`` that also takes
     the recurrent state to start from and returns the state it ends in:
     ``(ids, *states) -> (logits, *states)``, the states in ``state_shapes``'s order, each
     (batch, num_hiddens). What carried training and carried scoring run: the state at the
     end of one window starts the next (truncated backpropagation through time)."""
-    return _with_state(model)
-
-
-def _build_with_state(model):
     import keras
 
     layers = {name: model.layer(name) for name in model.layer_names}
@@ -373,4 +369,4 @@ def per_model(build):
     return once_per_model
 
 
-_with_state = per_model(_build_with_state)
+with_state = per_model(_build_with_state)  # built once per model

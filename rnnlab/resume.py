@@ -29,8 +29,6 @@ from rnnlab.history import RECORD_FIELDS, History
 # One file, one role: an export is never resumed, a checkpoint never shipped as a model.
 ROLE = "training-checkpoint"
 
-BUDGET_FIELDS = ("max_steps", "max_minutes", "max_chars")
-
 # A cosine schedule decays the learning rate to this share of its peak.
 COSINE_FLOOR = 0.1
 
@@ -186,14 +184,15 @@ def read_start(model, corpus, config, path: Path | None, *, resume: bool,
             "with the recorded config to resume it")
 
     recorded, asked = training["settings"], settings_record(config)
-    fixed = [name for name in asked if name not in BUDGET_FIELDS]
+    budget_fields = list(config.budget())
+    fixed = [name for name in asked if name not in budget_fields]
     for problem in _differences(recorded, asked, fixed):
         raise CheckpointMismatchError(
             f"checkpoint {str(path)!r} was trained with {problem}: resume it with the "
             "recorded settings, or train a new checkpoint (overwrite=True, or --restart)")
     phases = _checked_phases(path, training.get("phases", []))
     history = _checked_history(path, meta.get("history"), meta.get("history_meta"))
-    budget_changes = _differences(recorded, asked, BUDGET_FIELDS)
+    budget_changes = _differences(recorded, asked, budget_fields)
     if budget_changes and not extend:
         raise CheckpointMismatchError(
             f"checkpoint {str(path)!r} was planned for {budget_changes[0]}: pass "

@@ -311,8 +311,8 @@ class TrainConfig:
         return tuple(f.name for f in dataclasses.fields(cls))
 
     def budget(self) -> dict:
-        return {"max_steps": self.max_steps, "max_minutes": self.max_minutes,
-                "max_chars": self.max_chars}
+        """The budget fields: the only settings a resume may change (with extend=True)."""
+        return {name: getattr(self, name) for name in ("max_steps", "max_minutes", "max_chars")}
 
     def spent(self, step: int, seconds: float) -> bool:
         """Whether a run at ``step`` after ``seconds`` (its past included) must stop."""
@@ -402,7 +402,7 @@ def _run_metadata(model, corpus: Corpus, config: TrainConfig) -> dict:
         eval_split=config.eval_split,
         scoring=config.scoring,
         **{name: value for name, value in dataclasses.asdict(config).items()
-           if name not in ("max_steps", "max_minutes", "max_chars")},
+           if name not in config.budget()},
         budget=config.budget(),
     )
 
