@@ -20,7 +20,7 @@ PRETRAINED_ARGS := --batch-size 128 --num-steps 100 \
 	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100 \
 	--validation-fraction 0
 
-.PHONY: setup lab test test-colab test-low screens pretrained pretrained-matched lag-sweep results bench readme-figures \
+.PHONY: setup lab test test-colab test-low screens pretrained pretrained-matched lag-sweep results bench readme-figures protocol \
 	corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
@@ -121,6 +121,14 @@ pretrained-matched: setup
 # point by point (run it again after an interruption). About an hour on a 2-core CPU.
 lag-sweep: setup
 	$(PY) tools/lag_sweep.py
+
+# The protocol (rnnlab/protocol.py): the learning-rate, seed, regime, depth and budget sweep
+# that the shipped recipe is read from, scored on the validation split, into
+# rnnlab/results/protocol.json. Resumable point by point (run it again to continue);
+# about ten hours on a 2-core CPU, at the lowest priority. `tools/protocol.py --pause`
+# and `--continue` hold it during a timing. PROTOCOL_ARGS="--commit --max-minutes 120".
+protocol: setup corpus
+	nice -n 19 $(PY) tools/protocol.py $(PROTOCOL_ARGS)
 
 # The quicker results (a few minutes): the n-gram yardsticks and the loss by context
 # length of the three shipped models (rnnlab/results/ngram_ladder.json, context_use.json).
