@@ -23,6 +23,7 @@ that stops anywhere continues where it stopped. ``run_point`` trains one point.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 import os
 import platform
@@ -236,8 +237,11 @@ class _Clock:
                 "load_average": round(float(np.mean(self._loads or [os.getloadavg()[0]])), 2)}
 
 
+@functools.cache
 def git_commit() -> str:
-    """The commit the code ran at, with ``+dirty`` when tracked files differ from it."""
+    """The commit this process's code was loaded from (read once, at the first call, so
+    that a commit made while a sweep runs is not claimed for it), with ``+dirty`` when
+    tracked files differed from it."""
     def git(*args):
         return subprocess.run(["git", *args], capture_output=True, text=True,
                               cwd=Path(__file__).parent).stdout.strip()

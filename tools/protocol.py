@@ -93,6 +93,7 @@ def main() -> None:
               else f"[{upcoming[0]}] {upcoming[1].key}")
         return
     data = corpus.load()
+    protocol.git_commit()  # the code this process runs, before anything else is committed
     began = time.perf_counter()
     with checkpoint.lock(FOLDER / "sweep"):
         PID.write_text(str(os.getpid()))
