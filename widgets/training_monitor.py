@@ -176,8 +176,11 @@ class TrainingMonitor(View):
                     trace.x, trace.y = x, [r["train_nats"] for r in records]
                 elif trace.meta == f"{kind}/val":
                     trace.x, trace.y = x, [r["val_nats"] for r in records]
-                    if records:
-                        trace.name = f"{LABELS[kind]}, {_split_name(records[-1])}"
+        # renamed on its own: inside batch_update, plotly sends the new name as a list over
+        # every trace updated, and the browser then shows the training trace as "trace 0"
+        for trace in self.figure.data:
+            if trace.meta == f"{kind}/val" and records:
+                trace.name = f"{LABELS[kind]}, {_split_name(records[-1])}"
 
     def _show_progress(self, kind: str, r: dict, before: int) -> None:
         """The bar follows this run's budget; the label counts every character seen."""

@@ -37,6 +37,8 @@ def test_lesson_runs_and_every_view_renders(lessons, name):
         assert lab_page.plot_data(plot.locator("xpath=..")), f"{name}: a figure draws no data"
         assert plot.locator(".gtitle").count() and plot.locator(".gtitle").first.text_content(
         ).strip(), f"{name}: a figure has no title"
+        unnamed = [text for text in legend(plot) if text.startswith("trace ")]
+        assert not unnamed, f"{name}: a legend shows plotly's default names {unnamed}"
     page.screenshot(path=str(shot(name, "page")))
     # every view as a learner sees it after Run All, for a person to look at
     for index, output in enumerate(page.locator(".jp-OutputArea-output").all()):
