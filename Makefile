@@ -9,17 +9,6 @@ STAMP  := $(VENV)/.rnnlab-installed
 CORPUS := data/cache/shakespeare.txt
 STAGE  := bash tools/stage.sh
 
-# Budget of the shipped models: both kinds see the same characters, in two phases: a
-# cosine schedule over 60M characters, then the same run extended to 80M (--extend). The
-# shipped weights were made when an extension stretched the whole decay to 80M, so the
-# rate jumped back up from 0.1x to 0.23x; --extend now re-plans from the rate reached
-# (0.1x stays 0.1x), so these targets give close, not identical, weights. They train on
-# all text before the held-out tail and record on the tail (--validation-fraction 0), as
-# the shipped models did; the protocol's runs keep a validation split instead.
-PRETRAINED_ARGS := --batch-size 128 --num-steps 100 \
-	--schedule cosine --learning-rate 0.002 --global-clipnorm 1.0 --eval-every 100 \
-	--validation-fraction 0
-
 .PHONY: setup lab test test-colab test-low screens pretrained pretrained-matched lag-sweep results bench readme-figures protocol \
 	corpus clean-venv
 
@@ -58,14 +47,15 @@ test:
 	@rm -f $(STAGE_LOG)
 	@$(STAGE) setup $(MAKE) --no-print-directory setup
 	@$(STAGE) "lint (ruff, lessons included)" $(VENV)/bin/ruff check .
-	@$(STAGE) "library tests" $(PY) -m pytest tests -q --ignore=tests/test_widgets.py \
+	@$(STAGE) "library tests" $(PY) -m pytest tests -q --durations=10 \
+		--ignore=tests/test_widgets.py \
 		--ignore=tests/test_every_control.py --ignore=tests/browser --ignore=tests/colab
 	@$(STAGE) "widget tests (headless)" $(PY) -m pytest tests/test_widgets.py \
-		tests/test_every_control.py -q
-	@$(STAGE) "lessons (nbval)" $(PY) -m pytest lessons -q -p no:cacheprovider \
+		tests/test_every_control.py -q --durations=5
+	@$(STAGE) "lessons (nbval)" $(PY) -m pytest lessons -q -p no:cacheprovider --durations=7 \
 		--nbval-lax --nbval-current-env --nbval-sanitize-with lessons/nbval_sanitize.cfg
 	@$(STAGE) "browser tests (JupyterLab in Chromium)" $(PY) -m pytest tests/browser -q \
-		-p no:cacheprovider
+		-p no:cacheprovider --durations=10
 
 # A screenshot of every view after Run All and after each control move, for a person to
 # look at, in test-artifacts/screens/ (the browser tests that take them; make test does too).
@@ -93,32 +83,22 @@ test-low: corpus
 	@rm -f $(STAGE_LOG)
 	@PYTHON310=$(PYTHON310) bash tools/test_stack.sh low
 
-# Trains both shipped models with the kit's own CLI, resumably (run it again after an
-# interruption: finished phases are skipped). About 75 minutes on a 2-core CPU.
+# The shipped models: rnnlab.pretrained names each (SHIPPED: kind, width, target) and
+# the recipe they all train on (recipe(): two phases, 60M then 80M characters); `ship`
+# trains them resumably (run it again after an interruption: finished phases are
+# skipped) and writes rnnlab/weights/. `python -m rnnlab ship --list` says how long each
+# shipped one trained on 2 CPU cores.
 pretrained: setup
-	@for kind in lstm rnn; do \
-		$(PY) -m rnnlab train --kind $$kind $(PRETRAINED_ARGS) --max-chars 60000000 \
-			--resume --checkpoint checkpoints/pretrained-$$kind.npz || exit 1; \
-		$(PY) -m rnnlab train --kind $$kind $(PRETRAINED_ARGS) --max-chars 80000000 \
-			--resume --extend --checkpoint checkpoints/pretrained-$$kind.npz \
-			--out rnnlab/weights/$$kind.npz || exit 1; \
-	done
+	$(PY) -m rnnlab ship rnn lstm
 
-# The third shipped model: a vanilla RNN with as many parameters as the LSTM-256 (522
-# units, models.param_matched_config), on the same two-phase recipe as the other two.
-# Resumable like `pretrained`. About an hour on a 2-core CPU.
-MATCHED_UNITS := 522
+# The third: a vanilla RNN with as many parameters as the LSTM-256.
 pretrained-matched: setup
-	$(PY) -m rnnlab train --kind rnn --num-hiddens $(MATCHED_UNITS) $(PRETRAINED_ARGS) \
-		--max-chars 60000000 --resume --checkpoint checkpoints/pretrained-rnn-matched.npz
-	$(PY) -m rnnlab train --kind rnn --num-hiddens $(MATCHED_UNITS) $(PRETRAINED_ARGS) \
-		--max-chars 80000000 --resume --extend \
-		--checkpoint checkpoints/pretrained-rnn-matched.npz \
-		--out rnnlab/weights/rnn-matched.npz
+	$(PY) -m rnnlab ship rnn-matched
 
 # The memory sweep lesson 6 shows (rnnlab/results/memory_sweep.json): recall for six
 # settings of the two kinds and the adding problem for both, 3 seeds per point. Resumable
-# point by point (run it again after an interruption). About an hour on a 2-core CPU.
+# point by point (run it again after an interruption). The shipped sweep took 33 minutes on
+# 2 CPU cores (its meta.seconds).
 lag-sweep: setup
 	$(PY) tools/lag_sweep.py
 

@@ -13,7 +13,7 @@ import time
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from rnnlab import corpus, models, pretrained, probes  # noqa: E402
+from rnnlab import cells, corpus, gradient_probes, models, pretrained# noqa: E402
 from rnnlab.errors import PretrainedNotAvailableError  # noqa: E402
 
 
@@ -37,21 +37,21 @@ def measure() -> list[tuple[str, float]]:
     rows = []
     for kind, model in pair.items():
         start = time.perf_counter()
-        probes.gradient_norms(model, text[:101])
+        gradient_probes.window_gradients(model, text[:101])
         rows.append((f"{kind} gradient curve, first call (trace)",
                      1000 * (time.perf_counter() - start)))
         for T in (100, 400):
-            rows.append((f"{kind} gradient curve, T={T}",
-                         median_ms(lambda: probes.gradient_norms(model, text[: T + 1]))))
+            rows.append((f"{kind} gradient curve, T={T}", median_ms(
+                lambda: gradient_probes.window_gradients(model, text[: T + 1]))))
         rows.append((f"{kind} gate trace, 500 characters",
-                     median_ms(lambda: probes.gates(model, text[:500]))))
+                     median_ms(lambda: cells.unroll(model, text[:500]))))
     windows = data.heldout_windows(count=32, length=100)
     for kind, model in pair.items():
-        probes.window_gradients(model, windows)  # the one-time trace
+        gradient_probes.window_gradients(model, windows)  # the one-time trace
         rows.append((f"{kind} dL/dH, dL/dx (and dL/dC), 32 windows of T=100 (target 500)",
-                     median_ms(lambda: probes.window_gradients(model, windows))))
+                     median_ms(lambda: gradient_probes.window_gradients(model, windows))))
     rows.append(("toy RNN curve, T=400, 256 units",
-                 median_ms(lambda: probes.toy_gradient_norms(400, 1.1, "tanh", 256))))
+                 median_ms(lambda: gradient_probes.toy_gradient_norms(400, 1.1, "tanh", 256))))
 
     from rnnlab.widgets import GateViewer, GradientFlow, TextComparer
 

@@ -190,3 +190,36 @@ CLAIMS = {
          "adding problem fails from length                        6        10        50"),
     ],
 }
+
+# The README's figures, each with the checked lesson output behind it: (words in
+# README.md, the lesson, words a checked cell of that lesson prints).
+README_CLAIMS = [
+    ("from 4.431 (know-nothing)", "01_characters", "ln(84) = 4.431 nats"),
+    ("down to 1.455 nats/char (modified Kneser-Ney, order 7)", "01_characters",
+     "Kneser-Ney 1.455 nats per character"),
+    ("| **1.455 nats/char** (order 7)", "01_characters", "Kneser-Ney 1.455 nats per character"),
+    ("bottoms out at 1.598 (order 6)", "01_characters",
+     "held-out at those orders: Witten-Bell 1.598"),
+    ("RNN-522 (355,722 parameters) | **1.509 nats/char**", "01_characters",
+     "rnn-matched: 1.509 nats, +0.054 against Kneser-Ney"),
+    ("yet 0.054 above the stronger counting model", "01_characters",
+     "rnn-matched: 1.509 nats, +0.054 against Kneser-Ney"),
+    ("LSTM-256 (355,668 parameters) | 1.543 nats/char", "01_characters",
+     "lstm: 1.543 nats, +0.087 against Kneser-Ney"),
+    ("RNN-256 (109,140 parameters) | 1.595 nats/char", "01_characters",
+     "rnn: 1.595 nats, +0.140 against Kneser-Ney"),
+    ("0.140 above the stronger counting model in the 100-character windows", "01_characters",
+     "rnn: 1.595 nats, +0.140 against Kneser-Ney"),
+    ("0.116 in windows of 1,000", "01_characters",
+     "rnn, windows of 1,000: 1.572 nats, +0.116 against Kneser-Ney"),
+    ("0.033 nats behind the RNN-522, 0.053 ahead of the RNN-256", "04_lstm",
+     "all held-out text: LSTM minus RNN-256 -0.053, RNN-522 minus LSTM -0.033 nats/char"),
+    ("355,722", "04_lstm", "355,722       17        1.569         1.509"),
+    ("355,668", "04_lstm", "355,668       55        1.594         1.543"),
+    ("109,140", "04_lstm", "109,140       17        1.651         1.595"),
+    ("RNN 4e-13 (10-90%: 1e-14 to 1e-10)", "03_vanishing_gradients",
+     "99 steps back: median 4e-13 of the last step's gradient, 32 windows of 400 characters "
+     "(10-90%: 1e-14 to 1e-10)"),
+    ("LSTM 3e-6 (2e-7 to 7e-5)", "04_lstm",
+     "lstm dL/dH, trained: 99 steps back 3e-06 (10-90%: 2e-07 to 7e-05)"),
+]

@@ -8,9 +8,8 @@ Modules (import the one you need; TensorFlow loads only when a model is built):
 - ``rnnlab.training``: training with budgets, held-out loss, safe checkpoints
 - ``rnnlab.sampling``: text generation with temperature
 - ``rnnlab.pretrained``: the shipped models and their training histories
-- ``rnnlab.probes``: the names the lessons use from the three modules below
 - ``rnnlab.gradient_probes``: gradients through time from the models' own layers
-- ``rnnlab.units``: gates, saturation, forget time constants, units that follow the text
+- ``rnnlab.units``: saturation, forget time constants, units that follow the text
 - ``rnnlab.clipping``: short SGD runs that explode, with and without clipping
 - ``rnnlab.tasks``: long-lag memory tasks and the memory sweep
 - ``rnnlab.results``: checked-in results of long runs, with their provenance

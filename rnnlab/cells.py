@@ -32,6 +32,13 @@ from rnnlab.models import EMBEDDING, LOGITS, RECURRENT, require_one_layer
 KERAS_LSTM_GATE_ORDER = ("I", "F", "C_tilde", "O")
 
 
+def gate_block(gate: str, num_hiddens: int) -> slice:
+    """Where ``gate`` ("I", "F", "C_tilde" or "O") lies along the last axis of the
+    LSTM's fused kernel, recurrent kernel and bias (4 * num_hiddens wide)."""
+    k = KERAS_LSTM_GATE_ORDER.index(gate)
+    return slice(k * num_hiddens, (k + 1) * num_hiddens)
+
+
 def sigmoid(x):
     # 0.5 * (1 + tanh(x / 2)) equals 1 / (1 + exp(-x)) and never overflows
     return 0.5 * (1.0 + np.tanh(0.5 * x))
@@ -41,7 +48,6 @@ class RNNCell:
     """The vanilla RNN cell: ``H_t = tanh(X_t W_xh + H_{t-1} W_hh + b_h)``."""
 
     kind = "rnn"
-    gate_names = ()
 
     def __init__(self, W_xh, W_hh, b_h):
         self.W_xh = np.asarray(W_xh)  # (embed_dim, num_hiddens)
@@ -81,7 +87,6 @@ class LSTMCell:
     """The LSTM cell; the state is the pair ``(H, C)``."""
 
     kind = "lstm"
-    gate_names = ("I", "F", "O", "C_tilde")
 
     def __init__(self, kernel, recurrent_kernel, bias):
         # Fused weights, exactly as Keras stores them: blocks in KERAS_LSTM_GATE_ORDER.
@@ -90,8 +95,7 @@ class LSTMCell:
         self.b = np.asarray(bias)  # (4 * num_hiddens,)
         self.embed_dim = self.W_x.shape[0]
         self.num_hiddens = self.W_h.shape[0]
-        n = self.num_hiddens
-        self._blocks = {g: slice(k * n, (k + 1) * n) for k, g in enumerate(KERAS_LSTM_GATE_ORDER)}
+        self._blocks = {g: gate_block(g, self.num_hiddens) for g in KERAS_LSTM_GATE_ORDER}
 
     def weights(self, gate: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(W_x, W_h, b) of one gate, e.g. ``weights("F")`` is (W_xf, W_hf, b_f)."""

@@ -182,24 +182,68 @@ def _train(args):
         print("nothing to train: the budget is already spent")
         return
     if args.out:
-        _export(model, data, history, args)
+        _export(model, data, history, Path(args.out), args.num_steps,
+                "python -m rnnlab " + shlex.join(args.argv))
 
 
-def _export(model, data, history, args):
+def _ship(args):
+    """Train shipped models on the recipe (pretrained.recipe()), phase by phase,
+    resumably, and write their weights and histories to the weights folder."""
+    from rnnlab import corpus, models, pretrained, training
+
+    if args.list:
+        for spec in pretrained.SHIPPED.values():
+            print(_shipped_line(spec))
+        return
+    if not args.names:
+        raise UsageError(f"ship: name the models to train: {', '.join(pretrained.SHIPPED)}")
+    unknown = [name for name in args.names if name not in pretrained.SHIPPED]
+    if unknown:
+        raise UsageError(f"ship: unknown model(s) {unknown}; expected names from "
+                         f"{list(pretrained.SHIPPED)}")
+    data = corpus.load()
+    _start_tensorflow()
+    out_dir = Path(args.out_dir) if args.out_dir else pretrained.weights_dir()
+    for name in args.names:
+        spec = pretrained.SHIPPED[name]
+        checkpoint = Path(f"checkpoints/pretrained-{name}.npz")
+        model = models.build(spec.kind, data.vocab, spec.model_config())
+        print(f"{spec.label}: {model}; checkpoint {checkpoint}")
+        for phase, config in enumerate(pretrained.recipe()):
+            history = training.train(model, data, config, checkpoint=checkpoint,
+                                     resume=True, extend=phase > 0)
+        _export(model, data, history, out_dir / f"{name}.npz", config.num_steps,
+                f"python -m rnnlab ship {name}")
+
+
+def _shipped_line(spec) -> str:
+    """One shipped model as ``ship --list`` says it: what it is, what it scored and how
+    long its recorded training took."""
+    from rnnlab import pretrained
+
+    line = f"{spec.name:12} {spec.label:9} make {spec.make_target:19}"
+    try:
+        history = pretrained.history(spec.name)
+    except (RnnlabError, FileNotFoundError):
+        return line + "not trained here"
+    return (line + f"held-out {history.meta['heldout_nats']:.3f} nats/char, "
+            f"{history.final['chars_seen'] / 1e6:.0f}M chars in "
+            f"{history.final['seconds'] / 60:.0f} minutes")
+
+
+def _export(model, data, history, out: Path, num_steps: int, command: str):
     """Write the weights (without optimizer state) and the history for shipping."""
     from rnnlab import training
     from rnnlab.checkpoint import write_bytes_atomically
 
     heldout_ids = data.splits().heldout
     # scored both ways; the way the model trained is the one it is quoted by
-    scores = {scoring: training.evaluate(model, heldout_ids, num_steps=args.num_steps,
+    scores = {scoring: training.evaluate(model, heldout_ids, num_steps=num_steps,
                                          carry=scoring == "carried")
               for scoring in ("windows", "carried")}
     scoring = history.meta.get("scoring", "windows")
     heldout = scores[scoring]
-    command = "python -m rnnlab " + shlex.join(args.argv)
     final = history.final
-    out = Path(args.out)
     model.save(
         out,
         command=command,
@@ -350,6 +394,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     train.set_defaults(run=_train)
 
+    ship = sub.add_parser("ship", help="train shipped models on the shipped recipe, "
+                          "resumably (make pretrained)")
+    ship.add_argument("names", nargs="*", help="rnn, lstm, rnn-matched (rnnlab.pretrained)")
+    ship.add_argument("--list", action="store_true", help="say what each shipped model is, "
+                      "what it scored and how long it trained")
+    ship.add_argument("--out-dir", help="where the weights go (default: the installed "
+                      "rnnlab/weights)")
+    ship.set_defaults(run=_ship)
+
     sample_args = argparse.ArgumentParser(add_help=False)
     sample_args.add_argument("--seed-text", default="", help="text to start from")
     sample_args.add_argument("--length", type=LENGTH, default=300,
@@ -361,7 +414,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     generate = sub.add_parser("generate", parents=[sample_args], help="sample text")
     generate.add_argument(
-        "--model", default="lstm", help="'rnn' or 'lstm' (the shipped ones) or a checkpoint path"
+        "--model", default="lstm", help="a shipped model ('rnn', 'lstm' or 'rnn-matched': "
+        "python -m rnnlab ship --list) or a checkpoint path"
     )
     generate.set_defaults(run=_generate)
 

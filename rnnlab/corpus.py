@@ -245,10 +245,11 @@ class Corpus:
         """(train_ids, val_ids): the last ``val_fraction`` of the text is held out.
 
         For the default corpus the held-out tail is the end of the text in alphabetical
-        order of the works: it starts in act 1, scene 2 of *Troilus and Cressida*, about
-        19,000 characters into the play, and goes on through *Twelfth Night*, *The Two
-        Gentlemen of Verona* and *The Winter's Tale* (``titles()`` lists where each work
-        starts). Text the model never saw, not a shuffled sample of lines it half knows.
+        order of the works: it starts in act 1, scene 2 of *Troilus and Cressida*,
+        19,215 characters into the play (lesson 1 prints the cut), and goes on through
+        *Twelfth Night*, *The Two Gentlemen of Verona* and *The Winter's Tale*
+        (``titles()`` lists where each work starts). Text the model never saw, not a
+        shuffled sample of lines it half knows.
         """
         val_fraction = checks.fraction("val_fraction", val_fraction)
         num_val = max(1, int(round(len(self.ids) * val_fraction)))

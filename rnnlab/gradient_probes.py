@@ -19,9 +19,8 @@ import numpy as np
 
 from rnnlab import cells, checks
 from rnnlab.models import EMBEDDING, LOGITS, RECURRENT, per_model, require_one_layer
-from rnnlab.units import SATURATION_THRESHOLDS
+from rnnlab.units import saturated as is_saturated
 
-LOSSES = ("last", "mean")
 ACTIVATIONS = {
     "tanh": (np.tanh, lambda A, H: 1.0 - H**2),
     "relu": (lambda A: np.maximum(A, 0.0), lambda A, H: (A > 0).astype(A.dtype)),
@@ -88,10 +87,10 @@ def _probed_rnn(model):
             if not lstm:
                 return H, H
             C = new_states[1]  # (batch, H), the C that H_t was computed from
-            # the output gate, as the cell computed it (Keras packs the gates i, f, c, o)
+            # the output gate, as the cell computed it
             Z = (X_t @ self.inner.kernel + states[0] @ self.inner.recurrent_kernel
                  + self.inner.bias)  # (batch, 4H)
-            O = self.inner.recurrent_activation(Z[:, 3 * units:])  # (batch, H)  # noqa: E741
+            O = self.inner.recurrent_activation(Z[:, cells.gate_block("O", units)])  # noqa: E741
             return keras.ops.concatenate([H, C, O], axis=-1), [H, C + Q_t]
 
     # the wrapper layer takes the model's dtype too: a float64 model stays float64
@@ -104,68 +103,6 @@ def _total_dC(dQ, dH, C, O):  # noqa: E741 - the output gate, as in the equation
     import tensorflow as tf
 
     return dQ + dH * O * (1.0 - tf.tanh(C) ** 2)
-
-
-@per_model
-def _gradient_function(model):
-    import tensorflow as tf
-
-    rnn = _probed_rnn(model)
-    embedding, dense = model.layer(EMBEDDING), model.layer(LOGITS)
-    H_size = model.config.num_hiddens
-
-    # One trace serves every length: the time axis is dynamic (a while loop in the graph),
-    # so moving a sequence-length slider does not pay a new trace per value.
-    @tf.function(
-        input_signature=[tf.TensorSpec([None], tf.int32), tf.TensorSpec([], tf.bool)],
-        reduce_retracing=True,
-    )
-    def gradients(ids, mean_loss):
-        inputs, targets = ids[:-1][None], ids[1:][None]  # (1, T) each
-        X = embedding(inputs)  # (1, T, embed_dim)
-        P = tf.zeros(tf.concat([tf.shape(X)[:2], [H_size]], 0), X.dtype)  # (1, T, num_hiddens)
-        with tf.GradientTape() as tape:
-            tape.watch(P)
-            H = rnn(tf.concat([X, P, tf.zeros_like(P)], axis=-1))[..., :H_size]  # (1, T, H)
-            logits = dense(H)  # (1, T, vocab_size)
-            losses = tf.nn.sparse_softmax_cross_entropy_with_logits(targets, logits)  # (1, T)
-            loss = tf.cond(mean_loss, lambda: tf.reduce_mean(losses), lambda: losses[0, -1])
-        return tape.gradient(loss, P)[0], loss  # (T, num_hiddens), ()
-
-    return gradients
-
-
-def _ids_for_loss(model, text_or_ids):
-    _, ids = checks.text_or_ids("text_or_ids", text_or_ids, model.vocab)
-    if len(ids) < 2:
-        raise ValueError(
-            f"text_or_ids: expected at least 2 characters (T inputs and the target of the "
-            f"last one), got {len(ids)}"
-        )
-    return ids
-
-
-def gradients(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
-    """dL/dH_t for every step, shape (T, num_hiddens), float64, from T + 1 characters.
-
-    The first T characters are inputs; ``loss="last"`` is the cross-entropy of predicting
-    the last character at step T, ``loss="mean"`` averages the loss of every step.
-    """
-    if loss not in LOSSES:
-        raise ValueError(f"loss: expected one of {LOSSES}, got {loss!r}")
-    ids = _ids_for_loss(model, text_or_ids)
-    grads, _ = _gradient_function(_float64_twin(model))(ids, loss == "mean")
-    return grads.numpy()
-
-
-def gradient_norms(model, text_or_ids, *, loss: str = "last") -> np.ndarray:
-    """||dL/dH_t|| for t = 1..T, shape (T,): how much step t still matters to the loss.
-
-    With ``loss="last"`` the curve shows how far back the error signal reaches. For a
-    trained vanilla RNN it falls by many orders of magnitude over 100 steps; plot it on
-    a log scale.
-    """
-    return np.linalg.norm(gradients(model, text_or_ids, loss=loss), axis=1)
 
 
 @per_model
@@ -261,7 +198,6 @@ def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None
     twin = _float64_twin(model)  # the forward pass in float64 too, as window_gradients
     ref = cells.Reference(twin)
     W_hh, W_hq = ref.cell.W_hh, ref.W_hq  # (units, units), (units, vocab)
-    _, high = SATURATION_THRESHOLDS["tanh"]
     reaches = []
     for window in ids:
         trace = cells.unroll(twin, window[:-1], reference=ref)
@@ -274,7 +210,7 @@ def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None
         last = np.linalg.norm(G)
         for t in range(len(H) - 1, 0, -1):
             tanh_prime = 1.0 - H[t] ** 2
-            saturated = np.abs(H[t]) > high
+            saturated = is_saturated(H[t])
             if saturated_tanh_prime is not None:
                 tanh_prime = np.where(saturated, saturated_tanh_prime, tanh_prime)
             if unsaturated_tanh_prime is not None:

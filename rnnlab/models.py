@@ -23,6 +23,14 @@ from rnnlab.errors import CheckpointError, CheckpointMismatchError
 from rnnlab.vocab import Vocabulary
 
 KINDS = ("rnn", "lstm")
+# How the kit calls a kind in words, and in a name with the width ("RNN-256": width_label)
+KIND_LABELS = {"rnn": "vanilla RNN", "lstm": "LSTM"}
+_SHORT = {"rnn": "RNN", "lstm": "LSTM"}
+
+
+def width_label(kind: str, num_hiddens: int) -> str:
+    """A model's name in figures and tables: its kind and width, e.g. "LSTM-256"."""
+    return f"{_SHORT[check_kind(kind)]}-{int(num_hiddens)}"
 
 # Layer names; the reference cells and the probes find the weights by these names.
 # A deeper model's recurrent layers after the first are "recurrent_2", "recurrent_3", ...
@@ -88,6 +96,18 @@ def require_one_layer(model, what: str) -> None:
                          f"{model.config.num_layers} recurrent layers")
 
 
+# Each initialiser and dropout layer of a model takes ``seed + offset`` (a layer above
+# the first adds 10 per layer), so one seed fixes every random start; the long-lag models
+# of ``rnnlab.tasks`` draw theirs the same way.
+SEED_OFFSETS = {"embedding": 0, "kernel": 1, "recurrent_kernel": 2, "logits": 3,
+                "embedding_dropout": 4, "output_dropout": 5}
+
+
+def part_seed(seed: int, part: str, depth: int = 0) -> int:
+    """The seed of one part of a model (a key of SEED_OFFSETS) in recurrent layer ``depth``."""
+    return int(seed) + SEED_OFFSETS[part] + 10 * depth
+
+
 # Blocks of recurrent weights: the LSTM has I, F, C_tilde and O; the RNN one tanh layer.
 GATES = {"rnn": 1, "lstm": 4}
 
@@ -128,8 +148,8 @@ def param_matched_config(
     """A config for ``kind`` whose parameter count is closest to ``like_kind`` with ``like``.
 
     ``param_matched_config("rnn", 84, "lstm")`` gives the SimpleRNN as big as the default
-    LSTM-256 (522 units), the fair comparison when capacity is the question. Depth,
-    embedding and dropout are ``like``'s; only the width changes.
+    LSTM-256 (522 units, the shipped RNN-522), the fair comparison when capacity is the
+    question. Depth, embedding and dropout are ``like``'s; only the width changes.
     """
     like = like or ModelConfig()
     target = count_params(like_kind, vocab_size, like)
@@ -248,10 +268,9 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
             units=H,
             return_sequences=True,
             return_state=True,  # the last state too, which a carried run passes on
-            # the first layer's seeds are those of the one-layer models; a layer above
-            # takes its own (offset by 10 per layer)
-            kernel_initializer=init.GlorotUniform(seed=seed + 1 + 10 * depth),
-            recurrent_initializer=init.Orthogonal(seed=seed + 2 + 10 * depth),
+            kernel_initializer=init.GlorotUniform(seed=part_seed(seed, "kernel", depth)),
+            recurrent_initializer=init.Orthogonal(
+                seed=part_seed(seed, "recurrent_kernel", depth)),
             name=name,
             dtype=dtype,
         )
@@ -259,20 +278,23 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
     ]
     ids = keras.Input(shape=(None,), dtype="int32", name="ids")  # (batch, T)
     X = keras.layers.Embedding(
-        V, E, embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=seed), name=EMBEDDING,
+        V, E, name=EMBEDDING,
+        embeddings_initializer=init.RandomUniform(-0.05, 0.05, seed=part_seed(seed, "embedding")),
         dtype=dtype,
     )(ids)  # (batch, T, embed_dim)
     if config.dropout:
-        X = keras.layers.Dropout(config.dropout, seed=seed + 4, name="embedding_dropout",
+        X = keras.layers.Dropout(config.dropout, seed=part_seed(seed, "embedding_dropout"),
+                                 name="embedding_dropout",
                                  dtype=dtype)(X)
     H_all = X
     for layer in recurrent:
         H_all = layer(H_all)[0]  # (batch, T, num_hiddens); the last state is not needed here
     if config.dropout:
-        H_all = keras.layers.Dropout(config.dropout, seed=seed + 5, name="output_dropout",
+        H_all = keras.layers.Dropout(config.dropout, seed=part_seed(seed, "output_dropout"),
+                                     name="output_dropout",
                                      dtype=dtype)(H_all)
     logits = keras.layers.Dense(
-        V, kernel_initializer=init.GlorotUniform(seed=seed + 3), name=LOGITS,
+        V, kernel_initializer=init.GlorotUniform(seed=part_seed(seed, "logits")), name=LOGITS,
         dtype=logits_dtype,  # under mixed_bfloat16 the loss still reads float32 logits
     )(H_all)  # (batch, T, vocab_size)
     model = keras.Model(ids, logits, name=f"char_{kind}")

@@ -46,10 +46,6 @@ def as_rng(rng) -> np.random.Generator:
     raise TypeError(f"rng: expected None, an int seed or a numpy Generator, got {rng!r}")
 
 
-def check_temperature(temperature) -> float:
-    return checks.non_negative("temperature", temperature)
-
-
 def _greedy(logits) -> np.ndarray:
     """One-hot on the largest logit: the limit of the softmax as the temperature falls to 0."""
     logits = np.asarray(logits, dtype=np.float64)
@@ -71,7 +67,7 @@ def _softmax(logits, temperature: float) -> np.ndarray:
 
 def softmax_with_temperature(logits, temperature: float) -> np.ndarray:
     """Probabilities from logits at ``temperature`` (0 is greedy: one-hot), float64."""
-    temperature = check_temperature(temperature)
+    temperature = checks.non_negative("temperature", temperature)
     if temperature == 0:
         return _greedy(logits)
     return _softmax(logits, temperature)
@@ -95,7 +91,7 @@ def _prime(model, seed_text: str, ref):
 
 def sample(model, seed_text: str = "", length: int = 200, temperature: float = 1.0, rng=None):
     """Generate ``length`` characters after ``seed_text``; see the module docstring."""
-    temperature = check_temperature(temperature)
+    temperature = checks.non_negative("temperature", temperature)
     length = checks.whole("length", length, minimum=0, maximum=MAX_LENGTH)
     rng = as_rng(rng)
     ref = cells.Reference(model)
@@ -134,6 +130,6 @@ def generate(model, seed_text: str = "", length: int = 200, temperature: float =
 
 def next_char_probs(model, text: str, temperature: float = 1.0) -> np.ndarray:
     """The model's distribution over the character after ``text``: shape (vocab_size,)."""
-    temperature = check_temperature(temperature)
+    temperature = checks.non_negative("temperature", temperature)
     logits, _ = _prime(model, text, cells.Reference(model))
     return softmax_with_temperature(logits, temperature)

@@ -17,11 +17,12 @@ accuracy: where each one stops carrying information, and what each setting buys.
 
 from __future__ import annotations
 
+import functools
 import time
 
 import numpy as np
 
-from rnnlab import checks, models
+from rnnlab import cells, checks, models
 
 KINDS = models.KINDS
 
@@ -77,16 +78,18 @@ def _recurrent_layer(kind: str, num_hiddens: int, seed: int, recurrent_initializ
         raise ValueError(f"recurrent_initializer: expected one of {RECURRENT_INITIALIZERS}, "
                          f"got {recurrent_initializer!r}")
     init = keras.initializers
-    recurrent_init = (init.Orthogonal(seed=seed + 2) if recurrent_initializer == "orthogonal"
-                      else init.GlorotUniform(seed=seed + 2))
+    recurrent_seed = models.part_seed(seed, "recurrent_kernel")
+    recurrent_init = (init.Orthogonal(seed=recurrent_seed) if recurrent_initializer == "orthogonal"
+                      else init.GlorotUniform(seed=recurrent_seed))
     layer = keras.layers.LSTM if kind == "lstm" else keras.layers.SimpleRNN
-    return layer(num_hiddens, kernel_initializer=init.GlorotUniform(seed=seed + 1),
+    return layer(num_hiddens,
+                 kernel_initializer=init.GlorotUniform(seed=models.part_seed(seed, "kernel")),
                  recurrent_initializer=recurrent_init)
 
 
 def _set_forget_bias(layer, num_hiddens: int, forget_bias: float) -> None:
-    bias = layer.cell.bias.numpy()  # (4 * num_hiddens,): blocks in Keras order i, f, c, o
-    bias[num_hiddens : 2 * num_hiddens] = forget_bias
+    bias = layer.cell.bias.numpy()  # (4 * num_hiddens,): the four gates' blocks
+    bias[cells.gate_block("F", num_hiddens)] = forget_bias
     layer.cell.bias.assign(bias)
 
 
@@ -114,7 +117,7 @@ def recall_model(kind: str, vocab_size: int, num_classes: int, num_hiddens: int 
         -0.05, 0.05, seed=seed))(ids)  # (batch, lag + 1, 8)
     H = recurrent(X)  # (batch, num_hiddens)
     logits = keras.layers.Dense(num_classes, kernel_initializer=init.GlorotUniform(
-        seed=seed + 3))(H)  # (batch, num_classes)
+        seed=models.part_seed(seed, "logits")))(H)  # (batch, num_classes)
     model = keras.Model(ids, logits)
     if kind == "lstm":
         _set_forget_bias(recurrent, num_hiddens, forget_bias)
@@ -130,7 +133,7 @@ def adding_model(kind: str, num_hiddens: int = 32, seed: int = 0,
     rows = keras.Input(shape=(None, 2))  # (batch, T, 2)
     H = recurrent(rows)  # (batch, num_hiddens)
     total = keras.layers.Dense(1, kernel_initializer=keras.initializers.GlorotUniform(
-        seed=seed + 3))(H)  # (batch, 1)
+        seed=models.part_seed(seed, "logits")))(H)  # (batch, 1)
     model = keras.Model(rows, total)
     if kind == "lstm":
         _set_forget_bias(recurrent, num_hiddens, forget_bias)
@@ -270,13 +273,36 @@ def sweep_settings(series: str) -> dict:
 
 
 def sweep_point(series: str, lag: int, seed: int, **overrides) -> dict:
-    """One point of the memory sweep: ``series`` (a key of SWEEP_SERIES) at ``lag``.
+    """One point of the memory sweep: ``series`` (a key of SWEEP_SERIES) at ``lag``,
+    with its name under "series".
 
     ``overrides`` replace settings (``steps=60`` gives a cheap point for a test).
     """
     settings = {**sweep_settings(series), **overrides}
     spec = SWEEP_SERIES[series]
-    return TASK_POINT[spec["task"]](spec["kind"], lag, seed=seed, **settings)
+    return {**TASK_POINT[spec["task"]](spec["kind"], lag, seed=seed, **settings),
+            "series": series}
+
+
+# The two series of each task a learner trains live, and the views draw thick: for recall
+# the RNN and LSTM set up as the adding problem's two are (orthogonal and clipped; forget
+# bias 3 and clipped).
+MAIN_SERIES = {"recall": ("rnn_orthogonal_clipped", "lstm_bias3"),
+               "adding": ("adding_rnn", "adding_lstm")}
+
+
+def live_points(task: str, lag: int, steps: int | None = None, on_step=None) -> list[dict]:
+    """The task's two MAIN_SERIES trained afresh at ``lag`` (seed 0) for ``steps``
+    (default ``live_steps()``): a learner's own points beside the sweep's, which trained
+    longer. ``on_step(series, done, steps)`` hears each one's progress."""
+    if task not in MAIN_SERIES:
+        raise ValueError(f"task: expected one of {tuple(MAIN_SERIES)}, got {task!r}")
+    steps = steps or live_steps()
+    points = []
+    for name in MAIN_SERIES[task]:
+        hear = None if on_step is None else functools.partial(on_step, name)
+        points.append(sweep_point(name, lag, seed=0, steps=steps, on_step=hear))
+    return points
 
 
 def by_lag(points) -> list[dict]:

@@ -33,15 +33,10 @@ from rnnlab.errors import (
 )
 from rnnlab.history import History
 
-__all__ = ["train", "TrainConfig", "Recorder", "check_checkpoint", "evaluate", "baseline_nats",
+__all__ = ["train", "TrainConfig", "Recorder", "check_checkpoint", "evaluate",
            "History", "SCHEDULES"]
 
 SCHEDULES = ("constant", "cosine")
-
-
-def baseline_nats(vocab_size: int) -> float:
-    """Loss of the know-nothing model, uniform over the vocabulary: ln(vocab_size)."""
-    return uniform_nats(vocab_size)
 
 
 def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128,
@@ -398,7 +393,7 @@ def _run_metadata(model, corpus: Corpus, config: TrainConfig) -> dict:
         corpus=corpus.name,
         corpus_sha256=corpus.sha256,
         vocab_size=len(corpus.vocab),
-        baseline_nats=baseline_nats(len(corpus.vocab)),
+        baseline_nats=uniform_nats(len(corpus.vocab)),
         eval_split=config.eval_split,
         scoring=config.scoring,
         **{name: value for name, value in dataclasses.asdict(config).items()
@@ -639,9 +634,6 @@ def _train(model, corpus, config, path, resume_run, extend, on_record, progress,
     history = start.history
     if not start.step and not history:
         history.meta.update(_run_metadata(model, corpus, config))
-    total_steps = config.total_steps
-    if total_steps is not None and start.step >= total_steps:
-        return history  # the checkpoint already finished this budget
 
     splits = corpus.splits(config.heldout_fraction, config.validation_fraction)
     scored = splits.validation if config.validation_fraction else splits.heldout
@@ -666,7 +658,9 @@ def _train(model, corpus, config, path, resume_run, extend, on_record, progress,
     recorder = Recorder(model, corpus, config, start, optimizer, path, on_record, progress,
                         extra_arrays)
     if recorder.budget_spent():
-        return history  # e.g. a resumed run whose minutes are already used up
+        # a resumed run whose budget is already spent: the model holds the checkpoint's
+        # weights (restored above), so a caller that exports it exports the trained model
+        return history
     try:
         if config.carry_state:
             _fit_carried(model, config, optimizer, splits.train, scored, recorder, carried)

@@ -14,12 +14,16 @@ import numpy as np
 from rnnlab import cells
 
 
-def gates(model, text: str) -> cells.Trace:
-    """Every state and gate over ``text`` (the LSTM's I, F, O, C_tilde, C; the RNN's H)."""
-    return cells.unroll(model, text)
-
-
+# Where a unit counts as saturated: a sigmoid gate below 0.1 or above 0.9, a tanh value
+# below -0.9 or above 0.9 (Karpathy, Johnson & Fei-Fei 2015). The one place they are set.
 SATURATION_THRESHOLDS = {"gate": (0.1, 0.9), "tanh": (-0.9, 0.9)}
+
+
+def saturated(values: np.ndarray, kind: str = "tanh") -> np.ndarray:
+    """Where ``values`` (outputs of a tanh, or of a sigmoid gate with ``kind="gate"``) lie
+    beyond SATURATION_THRESHOLDS[kind]: a bool array of their shape."""
+    low, high = SATURATION_THRESHOLDS[kind]
+    return (values < low) | (values > high)
 
 
 def saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -119,7 +123,7 @@ def find_cells(model, text: str, top: int = 5, state: str = "H",
     ("H"; for the LSTM also "C" or a gate, "I", "F", "O") and each feature of
     ``text_features``, the ``top`` units by absolute correlation first. A feature that
     is constant over the text is skipped.
-    ``trace``: the model's ``gates(model, text)``, when the caller already has it.
+    ``trace``: the model's ``cells.unroll(model, text)``, when the caller already has it.
     """
     trace = trace if trace is not None else cells.unroll(model, text)
     values = getattr(trace, state, None)

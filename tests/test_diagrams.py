@@ -61,7 +61,7 @@ def test_readable_at_notebook_width(diagram):
     texts = [el for el in root.iter() if el.tag in (f"{SVG}text", f"{SVG}tspan")]
     assert len(texts) > 20
     sizes = [float(el.get("font-size")) for el in texts if el.get("font-size")]
-    assert sizes and min(sizes) >= diagrams.MIN_FONT_SIZE == 13
+    assert sizes and min(sizes) >= 13  # px: readable at a notebook's width
     # one font family: only the root chooses it
     assert [el for el in root.iter() if el.get("font-family")] == [root]
 
@@ -143,8 +143,12 @@ def test_save_and_show(tmp_path):
 
 def test_palette_is_okabe_ito_or_grey():
     assert all(colour in OKABE_ITO.values() or is_grey(colour) for colour in PALETTE.values())
-    assert {PALETTE[k] for k in ("rnn", "lstm", "toy")} == {"#E69F00", "#0072B2", "#009E73"}
-    assert PALETTE["baseline"] == PALETTE["chance"] == "#777777"
+    from rnnlab import pretrained
+
+    models_and_toy = [PALETTE[k] for k in (*pretrained.SHIPPED, "toy")]
+    assert all(colour in OKABE_ITO.values() for colour in models_and_toy)
+    assert len(set(models_and_toy)) == len(models_and_toy)  # no two models share a colour
+    assert is_grey(PALETTE["baseline"]) and is_grey(PALETTE["chance"])
 
 
 def test_drawing_needs_no_tensorflow():

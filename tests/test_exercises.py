@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnlab import exercises, models, pretrained, probes, tasks
+from rnnlab import cells, exercises, gradient_probes, models, pretrained, tasks
 from rnnlab.exercises import HINT, PASS, UNANSWERED
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "lessons" / "solutions"
@@ -30,7 +30,7 @@ def raising_function(*args, **kwargs):
 
 @pytest.fixture(scope="module")
 def lstm_trace():
-    return probes.gates(pretrained.load("lstm"), "ROMEO.\nWhat light through yonder window "
+    return cells.unroll(pretrained.load("lstm"), "ROMEO.\nWhat light through yonder window "
                         "breaks? It is the east, and Juliet is the sun.\n" * 3)
 
 
@@ -114,7 +114,7 @@ def test_radius_for_reach():
     r = sol.radius_for_reach()
     assert exercises.check_radius_for_reach(r).passed
     # the solution's comment: the toy's linear curve keeps 1% at that radius
-    norms = probes.toy_gradient_norms(101, r, activation="linear")
+    norms = gradient_probes.toy_gradient_norms(101, r, activation="linear")
     assert norms[0] / norms[-1] == pytest.approx(0.01, rel=1e-3)
     assert "multiply" in exercises.check_radius_for_reach(1 - 0.01 / 100).message
     assert "root" in exercises.check_radius_for_reach(0.01 ** 100).message

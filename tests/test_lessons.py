@@ -79,13 +79,11 @@ def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
     assert IGNORE_TAG in setup_cell.metadata.get("tags", []), path.name
     assert setup.startswith("# Setup: "), "the setup cell's first line says what it does"
     assert "NBVAL" not in setup, "test markers are tags here, out of the learner's way"
-    assert 'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL"' in setup
     assert f'REPOSITORY = "{REPOSITORY}"' in setup and setup.count("github.com") == 1
     assert '%pip install --quiet "rnnlab @ git+{REPOSITORY}"' in setup
     assert "enable_custom_widget_manager()" in setup
-    assert "keras.utils.set_random_seed(0)" in setup
-    # TensorFlow starts where its C++ start-up lines are kept out of the learner's way
-    assert setup.index("start_tensorflow()") < setup.index("import keras")
+    # the log level, the seed and TensorFlow's quiet start are checked by running the
+    # cell: tests/test_settings.py::test_a_lessons_setup_cell_shows_a_status_and_one_line
     # installs only where the kit is missing, then imports it in the same cell (Colab)
     assert 'if importlib.util.find_spec("rnnlab") is None:' in setup
     assert setup.index("%pip install") < setup.index("import rnnlab.settings")
@@ -152,10 +150,18 @@ def _load_claims():
     spec = importlib.util.spec_from_file_location("claims", ROOT / "lessons" / "claims.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.CLAIMS
+    return module
 
 
-LESSON_CLAIMS = _load_claims()
+LESSON_CLAIMS = _load_claims().CLAIMS
+README_CLAIMS = _load_claims().README_CLAIMS
+
+
+def checked_outputs(stem: str) -> str:
+    """Everything the checked cells of a lesson print (nbval compares it on every run)."""
+    nb = nbformat.read(ROOT / "lessons" / f"{stem}.ipynb", as_version=4)
+    return "\n".join("".join(o.get("text", "") for o in c.outputs)
+                     for c in code_cells(nb) if c.source.lstrip().startswith(CHECK))
 
 
 @pytest.mark.parametrize("stem", sorted(LESSON_CLAIMS))
@@ -164,12 +170,31 @@ def test_lesson_claims_rest_on_checked_cells(stem):
     nbval compares on every test run) still prints the number behind it."""
     nb = nbformat.read(ROOT / "lessons" / f"{stem}.ipynb", as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    checked = "\n".join(
-        "".join(o.get("text", "") for o in c.outputs)
-        for c in code_cells(nb) if c.source.lstrip().startswith(CHECK))
+    checked = checked_outputs(stem)
     for words, evidence in LESSON_CLAIMS[stem]:
         assert words in text, f"{stem}: the text no longer says {words!r}"
         assert evidence in checked, f"{stem}: no checked cell prints {evidence!r}"
+
+
+def test_readme_figures_rest_on_checked_cells():
+    """The README's figures table repeats lesson numbers: each is still in the README and
+    still printed by a checked cell of the lesson named beside it."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    outputs = {stem: checked_outputs(stem) for stem in {stem for _, stem, _ in README_CLAIMS}}
+    for words, stem, evidence in README_CLAIMS:
+        assert words in readme, f"README.md no longer says {words!r}"
+        assert evidence in outputs[stem], f"{stem}: no checked cell prints {evidence!r}"
+
+
+def test_every_document_puts_the_held_out_cut_where_lesson_one_prints_it():
+    import re
+
+    cut = re.search(r"the cut is ([\d,]+) characters into", checked_outputs("01_characters"))
+    assert cut, "lesson 1 no longer prints where the held-out tail starts"
+    for doc in ("README.md", "data/README.md", "rnnlab/corpus.py"):
+        text = (ROOT / doc).read_text(encoding="utf-8")
+        assert f"{cut.group(1)} characters into" in text or (
+            f"first {cut.group(1)} characters of *Troilus" in text), doc
 
 
 def test_the_guide_lists_every_claim_with_its_evidence():

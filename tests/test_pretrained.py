@@ -33,6 +33,27 @@ def test_provenance_is_recorded(shipped, shakespeare):
     assert budgets.pop() >= 20_000_000
 
 
+def test_the_registry_is_what_the_shipped_weights_are(shipped):
+    """One registry (pretrained.SHIPPED) names each model; the weights agree with it, and
+    the recipe is the one every shipped model recorded (its final budget included)."""
+    from rnnlab.palette import PALETTE
+
+    assert set(shipped) == set(pretrained.SHIPPED)
+    for name, spec in pretrained.SHIPPED.items():
+        model = shipped[name]
+        assert (model.kind, model.config.num_hiddens) == (spec.kind, spec.num_hiddens)
+        assert spec.label == f"{'LSTM' if spec.kind == 'lstm' else 'RNN'}-{spec.num_hiddens}"
+        assert name in PALETTE, "every shipped model has its colour"
+        recorded = model.meta["training"]
+        recipe = pretrained.recipe()
+        for field in ("batch_size", "num_steps", "learning_rate", "schedule",
+                      "global_clipnorm", "seed"):
+            assert recorded[field] == getattr(recipe[-1], field), (name, field)
+        assert recorded["budget"]["max_chars"] == recipe[-1].max_chars == model.meta[
+            "chars_seen"]
+    assert [c.max_chars for c in pretrained.recipe()] == sorted(pretrained.PHASE_CHARS)
+
+
 def test_the_matched_rnn_has_the_lstms_parameter_count(shipped, shakespeare):
     matched, lstm = shipped[pretrained.MATCHED], shipped["lstm"]
     assert matched.kind == "rnn"

@@ -5,11 +5,12 @@ import math
 import numpy as np
 import pytest
 
-from rnnlab import cells, gradient_probes, models, probes, sampling
+from rnnlab import cells, clipping, gradient_probes, models, sampling, units
 
 
-def numpy_bptt(model, ids, loss="last"):
-    """dL/dH_t by hand-written backpropagation through time over the numpy reference."""
+def numpy_bptt(model, ids):
+    """dL/dH_t, shape (T, num_hiddens), of the loss at the last step, by hand-written
+    backpropagation through time over the numpy reference."""
     ref = cells.Reference(model)
     trace = cells.unroll(model, ids[:-1])
     T, n = trace.H.shape
@@ -17,10 +18,7 @@ def numpy_bptt(model, ids, loss="last"):
     P = sampling.softmax_with_temperature(trace.logits, 1.0)  # (T, vocab_size)
     dlogits = P.copy()
     dlogits[np.arange(T), targets] -= 1.0
-    if loss == "last":
-        dlogits[:-1] = 0.0
-    else:
-        dlogits /= T
+    dlogits[:-1] = 0.0  # only the last step's prediction is in the loss
     direct = dlogits @ ref.W_hq.T  # (T, num_hiddens): dL/dH_t through the output at t
     cell = ref.cell
     G = np.zeros((T, n))
@@ -48,22 +46,19 @@ def numpy_bptt(model, ids, loss="last"):
 
 
 @pytest.mark.parametrize("kind", models.KINDS)
-@pytest.mark.parametrize("loss", probes.LOSSES)
-def test_autodiff_equals_numpy_bptt(kind, loss, tiny_corpus):
+def test_autodiff_equals_numpy_bptt(kind, tiny_corpus):
     model = models.build(kind, tiny_corpus.vocab, num_hiddens=32, seed=3)
     ids = tiny_corpus.vocab.encode(tiny_corpus.text[5000:5061])  # 60 inputs + 1 target
-    got = probes.gradients(model, ids, loss=loss)
-    expected = numpy_bptt(model, ids, loss)
-    assert got.shape == (60, 32)
-    scale = np.abs(expected).max()
-    np.testing.assert_allclose(got, expected, atol=1e-5 * scale, rtol=1e-3)
-    np.testing.assert_allclose(probes.gradient_norms(model, ids, loss=loss),
-                               np.linalg.norm(expected, axis=1), rtol=1e-3, atol=1e-6 * scale)
+    got = gradient_probes.window_gradients(model, ids)["H"]  # (1, 60)
+    expected = np.linalg.norm(numpy_bptt(model, ids), axis=1)  # (60,)
+    assert got.shape == (1, 60)
+    np.testing.assert_allclose(got[0], expected, rtol=1e-3, atol=1e-6 * expected.max())
 
 
 @pytest.mark.parametrize("kind", models.KINDS)
-def test_autodiff_equals_finite_differences_in_float64(kind, tiny_corpus):
-    """Nudge H_t in the numpy model (float64) and watch the loss at the last step."""
+def test_numpy_bptt_equals_finite_differences_in_float64(kind, tiny_corpus):
+    """The oracle checked itself: nudge H_t in the numpy model (float64) and watch the
+    loss at the last step; the autodiff probe then matches it to float64 precision."""
     import keras
 
     before = keras.config.dtype_policy()
@@ -73,8 +68,9 @@ def test_autodiff_equals_finite_differences_in_float64(kind, tiny_corpus):
     finally:
         keras.config.set_dtype_policy(before)
     ids = tiny_corpus.ids[:31]
-    G = probes.gradients(model, ids)
-    assert G.dtype == np.float64
+    G = numpy_bptt(model, ids)  # (30, 8)
+    np.testing.assert_allclose(gradient_probes.window_gradients(model, ids)["H"][0],
+                               np.linalg.norm(G, axis=1), rtol=1e-9)
     ref = cells.Reference(model)
     rng = np.random.default_rng(0)
 
@@ -98,14 +94,6 @@ def test_autodiff_equals_finite_differences_in_float64(kind, tiny_corpus):
         assert fd == pytest.approx(G[t] @ u, rel=1e-5, abs=1e-10)
 
 
-def test_one_trace_serves_every_length(tiny_corpus):
-    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16)
-    for T in (10, 37, 120):
-        assert probes.gradient_norms(model, tiny_corpus.text[:T + 1]).shape == (T,)
-    twin = gradient_probes._float64_build.cache[model]  # the float64 copy the gradients go through
-    assert gradient_probes._gradient_function.cache[twin].experimental_get_tracing_count() == 1
-
-
 def test_long_sequences_do_not_underflow(shakespeare):
     """At T = 400 the shipped RNN's gradient falls below float32's range (it drew a cliff
     to 0); in float64 every step keeps a true, positive norm, the same where both exist."""
@@ -113,36 +101,36 @@ def test_long_sequences_do_not_underflow(shakespeare):
 
     rnn = pretrained.load("rnn")
     text = shakespeare.heldout_text(length=401)
-    norms = probes.gradient_norms(rnn, text)
+    norms = gradient_probes.window_gradients(rnn, text)["H"][0]
     assert norms.dtype == np.float64 and np.all(norms > 0) and np.all(np.isfinite(norms))
     assert norms[0] < 1e-38  # below float32's smallest normal number: it needed float64
     assert norms[0] / norms[-1] < 1e-30
     # the same numbers as float32 autodiff through the model itself, where float32 has them
-    in_float32, _ = gradient_probes._gradient_function(rnn)(rnn.vocab.encode(text), False)
-    float32_norms = np.linalg.norm(in_float32.numpy(), axis=1)
+    ids = rnn.vocab.encode(text).astype(np.int32)[None]  # (1, 401)
+    float32_norms = gradient_probes._window_function(rnn)(ids)["H"].numpy()[0]
     assert float32_norms[0] == 0.0  # the cliff the learner saw
     np.testing.assert_allclose(float32_norms[300:], norms[300:], rtol=1e-3)
 
 
 def test_probe_follows_the_model_as_it_trains(tiny_corpus):
     model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, seed=1)
-    before = probes.gradient_norms(model, tiny_corpus.text[:21])
+    before = gradient_probes.window_gradients(model, tiny_corpus.text[:21])["H"]
     model.keras.set_weights([w * 0.5 for w in model.keras.get_weights()])
-    after = probes.gradient_norms(model, tiny_corpus.text[:21])
+    after = gradient_probes.window_gradients(model, tiny_corpus.text[:21])["H"]
     assert not np.allclose(before, after)  # the float64 copy took the new weights
 
 
 def test_bad_probe_inputs(tiny_corpus):
     model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8)
-    with pytest.raises(ValueError, match="at least 2"):
-        probes.gradient_norms(model, "a")
-    with pytest.raises(ValueError, match="loss"):
-        probes.gradient_norms(model, "abc", loss="sum")
+    with pytest.raises(ValueError, match="length >= 2"):
+        gradient_probes.window_gradients(model, "a")
+    with pytest.raises(ValueError, match="one length"):
+        gradient_probes.window_gradients(model, ["abc", "ab"])
 
 
 def test_toy_linear_slope_is_the_spectral_radius():
     for radius in (0.8, 1.0, 1.2):
-        norms = probes.toy_gradient_norms(60, radius, "linear", num_hiddens=32, seed=1)
+        norms = gradient_probes.toy_gradient_norms(60, radius, "linear", num_hiddens=32, seed=1)
         slopes = np.diff(np.log(norms))  # log-norm change per step forward in time
         np.testing.assert_allclose(slopes, -math.log(radius) * np.ones(59), atol=1e-9)
         assert norms[-1] == pytest.approx(1.0)
@@ -151,39 +139,39 @@ def test_toy_linear_slope_is_the_spectral_radius():
 @pytest.mark.parametrize("activation", ["tanh", "relu"])
 def test_toy_radius_bounds_the_growth(activation):
     for radius in (0.9, 1.1, 1.5):
-        norms = probes.toy_gradient_norms(80, radius, activation, num_hiddens=32, seed=2)
+        norms = gradient_probes.toy_gradient_norms(80, radius, activation, num_hiddens=32, seed=2)
         growth_back = norms[:-1] / norms[1:]  # factor per step backwards in time
         assert np.all(growth_back <= radius * (1 + 1e-9))
     # tanh saturation makes the decay much faster than the radius alone
-    assert probes.toy_gradient_norms(80, 1.5, "tanh")[0] < 1.5**-10
+    assert gradient_probes.toy_gradient_norms(80, 1.5, "tanh")[0] < 1.5**-10
 
 
 def test_toy_bad_arguments():
     with pytest.raises(ValueError, match="activation"):
-        probes.toy_gradient_norms(10, 1.0, "sigmoid")
+        gradient_probes.toy_gradient_norms(10, 1.0, "sigmoid")
     with pytest.raises(ValueError, match="spectral_radius"):
-        probes.toy_gradient_norms(10, float("nan"))
+        gradient_probes.toy_gradient_norms(10, float("nan"))
     with pytest.raises(ValueError, match="num_steps"):
-        probes.toy_gradient_norms(0, 1.0)
+        gradient_probes.toy_gradient_norms(0, 1.0)
 
 
 def test_saturation_counts_thresholds():
     gate = np.array([[0.05, 0.5], [0.95, 0.5], [0.5, 0.99], [0.01, 0.5]])  # (T=4, units=2)
     trace = cells.Trace(kind="lstm", text="abcd", ids=np.arange(4), H=gate, logits=gate,
                         state=None, C=gate, I=gate, F=1 - gate, O=gate, C_tilde=gate)
-    sat = probes.saturation(trace)
+    sat = units.saturation(trace)
     np.testing.assert_allclose(sat["I"][0], [0.5, 0.0])  # below 0.1
     np.testing.assert_allclose(sat["I"][1], [0.25, 0.25])  # above 0.9
     np.testing.assert_allclose(sat["F"][1], [0.5, 0.0])
     rnn = cells.Trace(kind="rnn", text="ab", ids=np.arange(2), logits=None, state=None,
                       H=np.array([[-0.95, 0.0], [0.2, 0.91]]))
-    assert set(probes.saturation(rnn)) == {"H"}
-    np.testing.assert_allclose(probes.saturation(rnn)["H"][0], [0.5, 0.0])
+    assert set(units.saturation(rnn)) == {"H"}
+    np.testing.assert_allclose(units.saturation(rnn)["H"][0], [0.5, 0.0])
 
 
 def test_text_features():
     text = "HAMLET.\nTo be [Aside] or not\n"
-    f = probes.text_features(text)
+    f = units.text_features(text)
     assert f["speaker"][:7].all() and not f["speaker"][8:].any()
     inside = [i for i, ch in enumerate(text) if f["in_brackets"][i]]
     assert text[inside[0]] == "[" and text[inside[-1]] == "]" and len(inside) == 7
@@ -194,21 +182,45 @@ def test_text_features():
 def test_find_cells_ranks_by_correlation(tiny_corpus):
     model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=4)
     text = tiny_corpus.text[3000:3600]
-    found = probes.find_cells(model, text, top=4)
+    found = units.find_cells(model, text, top=4)
     trace = cells.unroll(model, text)
-    feature = probes.text_features(text)["line_position"]
+    feature = units.text_features(text)["line_position"]
     for unit, r in found["line_position"]:
         assert r == pytest.approx(np.corrcoef(trace.H[:, unit], feature)[0, 1], abs=1e-6)
     rs = [abs(r) for _, r in found["line_position"]]
     assert rs == sorted(rs, reverse=True) and len(rs) == 4
     with pytest.raises(ValueError, match="no 'C'"):
-        probes.find_cells(models.build("rnn", tiny_corpus.vocab, num_hiddens=4), text, state="C")
+        units.find_cells(models.build("rnn", tiny_corpus.vocab, num_hiddens=4), text, state="C")
+
+
+def test_feature_correlation_checks_a_pick_on_another_passage(tiny_corpus):
+    model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=4)
+    text = tiny_corpus.text[3000:3600]
+    trace = cells.unroll(model, text)
+    for state in ("H", "C", "F"):
+        for unit, r in units.find_cells(model, text, top=3, state=state,
+                                        trace=trace)["line_position"]:
+            assert units.feature_correlation(trace, state, unit, "line_position") == \
+                pytest.approx(r, abs=1e-6)
+    # a unit made to follow the line position exactly, then the opposite way
+    trace.H[:, 0] = units.text_features(text)["line_position"]
+    assert units.feature_correlation(trace, "H", 0, "line_position") == pytest.approx(1.0)
+    trace.H[:, 0] *= -2.0
+    assert units.feature_correlation(trace, "H", 0, "line_position") == pytest.approx(-1.0)
+    no_brackets = cells.unroll(model, "no stage direction here\n")
+    assert math.isnan(units.feature_correlation(no_brackets, "H", 0, "in_brackets"))
+    with pytest.raises(ValueError, match="feature: expected one of"):
+        units.feature_correlation(trace, "H", 0, "rhyme")
+    with pytest.raises(ValueError, match="has no 'C'"):
+        units.feature_correlation(cells.unroll(models.build("rnn", tiny_corpus.vocab,
+                                                            num_hiddens=4), text), "C", 0,
+                                  "line_position")
 
 
 def test_clipping_tames_the_first_jump(tiny_corpus):
     settings = dict(steps=4, learning_rate=1e3, num_hiddens=16, batch_size=8, num_steps=20)
-    wild = probes.clipping_run(tiny_corpus, global_clipnorm=None, **settings)
-    tame = probes.clipping_run(tiny_corpus, global_clipnorm=1.0, **settings)
+    wild = clipping.clipping_run(tiny_corpus, global_clipnorm=None, **settings)
+    tame = clipping.clipping_run(tiny_corpus, global_clipnorm=1.0, **settings)
     # same start: same weights, same batch, same gradient before any update
     assert wild["grad_norm"][0] == pytest.approx(tame["grad_norm"][0])
     assert wild["loss"][0] == pytest.approx(tame["loss"][0])
@@ -263,7 +275,7 @@ def test_window_gradients_equal_finite_differences_through_the_numpy_cells(kind,
     float64 numpy model (an independent implementation of the same equations)."""
     model = float64_model(kind, tiny_corpus.vocab)
     ids = tiny_corpus.ids[:31].astype(np.int32)  # T = 30
-    found = probes.window_gradients(model, ids)
+    found = gradient_probes.window_gradients(model, ids)
     assert set(found) == ({"H", "C", "x"} if kind == "lstm" else {"H", "x"})
     ref = cells.Reference(model)
     eps = 1e-6
@@ -280,22 +292,22 @@ def test_window_gradients_equal_finite_differences_through_the_numpy_cells(kind,
 def test_a_batch_equals_its_windows_one_by_one(tiny_corpus):
     model = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=3)
     windows = tiny_corpus.heldout_windows(count=4, length=40, seed=1)
-    batch = probes.window_gradients(model, windows)
+    batch = gradient_probes.window_gradients(model, windows)
     for i, window in enumerate(windows):
-        alone = probes.window_gradients(model, window)
+        alone = gradient_probes.window_gradients(model, window)
         for name in ("H", "C", "x"):
             np.testing.assert_allclose(batch[name][i], alone[name][0], rtol=1e-9)
-        # the same dL/dH as the one-window probe the views have used all along
-        np.testing.assert_allclose(batch["H"][i], probes.gradient_norms(model, window),
-                                   rtol=1e-9)
+        # the same dL/dH as hand-written backpropagation through time, window by window
+        np.testing.assert_allclose(batch["H"][i], np.linalg.norm(numpy_bptt(model, window),
+                                                                  axis=1), rtol=1e-3)
     texts = [tiny_corpus.vocab.decode(w) for w in windows]
-    np.testing.assert_allclose(probes.window_gradients(model, texts)["x"], batch["x"])
+    np.testing.assert_allclose(gradient_probes.window_gradients(model, texts)["x"], batch["x"])
 
 
 def test_one_trace_serves_every_batch_and_length(tiny_corpus):
     model = models.build("rnn", tiny_corpus.vocab, num_hiddens=16)
     for count, length in ((1, 10), (5, 37), (2, 120)):
-        norms = probes.window_gradients(
+        norms = gradient_probes.window_gradients(
             model, tiny_corpus.heldout_windows(count, length))["H"]
         assert norms.shape == (count, length)
     twin = gradient_probes._float64_build.cache[model]
@@ -305,12 +317,12 @@ def test_one_trace_serves_every_batch_and_length(tiny_corpus):
 def test_window_input_errors_name_the_input(tiny_corpus):
     model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8)
     with pytest.raises(ValueError, match="texts of one length"):
-        probes.window_gradients(model, ["ROMEO.", "JULIET."])
+        gradient_probes.window_gradients(model, ["ROMEO.", "JULIET."])
     with pytest.raises(ValueError, match=r"windows: expected int ids of shape \(n, length\) with "
                                          "length >= 2"):
-        probes.window_gradients(model, np.zeros((2, 1), np.int32))
+        gradient_probes.window_gradients(model, np.zeros((2, 1), np.int32))
     with pytest.raises(ValueError, match="windows: expected ids from 0 to"):
-        probes.window_gradients(model, np.full((1, 5), 999))
+        gradient_probes.window_gradients(model, np.full((1, 5), 999))
     with pytest.raises(ValueError, match="length: the held-out text has"):
         tiny_corpus.heldout_windows(2, 10**8)
     with pytest.raises(ValueError, match="count: expected a whole number >= 1, got 0"):
@@ -331,19 +343,19 @@ def test_gradient_band_is_relative_to_each_windows_last_step():
     norms = np.array([[1e-6, 1e-3, 2.0],
                       [1e-4, 1e-2, 4.0],
                       [1e-2, 1e-1, 1.0]])
-    band = probes.gradient_band(norms, low=0, high=100)
+    band = gradient_probes.gradient_band(norms, low=0, high=100)
     np.testing.assert_allclose(band["median"], [2.5e-5, 2.5e-3, 1.0])
     np.testing.assert_allclose(band["low"], [5e-7, 5e-4, 1.0])
     np.testing.assert_allclose(band["high"], [1e-2, 1e-1, 1.0])
     assert band["windows"] == 3
     with pytest.raises(ValueError, match=r"norms: expected \(n_windows, T\)"):
-        probes.gradient_band(np.ones(4))
+        gradient_probes.gradient_band(np.ones(4))
 
 
 def test_at_initialisation_is_the_same_architecture_untrained(tiny_corpus):
     trained = models.build("lstm", tiny_corpus.vocab, num_hiddens=16, seed=9)
     trained.keras.set_weights([w * 1.5 for w in trained.keras.get_weights()])
-    fresh = probes.at_initialisation(trained)
+    fresh = gradient_probes.at_initialisation(trained)
     assert fresh.kind == "lstm" and fresh.config.num_hiddens == 16
     reference = models.build("lstm", tiny_corpus.vocab, trained.config, seed=0)
     for a, b in zip(fresh.keras.get_weights(), reference.keras.get_weights()):
@@ -354,41 +366,42 @@ def test_rnn_gradient_reach_equals_autodiff_and_answers_the_what_if(tiny_corpus)
     model = models.build("rnn", tiny_corpus.vocab, num_hiddens=16, seed=6)
     model.keras.set_weights([w * 3 for w in model.keras.get_weights()])  # saturate it
     windows = tiny_corpus.heldout_windows(count=6, length=40, seed=2)
-    norms = probes.window_gradients(model, windows)["H"]
+    norms = gradient_probes.window_gradients(model, windows)["H"]
     by_autodiff = np.median(np.log10(norms[:, 0] / norms[:, -1]))
-    assert probes.rnn_gradient_reach(model, windows) == pytest.approx(by_autodiff, abs=1e-6)
+    reach = gradient_probes.rnn_gradient_reach(model, windows)
+    assert reach == pytest.approx(by_autodiff, abs=1e-6)
     # letting saturated units pass tanh' = 0.19 can only let more through
-    relieved = probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=0.19)
+    relieved = gradient_probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=0.19)
     assert relieved > by_autodiff + 1  # this model is saturated: it matters here
     # the weights alone (tanh' = 1 everywhere): the linear RNN's gradient, in numpy
-    linear = probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=1.0,
+    linear = gradient_probes.rnn_gradient_reach(model, windows, saturated_tanh_prime=1.0,
                                        unsaturated_tanh_prime=1.0)
     W_hh = model.get_weights()["recurrent/recurrent_kernel"].astype(np.float64)
     assert linear > relieved
     assert linear <= 39 * np.log10(np.linalg.svd(W_hh, compute_uv=False)[0]) + 1e-9
     with pytest.raises(ValueError, match="expected a vanilla RNN"):
-        probes.rnn_gradient_reach(models.build("lstm", tiny_corpus.vocab, num_hiddens=8),
+        gradient_probes.rnn_gradient_reach(models.build("lstm", tiny_corpus.vocab, num_hiddens=8),
                                   windows)
 
 
 def test_forget_timescales_and_tanh_outputs():
     from rnnlab import cells
 
-    T, units = 250, 3
-    F = np.empty((T, units))
+    T, width = 250, 3
+    F = np.empty((T, width))
     F[:, 0], F[:, 1], F[:, 2] = 0.5, 0.99, np.tile([0.9, 1.0], T // 2)  # constant, near 1, mixed
-    trace = cells.Trace(kind="lstm", text="x" * T, ids=np.zeros(T, int), H=np.zeros((T, units)),
-                        logits=None, state=None, C=np.full((T, units), 3.0),
-                        I=F, F=F, O=F, C_tilde=np.full((T, units), -0.95))
-    found = probes.forget_timescales([trace, trace], window=100)
+    trace = cells.Trace(kind="lstm", text="x" * T, ids=np.zeros(T, int), H=np.zeros((T, width)),
+                        logits=None, state=None, C=np.full((T, width), 3.0),
+                        I=F, F=F, O=F, C_tilde=np.full((T, width), -0.95))
+    found = units.forget_timescales([trace, trace], window=100)
     np.testing.assert_allclose(found["mean"], [0.5, 0.99, 0.95])
     np.testing.assert_allclose(found["time_constant"], -1 / np.log([0.5, 0.99, 0.95]))
     # two windows of 100 per passage: 0.5^100, 0.99^100, 0.9^50
     np.testing.assert_allclose(found["product"], [0.5 ** 100, 0.99 ** 100, 0.9 ** 50])
-    outputs = probes.tanh_outputs(trace)
+    outputs = units.tanh_outputs(trace)
     assert set(outputs) == {"C_tilde", "tanh(C)"}
     np.testing.assert_allclose(outputs["tanh(C)"], np.tanh(3.0))
     with pytest.raises(ValueError, match="longer than every passage"):
-        probes.forget_timescales(trace, window=300)
+        units.forget_timescales(trace, window=300)
     with pytest.raises(ValueError, match="LSTM"):
-        probes.forget_timescales([])
+        units.forget_timescales([])

@@ -313,3 +313,19 @@ def test_mixed_bfloat16_trains_keeps_float32_weights_and_round_trips(
     assert 0 < difference.max() < 0.1
     with pytest.raises(ValueError, match="precision: expected one of"):
         models.ModelConfig(precision="float16")
+
+
+def test_a_finished_checkpoint_resumed_gives_back_its_trained_weights(trained, make_model,
+                                                                      tiny_corpus):
+    """Resuming a run whose budget is already spent trains nothing, and the model holds
+    the checkpoint's weights, not its fresh ones: an export after it (make pretrained run
+    twice, a protocol point whose record was lost) writes the trained model."""
+    path, settings = trained
+    saved = models.load(path).get_weights()
+    fresh = make_model("rnn", seed=7)
+    before = fresh.get_weights()
+    history = training.train(fresh, tiny_corpus, checkpoint=path, resume=True, **settings)
+    assert history.final["step"] == 10  # nothing more trained
+    for name, weight in fresh.get_weights().items():
+        np.testing.assert_array_equal(weight, saved[name])
+    assert not np.array_equal(before["recurrent/kernel"], saved["recurrent/kernel"])

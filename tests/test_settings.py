@@ -39,10 +39,20 @@ def test_a_lessons_setup_cell_shows_a_status_and_one_line(tmp_path):
 
     lesson = Path(__file__).resolve().parent.parent / "lessons" / "01_characters.ipynb"
     setup = nbformat.read(lesson, as_version=4).cells[1].source
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup)])
+    # what the setup cell promises, asked of the kernel it ran in: TensorFlow's log level
+    # set, and the same random numbers on every run (the seed set after Keras imports)
+    probe = ('import os\n'
+             'first = keras.random.uniform((3,), seed=None).numpy().tolist()\n'
+             'keras.utils.set_random_seed(0)\n'
+             'again = keras.random.uniform((3,), seed=None).numpy().tolist()\n'
+             'print(os.environ["TF_CPP_MIN_LOG_LEVEL"], first == again)')
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(setup),
+                                         nbformat.v4.new_code_cell(probe)])
+    env = kernel_environment()
+    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # a learner's kernel starts without it
     NotebookClient(nb, kernel_name="python3", timeout=300,
-                   resources={"metadata": {"path": str(tmp_path)}}).execute(
-                       env=kernel_environment())
+                   resources={"metadata": {"path": str(tmp_path)}}).execute(env=env)
+    assert [o.text for o in nb.cells[1].outputs] == ["2 True\n"], nb.cells[1].outputs
     outputs = nb.cells[0].outputs
     # a status line while TensorFlow starts, then the device line; no stderr at all
     assert [o.get("name", o.output_type) for o in outputs] == ["display_data", "stdout"], outputs

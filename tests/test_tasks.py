@@ -90,14 +90,18 @@ def test_sweep_series_say_what_they_are():
     # Keras's own SimpleRNN defaults: orthogonal recurrent matrix, no clipping
     import keras
 
-    layer = keras.layers.SimpleRNN(4)
+    # the series named after Keras's defaults build what Keras builds by default
     defaults = tasks.SWEEP_SERIES["rnn_keras_defaults"]
-    # (the class is OrthogonalInitializer in Keras 3.3, Orthogonal later; both are this)
-    assert isinstance(layer.recurrent_initializer, keras.initializers.Orthogonal)
-    assert defaults["recurrent_initializer"] == "orthogonal"
+    built = tasks._recurrent_layer("rnn", 4, 0, defaults["recurrent_initializer"])
+    assert type(built.recurrent_initializer) is type(keras.layers.SimpleRNN(4)
+                                                     .recurrent_initializer)
     assert defaults["global_clipnorm"] is None and keras.optimizers.Adam().global_clipnorm is None
-    assert keras.layers.LSTM(4).unit_forget_bias  # Keras's LSTM: forget bias 1
-    assert tasks.SWEEP_SERIES["lstm_bias1"]["forget_bias"] == 1.0
+    lstm = tasks._recurrent_layer("lstm", 4, 0, "orthogonal")
+    lstm.build((None, 5, 3))
+    tasks._set_forget_bias(lstm, 4, tasks.SWEEP_SERIES["lstm_bias1"]["forget_bias"])
+    keras_default = keras.layers.LSTM(4)
+    keras_default.build((None, 5, 3))
+    np.testing.assert_array_equal(lstm.cell.bias.numpy(), keras_default.cell.bias.numpy())
 
 
 def test_shipped_sweep_has_every_series_with_its_seeds():

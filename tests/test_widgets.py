@@ -1,11 +1,12 @@
 """Headless tests of every view: set a control's value, check what is drawn."""
 
+import dataclasses
 import base64
 
 import numpy as np
 import pytest
 
-from rnnlab import models, pretrained, probes, sampling, tasks, training
+from rnnlab import cells, gradient_probes, models, pretrained, sampling, tasks, training, units
 from rnnlab.widgets import (
     ConnectivityView, GateViewer, GradientFlow, LagExplorer, TextComparer, TrainingMonitor,
     bar_chart, line_chart, use_static,
@@ -112,11 +113,11 @@ def test_static_fallback_uses_core_widgets_only_and_redraws(pair, passage, stati
     box, figure = outputs
     assert box.data[WIDGET_VIEW]["model_id"] == view.widget.model_id
     toy = next(t for t in plotted(figure)["data"] if t["meta"] == "toy")
-    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(100, 1.0)[::-1])
+    np.testing.assert_allclose(toy["y"], gradient_probes.toy_gradient_norms(100, 1.0)[::-1])
     (update,) = redrawn(view._num_steps, 40)
     assert update.update and update.transient == figure.transient  # the same display id
     toy = next(t for t in plotted(update)["data"] if t["meta"] == "toy")
-    np.testing.assert_allclose(toy["y"], probes.toy_gradient_norms(40, 1.0)[::-1])
+    np.testing.assert_allclose(toy["y"], gradient_probes.toy_gradient_norms(40, 1.0)[::-1])
 
 
 def test_static_fallback_for_every_view_and_chart(pair, passage, static_figures):
@@ -143,12 +144,12 @@ def test_static_fallback_for_every_view_and_chart(pair, passage, static_figures)
 def test_gradient_flow_toy_follows_its_controls(pair):
     view = GradientFlow(models=pair, windows=4)
     np.testing.assert_allclose(visible(view.figure)["toy"].y,
-                               probes.toy_gradient_norms(100, 1.0)[::-1])  # k = 0 first
+                               gradient_probes.toy_gradient_norms(100, 1.0)[::-1])  # k = 0 first
     view._radius.value = 1.25
     view._activation.value = "linear"
     view._num_hiddens.value = 32
     view._num_steps.value = 50
-    expected = probes.toy_gradient_norms(50, 1.25, "linear", num_hiddens=32)
+    expected = gradient_probes.toy_gradient_norms(50, 1.25, "linear", num_hiddens=32)
     np.testing.assert_allclose(visible(view.figure)["toy"].y, expected[::-1])
     assert view._quantity.disabled and view._weights.disabled  # trained models only
     assert view.figure.layout.yaxis.type == "log"
@@ -170,8 +171,8 @@ def test_gradient_flow_trained_models_draw_a_median_and_band(pair, shakespeare):
     assert set(shown) == {"rnn", "lstm", "rnn/high", "rnn/low", "lstm/high", "lstm/low"}
     windows = shakespeare.heldout_windows(6, 400, seed=2)
     for kind in ("rnn", "lstm"):
-        norms = probes.window_gradients(pair[kind], windows)["H"][:, -60:]
-        band = probes.gradient_band(norms)
+        norms = gradient_probes.window_gradients(pair[kind], windows)["H"][:, -60:]
+        band = gradient_probes.gradient_band(norms)
         np.testing.assert_allclose(shown[kind].y, band["median"][::-1], rtol=1e-6)
         np.testing.assert_allclose(shown[f"{kind}/low"].y, band["low"][::-1], rtol=1e-6)
         np.testing.assert_allclose(shown[f"{kind}/high"].y, band["high"][::-1], rtol=1e-6)
@@ -181,14 +182,14 @@ def test_gradient_flow_trained_models_draw_a_median_and_band(pair, shakespeare):
     view._quantity.value = "C"  # the cell state: the LSTM only, said in no error
     assert set(visible(view.figure)) == {"lstm", "lstm/high", "lstm/low"}
     assert "dL_T/dC" in view.figure.layout.title.text and view.error is None
-    lstm_c = probes.window_gradients(pair["lstm"], windows)["C"][:, -60:]
+    lstm_c = gradient_probes.window_gradients(pair["lstm"], windows)["C"][:, -60:]
     np.testing.assert_allclose(view.curves["lstm"],
-                               probes.gradient_band(lstm_c)["median"][::-1], rtol=1e-6)
+                               gradient_probes.gradient_band(lstm_c)["median"][::-1], rtol=1e-6)
     view._weights.value = "initial"  # the same architecture, untrained
-    fresh = probes.at_initialisation(pair["lstm"])
-    untrained = probes.window_gradients(fresh, windows)["C"][:, -60:]
+    fresh = gradient_probes.at_initialisation(pair["lstm"])
+    untrained = gradient_probes.window_gradients(fresh, windows)["C"][:, -60:]
     np.testing.assert_allclose(view.curves["lstm"],
-                               probes.gradient_band(untrained)["median"][::-1], rtol=1e-6)
+                               gradient_probes.gradient_band(untrained)["median"][::-1], rtol=1e-6)
     view._choice.value = "rnn"  # no C for the RNN: not offered, back to H
     assert view._quantity.value == "H" and view.error is None
     assert [q for _, q in view._quantity.options] == ["H", "x"]
@@ -201,7 +202,7 @@ def test_gradient_flow_never_draws_a_cliff(pair):
     view._activation.value = "linear"
     view._num_steps.value = 400
     toy = visible(view.figure)["toy"]
-    expected = probes.toy_gradient_norms(400, 0.5, "linear")  # about 0.5 ** 400 at step 1
+    expected = gradient_probes.toy_gradient_norms(400, 0.5, "linear")  # about 0.5 ** 400 at step 1
     np.testing.assert_allclose(toy.y, expected[::-1])  # as it is, far below float32's range
     assert min(toy.y) < 1e-100 and f"399 steps back: {expected[0]:.1e}" in toy.name
     assert curve_label("toy", np.array([1.0, 1e-3, 0.0, 0.0])) == (
@@ -241,7 +242,7 @@ def test_gradient_flow_shows_errors_in_place(pair, monkeypatch):
 
     def failing(*args):
         raise ValueError("windows: out of memory")
-    monkeypatch.setattr(probes, "window_gradients", failing)
+    monkeypatch.setattr(gradient_probes, "window_gradients", failing)
     view._weights.value = "initial"  # not computed yet: the failure shows in the view
     assert "out of memory" in view.error and "role=\"alert\"" in view._status.value
     monkeypatch.undo()
@@ -275,16 +276,16 @@ def test_views_say_what_they_compute_before_computing(pair, passage):
 def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     text = passage[:200]
     view = GateViewer(models=pair, text=text)
-    trace = probes.gates(pair["lstm"], text)
+    trace = cells.unroll(pair["lstm"], text)
     first = view.rows()[0]  # starts on the first unit find_cells suggests
     assert first == view._suggested.options[1][1]
     z = np.asarray(view.heatmap.data[0].z)
     assert z.shape[1] == 80  # a window of readable characters
     np.testing.assert_allclose(z[0], trace.C[:80, first], atol=1e-6)  # opens on the cell state
-    assert view.cells_found == probes.find_cells(pair["lstm"], text, top=3, state="C")
+    assert view.cells_found == units.find_cells(pair["lstm"], text, top=3, state="C")
     view._unit.value = 7
     view._gate.value = "H"  # suggestions follow the quantity shown; the unit stays
-    assert view.cells_found == probes.find_cells(pair["lstm"], text, top=3, state="H")
+    assert view.cells_found == units.find_cells(pair["lstm"], text, top=3, state="H")
     assert view._unit.value == 7 and all(" in H)" in label
                                          for label, _ in view._suggested.options[1:])
     np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0], trace.H[:80, 7],
@@ -303,7 +304,7 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     assert list(view.heatmap.data[0].customdata[0][:3]) == list(
         view.heatmap.layout.xaxis.ticktext[:3])
     assert view._coloured.value.count("<span") == len(text)
-    sat = probes.saturation(trace)
+    sat = units.saturation(trace)
     forget = next(t for t in view.saturation_figure.data if t.meta == "F")
     np.testing.assert_allclose(forget.x, sat["F"][0])
     np.testing.assert_allclose(forget.y, sat["F"][1])
@@ -314,7 +315,7 @@ def test_gate_viewer_always_shows_a_full_window(pair, passage):
     assert view._start.max == 300 - 80
     view._start.value = view._start.max  # the last window: the last 80 characters, whole
     unit = view.rows()[0]
-    trace = probes.gates(pair["lstm"], passage[:300])
+    trace = cells.unroll(pair["lstm"], passage[:300])
     np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0], trace.C[220:300, unit],
                                atol=1e-6)
     assert list(view.heatmap.layout.xaxis.ticktext)[-1] == {"\n": "⏎", " ": "␣"}.get(
@@ -322,7 +323,7 @@ def test_gate_viewer_always_shows_a_full_window(pair, passage):
     view._text.value = passage[:100]  # a shorter text: the window is the new text's
     assert view._start.max == 20 and view._start.value <= 20
     start = view._start.value
-    shorter = probes.gates(pair["lstm"], passage[:100])
+    shorter = cells.unroll(pair["lstm"], passage[:100])
     np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0],
                                shorter.C[start:start + 80, view.rows()[0]], atol=1e-6)
     assert "600 characters" in view._text_note.value  # the cap, next to the box
@@ -350,13 +351,13 @@ def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
 
 def test_gate_viewer_with_the_lstm_alone(pair, passage):
     view = GateViewer(models={"lstm": pair["lstm"]}, text=passage[:200])
-    trace = probes.gates(pair["lstm"], passage[:200])
+    trace = cells.unroll(pair["lstm"], passage[:200])
     assert view.error is None
     np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0],
                                trace.C[:80, view.rows()[0]], atol=1e-6)
     drawn = {t.meta: t for t in view.saturation_figure.data}
     assert len(drawn["H"].x) == 0  # the RNN's H is not there to draw
-    np.testing.assert_allclose(drawn["F"].y, probes.saturation(trace)["F"][1])
+    np.testing.assert_allclose(drawn["F"].y, units.saturation(trace)["F"][1])
     with pytest.raises(ValueError, match="models: expected an 'lstm'"):
         GateViewer(models={"rnn": pair["rnn"]}, text=passage[:200])
 
@@ -432,8 +433,11 @@ def test_training_monitor_live_and_replay(tiny_corpus):
     monitor = TrainingMonitor(vocab_size=len(tiny_corpus.vocab))
     pair = {kind: models.build(kind, tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
             for kind in ("rnn", "lstm")}
-    histories = monitor.train(pair, tiny_corpus, max_steps=10, eval_every=5, batch_size=16,
-                              num_steps=20, eval_chars=400)
+    config = training.TrainConfig(max_steps=10, eval_every=5, batch_size=16, num_steps=20,
+                                  eval_chars=400)
+    histories = {kind: training.train(model, tiny_corpus, config, progress=False,
+                                      on_record=monitor.on_record(kind, config))
+                 for kind, model in pair.items()}
     for kind, h in histories.items():
         val = next(t for t in monitor.figure.data if t.meta == f"{kind}/val")
         np.testing.assert_allclose(val.y, h.column("val_nats"))
@@ -441,23 +445,20 @@ def test_training_monitor_live_and_replay(tiny_corpus):
     assert monitor._progress.value == pytest.approx(1.0)
     # the split each number is on is named: live runs are scored on validation text
     assert "validation 3." in monitor._label.value
-    assert val.name == "LSTM, validation"
+    assert val.name == "LSTM-256, validation"
     baseline = monitor.figure.layout.shapes[0]
-    assert baseline.y0 == pytest.approx(training.baseline_nats(len(tiny_corpus.vocab)))
+    assert baseline.y0 == pytest.approx(np.log(len(tiny_corpus.vocab)))
 
     # trained again, the same model continues its curve; the axis does not restart at 0
     first = histories["rnn"].final["chars_seen"]
-    again = monitor.train({"rnn": pair["rnn"]}, tiny_corpus, max_steps=5, eval_every=5,
-                          batch_size=16, num_steps=20, eval_chars=400)
+    shorter = dataclasses.replace(config, max_steps=5)
+    again = training.train(pair["rnn"], tiny_corpus, shorter, progress=False,
+                           on_record=monitor.on_record("rnn", shorter))
     val = next(t for t in monitor.figure.data if t.meta == "rnn/val")
-    assert len(val.x) == len(histories["rnn"]) + len(again["rnn"])
-    assert val.x[-1] == pytest.approx((first + again["rnn"].final["chars_seen"]) / 1e6)
+    assert len(val.x) == len(histories["rnn"]) + len(again)
+    assert val.x[-1] == pytest.approx((first + again.final["chars_seen"]) / 1e6)
     assert list(val.x) == sorted(val.x)
-    fresh = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
-    monitor.train({"rnn": fresh}, tiny_corpus, max_steps=5, eval_every=5, batch_size=16,
-                  num_steps=20, eval_chars=400)  # another model: a new curve
-    val = next(t for t in monitor.figure.data if t.meta == "rnn/val")
-    assert val.x[0] < first / 1e6 and len(val.x) == 1
+    assert monitor._progress.value == pytest.approx(1.0)  # the bar follows this run's budget
     # log axis ticks that read as amounts, not as "3 4 5 ... 1 2"
     ticks = dict(zip(monitor.figure.layout.xaxis.tickvals, monitor.figure.layout.xaxis.ticktext))
     assert ticks[0.5] == "0.5M" and ticks[2] == "2M" and ticks[0.02] == "20k"
@@ -466,7 +467,7 @@ def test_training_monitor_live_and_replay(tiny_corpus):
     replayed.replay(histories["lstm"])
     val = next(t for t in replayed.figure.data if t.meta == "lstm/val")
     np.testing.assert_allclose(val.y, histories["lstm"].column("val_nats"))
-    assert val.name == "LSTM, validation" and "validation text" in replayed._label.value
+    assert val.name == "LSTM-256, validation" and "validation text" in replayed._label.value
     shipped = pretrained.history("lstm")  # scored on the held-out tail as it trained
     replayed.replay(shipped)
     assert val.name.endswith(", held-out")
@@ -477,15 +478,26 @@ def test_training_monitor_live_and_replay(tiny_corpus):
         TrainingMonitor(splits=("test",))
 
 
-def test_training_monitor_takes_a_train_config(tiny_corpus):
-    """A TrainConfig carries the budget as well as keywords do: the bar follows it."""
+def test_training_monitor_bar_follows_the_budget_it_is_given(tiny_corpus):
     monitor = TrainingMonitor(curves=("rnn",))
     config = training.TrainConfig(max_steps=20, eval_every=5, batch_size=16, num_steps=20,
                                   eval_chars=400)
     fresh = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
-    history = monitor.train({"rnn": fresh}, tiny_corpus, config, max_steps=10)["rnn"]
-    assert monitor._budget == ("max_steps", 10) and history.final["step"] == 10
-    assert monitor._progress.value == pytest.approx(1.0)
+    seen = []
+
+    def stop_at_ten(record):
+        monitor_record(record)
+        seen.append(monitor._progress.value)
+        if record["step"] == 10:
+            raise KeyboardInterrupt
+
+    monitor_record = monitor.on_record("rnn", config)
+    with pytest.raises(KeyboardInterrupt):
+        training.train(fresh, tiny_corpus, config, progress=False, on_record=stop_at_ten)
+    assert monitor._budget == ("max_steps", 20)
+    assert seen == pytest.approx([0.25, 0.5])  # halfway through a 20-step budget
+    monitor.on_record("rnn")  # no config: no budget to follow
+    assert monitor._budget is None
 
 
 def _made_up_points(task, kind, accuracies, chance):
@@ -552,9 +564,16 @@ def test_lag_explorer_draws_every_series_with_its_spread_and_a_live_point():
         assert point["steps"] == 30 and point["task"] == "recall"
     assert len(set(shown.values())) == 2  # the two kinds' points never hide each other
     assert all(2.5 < x < 3.5 for x, _ in shown.values())  # each near its lag
-    view.run_live(lag=7)  # not a lag of the sweep: said in the view, nothing trained
-    assert "lag: expected one of the sweep's lags [1, 3], got 7" in view.error
-    assert len(view.live_points) == 2 and view._lag.value == 3
+    # points trained in a cell: drawn the same way, the slider moved to their lag
+    cell_points = tasks.live_points("recall", 1, steps=30)
+    assert [p["series"] for p in cell_points] == list(tasks.MAIN_SERIES["recall"])
+    view.show_live(cell_points)
+    assert view.error is None and view._lag.value == 1 and len(view.live_points) == 4
+    live = next(t for t in view.figure.data if t.meta == "lstm_bias3/live")
+    assert sorted(live.customdata) == [1, 3]
+    view.show_live([{"series": "gru", "task": "recall", "lag": 1}])  # said in the view
+    assert "expected points of the sweep's series" in view.error and "'gru'" in view.error
+    assert len(view.live_points) == 4
 
 
 def test_lag_explorer_switches_to_the_adding_task_and_back():
@@ -605,7 +624,8 @@ def test_connectivity_view_shades_each_earlier_character_by_its_gradient(pair, p
     view = ConnectivityView(models=pair, text=text, target=60)
     assert view.widget._dom_classes == ("rnnlab-connectivity-view",)
     for kind, model in pair.items():
-        expected = probes.window_gradients(model, text[:61])["x"][0]  # predicting text[60]
+        # predicting text[60]
+        expected = gradient_probes.window_gradients(model, text[:61])["x"][0]
         np.testing.assert_allclose(view.norms[kind], expected)
         trace = next(t for t in view.figure.data if t.meta == kind)
         assert list(trace.x[:2]) == [60, 59] and trace.x[-1] == 1  # characters back
@@ -634,11 +654,11 @@ def test_training_monitor_draws_the_three_shipped_models():
         np.testing.assert_allclose(drawn[f"{name}/val"].y,
                                    pretrained.history(name).column("val_nats"))
     assert len({t.line.color for t in drawn.values()}) == 3  # three colours, three labels
-    assert drawn["rnn-matched/val"].name == "vanilla RNN-522, held-out"
+    assert drawn["rnn-matched/val"].name == "RNN-522, held-out"
     assert list(monitor.figure.layout.yaxis.range) == [1.45, 2.6]
     assert not monitor.figure.layout.shapes  # ln(84) = 4.43 is off this axis: not drawn
     assert monitor._label.value.endswith(
-        "nats/char on all held-out plays: vanilla RNN 1.595, LSTM 1.543, vanilla RNN-522 1.509")
+        "nats/char on all held-out plays: RNN-256 1.595, LSTM-256 1.543, RNN-522 1.509")
     with pytest.raises(ValueError, match="loss_range"):
         TrainingMonitor(loss_range=(2.0, 1.0))
     # without vocab_size the monitor takes V from what it replays: ln(84) drawn once

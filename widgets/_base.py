@@ -13,14 +13,15 @@ import ipywidgets as W
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from rnnlab import pretrained
 from rnnlab.palette import PALETTE
 from rnnlab.widgets.theme import TEMPLATE
 
 # Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
 COLOURS = {role: PALETTE[role]
-           for role in ("rnn", "lstm", "rnn-matched", "toy", "baseline", "chance")}
+           for role in (*pretrained.SHIPPED, "toy", "baseline", "chance")}
 DIVERGING = "RdBu_r"  # gates around 0.5, states around 0: blue low, red high
-LABELS = {"rnn": "vanilla RNN", "lstm": "LSTM", "rnn-matched": "vanilla RNN-522"}
+LABELS = pretrained.LABELS  # the shipped models' names: "RNN-256", "LSTM-256", "RNN-522"
 
 
 def character_spans(text: str, colours: Sequence[str], titles: Sequence[str],

@@ -9,7 +9,7 @@ import numpy as np
 from plotly.colors import sample_colorscale
 
 from rnnlab import corpus as corpus_lib
-from rnnlab import pretrained, probes
+from rnnlab import gradient_probes, pretrained
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
 DECADES = 8  # the shading spans 1e-8 .. 1 of the largest gradient in the window
@@ -102,7 +102,7 @@ class ConnectivityView(View):
         for kind, model in self._models.items():
             if (kind, target) not in self._cache:
                 ids = model.vocab.encode(self.text[:target + 1])
-                self._cache[kind, target] = probes.window_gradients(model, ids)["x"][0]
+                self._cache[kind, target] = gradient_probes.window_gradients(model, ids)["x"][0]
             found[kind] = self._cache[kind, target]
         return found
 

@@ -8,7 +8,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from rnnlab import corpus as corpus_lib
-from rnnlab import pretrained, probes
+from rnnlab import cells, pretrained, units
 from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import (
     COLOURS, DIVERGING, LABELS, View, character_spans, in_box, new_figure,
@@ -122,10 +122,16 @@ class GateViewer(View):
             figure.add_scatter(x=[], y=[], mode="markers", name=f"LSTM {gate}", meta=gate,
                                marker=dict(color=GATE_COLOURS[gate], symbol=GATE_SYMBOLS[gate],
                                            size=6, opacity=0.7), row=1, col=2)
-        figure.update_xaxes(title_text="fraction of time H < -0.9", range=[0, 1], row=1, col=1)
-        figure.update_yaxes(title_text="fraction of time H > 0.9", range=[0, 1], row=1, col=1)
-        figure.update_xaxes(title_text="fraction of time < 0.1", range=[0, 1], row=1, col=2)
-        figure.update_yaxes(title_text="fraction of time > 0.9", range=[0, 1], row=1, col=2)
+        (tanh_low, tanh_high), (gate_low, gate_high) = (units.SATURATION_THRESHOLDS[k]
+                                                        for k in ("tanh", "gate"))
+        figure.update_xaxes(title_text=f"fraction of time H < {tanh_low:g}", range=[0, 1],
+                            row=1, col=1)
+        figure.update_yaxes(title_text=f"fraction of time H > {tanh_high:g}", range=[0, 1],
+                            row=1, col=1)
+        figure.update_xaxes(title_text=f"fraction of time < {gate_low:g}", range=[0, 1],
+                            row=1, col=2)
+        figure.update_yaxes(title_text=f"fraction of time > {gate_high:g}", range=[0, 1],
+                            row=1, col=2)
         return figure
 
     def rows(self) -> list[int]:
@@ -147,7 +153,7 @@ class GateViewer(View):
                 if not 2 <= len(text) <= MAX_CHARS:
                     raise ValueError(f"text: expected 2 to {MAX_CHARS} characters, "
                                      f"got {len(text)}")
-                self.traces = {kind: probes.gates(model, text)
+                self.traces = {kind: cells.unroll(model, text)
                                for kind, model in self._models.items()}
                 self._suggest()
                 self._start.max = last_start(len(text))
@@ -161,7 +167,7 @@ class GateViewer(View):
     def _suggest(self):
         """Offer the units of the quantity shown whose values follow a text feature."""
         gate = self._gate.value
-        self.cells_found = probes.find_cells(self._models["lstm"], self.traces["lstm"].text,
+        self.cells_found = units.find_cells(self._models["lstm"], self.traces["lstm"].text,
                                              top=3, state=gate, trace=self.traces["lstm"])
         self._suggested.options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
             (f"unit {u}: {feature} (r = {r:+.2f} in {gate})", u)
@@ -241,7 +247,7 @@ class GateViewer(View):
     def _draw_saturation(self):
         fractions = {}
         for trace in self.traces.values():  # the RNN's H, the LSTM's gates: what is given
-            fractions.update(probes.saturation(trace))
+            fractions.update(units.saturation(trace))
         with self.saturation_figure.batch_update():
             for trace in self.saturation_figure.data:
                 left, right = fractions.get(trace.meta, ([], []))

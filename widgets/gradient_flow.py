@@ -8,7 +8,7 @@ import ipywidgets as W
 import numpy as np
 
 from rnnlab import corpus as corpus_lib
-from rnnlab import checks, pretrained, probes
+from rnnlab import checks, gradient_probes, pretrained
 from rnnlab.models import KINDS
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 
@@ -88,7 +88,7 @@ class GradientFlow(View):
         self._num_hiddens = W.IntSlider(value=64, min=8, max=256, step=8,
                                         description="hidden size", continuous_update=False)
         self._choice = W.Dropdown(options=choices, value=choice, description="model")
-        self._activation = W.Dropdown(options=list(probes.ACTIVATIONS), value="tanh",
+        self._activation = W.Dropdown(options=list(gradient_probes.ACTIVATIONS), value="tanh",
                                       description="activation")
         self._quantity = W.Dropdown(options=QUANTITY_CHOICES, value="H",
                                     description="gradient of")
@@ -136,16 +136,16 @@ class GradientFlow(View):
             self._models = pretrained.pair()
         return self._models
 
-    def window_norms(self, kind: str, weights: str) -> dict[str, np.ndarray]:
+    def _window_norms(self, kind: str, weights: str) -> dict[str, np.ndarray]:
         """{quantity: (windows, MAX_STEPS)} for one model and weight set, computed once."""
         if (kind, weights) not in self._norms:
             model = self._trained_models()[kind]
             if weights == "initial":
-                model = probes.at_initialisation(model)
+                model = gradient_probes.at_initialisation(model)
             corpus = self._corpus or corpus_lib.load()
             self._corpus = corpus
             ids = corpus.heldout_windows(self.windows, MAX_STEPS, seed=self.seed)
-            self._norms[kind, weights] = probes.window_gradients(model, ids)
+            self._norms[kind, weights] = gradient_probes.window_gradients(model, ids)
         return self._norms[kind, weights]
 
     def compute(self) -> tuple[dict, dict]:
@@ -153,17 +153,17 @@ class GradientFlow(View):
         each from k = 0 (1.0) to k = T - 1 steps back."""
         choice, T = self._choice.value, self._num_steps.value
         if choice == "toy":
-            toy = probes.toy_gradient_norms(T, self._radius.value, self._activation.value,
+            toy = gradient_probes.toy_gradient_norms(T, self._radius.value, self._activation.value,
                                             self._num_hiddens.value)
             return {"toy": toy[::-1]}, {}
         kinds = pretrained.KINDS if choice == "both" else (choice,)
         medians, bands = {}, {}
         for kind in kinds:
-            norms = self.window_norms(kind, self._weights.value).get(self._quantity.value)
+            norms = self._window_norms(kind, self._weights.value).get(self._quantity.value)
             if norms is None:
                 continue  # the vanilla RNN has no cell state: drawn for the LSTM only
             # the last T steps of each window: the loss at its end, T steps back
-            band = probes.gradient_band(norms[:, -T:])
+            band = gradient_probes.gradient_band(norms[:, -T:])
             medians[kind] = band["median"][::-1]
             bands[kind] = (band["low"][::-1], band["high"][::-1])
         return medians, bands

@@ -9,12 +9,10 @@ import numpy as np
 
 from rnnlab import tasks
 from rnnlab.palette import PALETTE
-from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
+from rnnlab.models import KIND_LABELS as LABELS  # the task models are no shipped ones
+from rnnlab.widgets._base import COLOURS, View, in_box, new_figure
 
-# The series a live run trains, drawn thick: for recall the RNN and LSTM set up as the
-# adding problem's two are (orthogonal and clipped; forget bias 3 and clipped).
-MAIN_SERIES = {"recall": ("rnn_orthogonal_clipped", "lstm_bias3"),
-               "adding": ("adding_rnn", "adding_lstm")}
+MAIN_SERIES = tasks.MAIN_SERIES  # the series a live run trains, drawn thick
 TITLES = {"recall": "Recall the first symbol after a lag of distractors",
           "adding": "Adding problem: the sum of two marked values among lag rows"}
 YAXIS = {"recall": "test accuracy, median of seeds",
@@ -37,8 +35,9 @@ class LagExplorer(View):
     """The shipped memory sweep (``tasks.load_sweep()``) per task, and live reruns.
 
     Each series is drawn as the median accuracy over its seeds at each lag, with bars from
-    the lowest to the highest seed. ``run_live`` trains the task's two main series at one
-    lag with a small budget and adds the points.
+    the lowest to the highest seed. Its button trains the task's two main series at the
+    slider's lag with a small budget (``tasks.live_points``) and adds the points;
+    ``show_live(points)`` adds points trained in a cell.
     """
 
     def __init__(self, sweep: dict | None = None, live_steps: int | None = None,
@@ -159,39 +158,42 @@ class LagExplorer(View):
         # The button is disabled while a run trains, but a second click sent before that
         # reached the page waits in the kernel's queue: it would start a second full run.
         if time.monotonic() - self._last_run_ended > QUEUED_CLICK_S:
-            self.run_live()
+            self._train_live()
 
-    def run_live(self, lag: int | None = None):
-        """Train the task's two main series at ``lag`` (default: the slider's) with a small
-        budget, and plot. The button calls this; a cell can too: ``run_live(lag=50)``.
-        """
+    def _train_live(self):
+        """The button: the task's two main series at the slider's lag (tasks.live_points),
+        then drawn with the rest."""
         self._run.disabled = True
         try:
-            self._train_live(lag)
+            with self._errors_in_place():
+                lag, task = self._lag.value, self._task.value
+                kinds = {name: self.sweep["series"][name]["kind"] for name in MAIN_SERIES[task]}
+                progress = {name: self._progress_of(kind, lag) for name, kind in kinds.items()}
+                points = tasks.live_points(task, lag, self.live_steps,
+                                           on_step=lambda name, *done: progress[name](*done))
+                self.show_live(points)
         finally:
             self._run.disabled = False
             self._last_run_ended = time.monotonic()
 
-    def _train_live(self, lag: int | None):
+    def show_live(self, points: list[dict]) -> None:
+        """Add points a learner trained (``tasks.live_points``) beside the sweep's, on
+        their task's figure, and say their accuracies; the lag slider moves to theirs."""
         with self._errors_in_place():
-            if lag is not None:
-                if lag not in self._lag.options:
-                    raise ValueError(f"lag: expected one of the sweep's lags "
-                                     f"{list(self._lag.options)}, got {lag!r}")
-                self._lag.value = lag
-            lag, task = self._lag.value, self._task.value
-            points = []
-            for name in MAIN_SERIES[task]:
-                kind = self.sweep["series"][name]["kind"]
-                self._label.value = f"training the {LABELS[kind]} at lag {lag} ..."
-                point = tasks.sweep_point(name, lag, seed=0, steps=self.live_steps,
-                                          on_step=self._progress_of(kind, lag))
-                points.append(dict(point, series=name))
+            for point in points:
+                if point.get("series") not in self.sweep["series"]:
+                    raise ValueError(f"points: expected points of the sweep's series "
+                                     f"(tasks.live_points), got series "
+                                     f"{point.get('series')!r}")
+            if points and points[0]["task"] != self._task.value:
+                self._task.value = points[0]["task"]
+            if points and points[0]["lag"] in self._lag.options:
+                self._lag.value = points[0]["lag"]
             self.live_points.extend(points)
             with self.figure.batch_update():
                 self._draw_live()
             self._label.value = "; ".join(
-                f"{LABELS[p['kind']]}: {p['accuracy']:.2f} at lag {lag} "
+                f"{LABELS[p['kind']]}: {p['accuracy']:.2f} at lag {p['lag']} "
                 f"({p['steps']} steps, {p['seconds']:.0f} s)" for p in points
             )
 

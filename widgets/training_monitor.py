@@ -7,6 +7,7 @@ import ipywidgets as W
 import numpy as np
 
 from rnnlab import training
+from rnnlab.baselines import uniform_nats
 from rnnlab.history import History
 from rnnlab.models import KINDS
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
@@ -23,9 +24,10 @@ def tick_text(millions: float) -> str:
 class TrainingMonitor(View):
     """Loss curves in nats per character against characters seen, with ln(V) for scale.
 
-    Feed it live (``train`` or ``on_record(name)`` as a training callback) or replay a
-    recorded History (``replay``). ``curves`` names the models drawn: "rnn" and "lstm",
-    and "rnn-matched" for the shipped RNN with the LSTM's parameter count. ``loss_range``
+    Feed it live (``training.train(..., on_record=monitor.on_record(name, config))``) or
+    replay a recorded History (``replay``); it trains nothing itself. ``curves`` names the
+    models drawn: "rnn" and "lstm", and "rnn-matched" for the shipped RNN with the LSTM's
+    parameter count. ``loss_range``
     fixes the loss axis (low, high), to tell apart curves that end close together.
     ``vocab_size`` draws the know-nothing line ln(V); without it the monitor takes V from
     the first corpus it trains on or history it replays.
@@ -48,7 +50,6 @@ class TrainingMonitor(View):
         self.records: dict[str, list[dict]] = {name: [] for name in curves}
         self._replayed: dict[str, str] = {}  # what the label says of each replayed history
         self._budget = None  # (key in a record, total) for the progress bar
-        self._trained: dict[str, object] = {}  # the model each kind's curve belongs to
         self.figure = new_figure(
             title=title, height=400,
             xaxis=dict(title="characters seen (log scale)", type="log", tickmode="array",
@@ -84,7 +85,7 @@ class TrainingMonitor(View):
     def _set_vocab_size(self, vocab_size: int) -> None:
         """Know V from now on, and draw ln(V) unless the loss axis leaves it out."""
         self.vocab_size = int(vocab_size)
-        baseline = training.baseline_nats(self.vocab_size)
+        baseline = uniform_nats(self.vocab_size)
         low, high = self._loss_range or (0, np.inf)
         if low <= baseline <= high:
             self.figure.add_hline(
@@ -99,10 +100,16 @@ class TrainingMonitor(View):
                              f"curves), got {name!r}")
         return name
 
-    def on_record(self, kind: str):
+    def on_record(self, kind: str, config: training.TrainConfig | None = None):
         """A callback for ``training.train(..., on_record=...)`` that draws the curve
-        ``kind``, continuing it (``train`` starts a new curve for a new model)."""
+        ``kind``, continuing it: train the same model again and the curve goes on (a new
+        model wants a new monitor). With the run's ``config``, the progress bar follows
+        its budget (characters, steps or minutes, whichever it sets first)."""
         self._check_curve(kind)
+        self._budget = None
+        if config is not None:
+            self._budget = next(((key, value) for key, value in config.budget().items()
+                                 if value), None)
 
         # a run that continues an earlier one counts its characters from where that ended
         before = self.records[kind][-1]["chars_seen"] if self.records[kind] else 0
@@ -124,7 +131,6 @@ class TrainingMonitor(View):
         # the first shipped models were scored on the held-out tail while they trained
         split = history.meta.get("eval_split", "heldout")
         self.records[kind] = [{"eval_split": split, **r} for r in history]
-        self._trained.pop(kind, None)  # a live run after a replay draws a curve of its own
         self._draw(kind)
         if history:
             # the whole held-out split when training measured it, else the running sample
@@ -136,36 +142,6 @@ class TrainingMonitor(View):
             self._label.value = (f"after {chars:.1f}M characters, nats/char on all held-out "
                                  f"plays: " + ", ".join(self._replayed.values()))
             self._progress.value = 1.0
-
-    def train(self, models: dict, corpus, config: training.TrainConfig | None = None,
-              **train_kwargs) -> dict[str, History]:
-        """Train each model in turn with the same budget (``config`` and keywords as for
-        ``training.train``), drawing as it goes."""
-        if self.vocab_size is None:
-            self._set_vocab_size(len(corpus.vocab))
-        if len(corpus.vocab) != self.vocab_size:
-            raise ValueError(
-                f"corpus {corpus.name!r} has {len(corpus.vocab)} characters but this monitor "
-                f"draws the ln({self.vocab_size}) baseline: TrainingMonitor(vocab_size="
-                f"{len(corpus.vocab)})"
-            )
-        train_kwargs.setdefault("progress", False)
-        fields = {k: train_kwargs.pop(k) for k in list(train_kwargs)
-                  if k in training.TrainConfig.fields()}
-        config = training.train_config(config, fields)  # checked before any model trains
-        for key in ("max_chars", "max_steps", "max_minutes"):
-            if getattr(config, key):
-                self._budget = (key, getattr(config, key))
-                break
-        histories = {}
-        for kind, model in models.items():
-            # training the same model again continues its curve; another model starts anew
-            if self._trained.get(kind) is not model:
-                self.records[kind] = []
-            self._trained[kind] = model
-            histories[kind] = training.train(model, corpus, config,
-                                             on_record=self.on_record(kind), **train_kwargs)
-        return histories
 
     def _draw(self, kind: str) -> None:
         records = self.records[kind]

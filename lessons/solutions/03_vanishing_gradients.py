@@ -7,7 +7,7 @@ def radius_for_reach(keep=0.01, steps=100):
 
 
 # Measured instead of computed (the same, up to rounding): with r = radius_for_reach(),
-#   norms = probes.toy_gradient_norms(101, r, activation="linear")
+#   norms = gradient_probes.toy_gradient_norms(101, r, activation="linear")
 #   norms[0] / norms[-1]  # 0.01
 
 
