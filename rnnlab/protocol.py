@@ -291,3 +291,51 @@ def run_point(point: Point, corpus: Corpus, checkpoint: Path, progress: bool = F
     record["provenance"] = {**started, **clock.stop(), "date": time.strftime("%Y-%m-%d")}
     Path(checkpoint).unlink(missing_ok=True)
     return record
+
+
+# ---------------------------------------------------------------- reading the sweep
+
+def rate_table(done: dict) -> list[dict]:
+    """One row per series of the rate search: its rates and losses, the best, and
+    whether the best is bracketed (a worse rate on each side)."""
+    rows = []
+    for kind, width in SERIES_ORDER:
+        found = {r["learning_rate"]: score(r) for r in _find(done, kind=kind, num_hiddens=width)}
+        if not found:
+            continue
+        best = min(found, key=found.get)
+        rows.append({"kind": kind, "num_hiddens": width, "losses": dict(sorted(found.items())),
+                     "best_rate": best, "best": found[best],
+                     "bracketed": min(found) < best < max(found)})
+    return rows
+
+
+def seed_spread(done: dict, kind: str) -> dict | None:
+    """The candidate width at its best rate over SEEDS: losses, mean and spread."""
+    width = candidate_width(kind)
+    rate = best_rate(done, kind, width)
+    losses = [score(r) for seed in SEEDS
+              for r in _find(done, kind=kind, num_hiddens=width, learning_rate=rate, seed=seed)]
+    if len(losses) < len(SEEDS):
+        return None
+    return {"kind": kind, "num_hiddens": width, "learning_rate": rate, "losses": losses,
+            "mean": float(np.mean(losses)), "std": float(np.std(losses, ddof=1)),
+            "range": (min(losses), max(losses))}
+
+
+def ranking_settles(curves: dict[str, list[dict]]) -> int | None:
+    """The characters seen from which the kinds' order (by validation loss at each record)
+    stays what it is at the end of the curves; None without a shared record."""
+    names = list(curves)
+    by_chars = [{r["chars_seen"]: r["val_nats"] for r in curves[name]} for name in names]
+    shared = sorted(set.intersection(*(set(c) for c in by_chars)))
+    if not shared:
+        return None
+    order = [tuple(sorted(names, key=lambda n: by_chars[names.index(n)][chars]))
+             for chars in shared]
+    settled = shared[-1]
+    for chars, ranked in zip(reversed(shared), reversed(order)):
+        if ranked != order[-1]:
+            break
+        settled = chars
+    return settled

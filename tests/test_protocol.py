@@ -121,3 +121,26 @@ def test_a_point_is_scored_on_validation_and_never_reads_the_held_out_tail(two_t
         assert field in first["provenance"]
     assert first["provenance"]["cpu_seconds"] > 0
     assert not (tmp_path / "a.npz").exists(), "a finished point's checkpoint is removed"
+
+
+def test_the_tables_read_the_sweep():
+    done, _ = sweep()
+    rows = protocol.rate_table(done)
+    assert [(r["kind"], r["num_hiddens"]) for r in rows] == list(protocol.SERIES_ORDER)
+    assert all(r["bracketed"] and r["best"] == min(r["losses"].values()) for r in rows)
+    spread = protocol.seed_spread(done, "lstm")
+    # fake_loss adds 0.001 per seed: 0, 0.001, 0.002 above the seed-0 loss
+    assert spread["losses"][1] - spread["losses"][0] == pytest.approx(0.001)
+    assert spread["std"] == pytest.approx(0.001)
+    assert protocol.seed_spread({}, "rnn") is None
+
+
+def test_ranking_settles_where_the_order_stops_changing():
+    def curve(values):
+        return [{"chars_seen": 10 * (i + 1), "val_nats": v} for i, v in enumerate(values)]
+    # the RNN leads at 10 and 20, the LSTM from 30 on
+    curves = {"rnn": curve([2.0, 1.8, 1.7, 1.6, 1.5]), "lstm": curve([2.1, 1.9, 1.6, 1.5, 1.4])}
+    assert protocol.ranking_settles(curves) == 30
+    curves["lstm"] = curve([1.9, 1.7, 1.6, 1.5, 1.4])  # ahead all along
+    assert protocol.ranking_settles(curves) == 10
+    assert protocol.ranking_settles({"rnn": curve([1.0]), "lstm": []}) is None

@@ -69,11 +69,43 @@ def describe(record: dict) -> str:
             f"{clock['wall_seconds'] - clock['paused_seconds']:.0f} s)")
 
 
+def report(done: dict) -> None:
+    """The sweep's tables as far as it has run, with the counting models on the same
+    validation split (rnnlab/results/ngram_ladder.json) for scale."""
+    ladder = results.load("ngram_ladder")
+    for name in ("kneser_ney", "witten_bell"):
+        best = min(ladder[name], key=lambda row: row["validation"])
+        print(f"{name.replace('_', '-'):12} order {best['order']}: validation "
+              f"{best['validation']:.4f} nats/char (counted on the training split)")
+    print("\nlearning rate (validation nats/char, scored as trained; * best):")
+    for row in protocol.rate_table(done):
+        cells = "  ".join(f"{rate:g} {loss:.4f}{'*' if rate == row['best_rate'] else ''}"
+                          for rate, loss in row["losses"].items())
+        print(f"  {row['kind']}-{row['num_hiddens']:<5} {cells}"
+              f"{'' if row['bracketed'] else '   (not bracketed yet)'}")
+    for kind in ("rnn", "lstm"):
+        spread = protocol.seed_spread(done, kind)
+        if spread:
+            print(f"\nseeds, {kind}-{spread['num_hiddens']} at {spread['learning_rate']:g}: "
+                  + ", ".join(f"{x:.4f}" for x in spread["losses"])
+                  + f"; mean {spread['mean']:.4f}, sd {spread['std']:.4f}")
+    later = [r for r in done.values() if r.get("stage") in ("regimes", "depth", "budget")]
+    if later:
+        print("\nregimes, depth and budget (windows / carried scoring):")
+        for r in later:
+            print(f"  [{r['stage']}] {describe(r)}")
+    budget = {r["kind"]: r["curve"] for r in done.values() if r.get("stage") == "budget"}
+    if len(budget) == 2:
+        print(f"\nthe kinds' order holds from {protocol.ranking_settles(budget):,} characters "
+              "on")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=str(results.path("protocol")))
     parser.add_argument("--plan", action="store_true", help="list the finished points and "
                         "the next one, then stop")
+    parser.add_argument("--report", action="store_true", help="print the sweep's tables")
     parser.add_argument("--pause", action="store_true")
     parser.add_argument("--continue", dest="resume", action="store_true")
     parser.add_argument("--commit", action="store_true", help="git commit the result file "
@@ -85,6 +117,8 @@ def main() -> None:
         return signal_sweep(signal.SIGSTOP if args.pause else signal.SIGCONT)
     out = Path(args.out)
     done = load_done(out)
+    if args.report:
+        return report(done)
     if args.plan:
         for record in done.values():
             print(describe(record))

@@ -199,6 +199,7 @@ class GradientFlow(View):
             self.curves, self.bands = medians, bands
             with self.figure.batch_update():
                 self._draw(medians, bands)
+            self._name_traces(medians, bands)
 
     def _draw(self, medians: dict, bands: dict) -> None:
         T = self._num_steps.value
@@ -220,14 +221,6 @@ class GradientFlow(View):
             # a log axis cannot show 0: such steps are left out and said, not drawn as a
             # cliff (the probes work in float64; the toy RNN can reach 0 at a small radius)
             trace.y = np.where(values > 0, values, np.nan)
-            if not edge:
-                name = LABELS.get(kind, "toy RNN")
-                if kind in bands:
-                    name += f", median of {self.windows} windows"
-                trace.name = curve_label(name, curve)
-            else:  # sent again with the data: a name set only at construction did not
-                # always reach the browser's legend ("trace 4")
-                trace.name = f"{LABELS.get(kind, kind)}: 10-90% of windows"
         drawn = list(medians.values()) + [edge for pair in bands.values() for edge in pair]
         y_range = log_range(drawn)
         # on two decades plotly would label 2, 3, ... 9 too: decades are enough; on a long
@@ -237,6 +230,23 @@ class GradientFlow(View):
         decades = 0 if span is None else span[1] - span[0]
         self.figure.layout.yaxis.update(range=y_range, autorange=y_range is None,
                                         dtick=max(1, math.ceil(decades / 12)))
+
+
+    def _name_traces(self, medians: dict, bands: dict) -> None:
+        """Each drawn trace's legend name, set one trace at a time, outside batch_update:
+        inside it plotly sends the names as one list over every trace updated, with a
+        hole for each trace not renamed, and the browser shows such a trace as "trace 4"."""
+        for trace in self.figure.data:
+            kind, _, edge = trace.meta.partition("/")
+            if kind not in medians or (edge and kind not in bands):
+                continue
+            if edge:
+                trace.name = f"{LABELS.get(kind, kind)}: 10-90% of windows"
+                continue
+            name = LABELS.get(kind, "toy RNN")
+            if kind in bands:
+                name += f", median of {self.windows} windows"
+            trace.name = curve_label(name, medians[kind])
 
 
 def _translucent(colour: str, alpha: float = 0.2) -> str:
