@@ -9,7 +9,7 @@ import numpy as np
 
 from rnnlab import tasks
 from rnnlab.palette import PALETTE
-from rnnlab.models import KIND_LABELS as LABELS  # the task models are no shipped ones
+from rnnlab.models import KIND_LABELS as LABELS  # the task models are not the shipped ones
 from rnnlab.widgets._base import COLOURS, View, in_box, new_figure
 
 MAIN_SERIES = tasks.MAIN_SERIES  # the series a live run trains, drawn thick

@@ -26,11 +26,11 @@ class TrainingMonitor(View):
 
     Feed it live (``training.train(..., on_record=monitor.on_record(name, config))``) or
     replay a recorded History (``replay``); it trains nothing itself. ``curves`` names the
-    models drawn: "rnn" and "lstm", and "rnn-matched" for the shipped RNN with the LSTM's
-    parameter count. ``loss_range``
-    fixes the loss axis (low, high), to tell apart curves that end close together.
-    ``vocab_size`` draws the know-nothing line ln(V); without it the monitor takes V from
-    the first corpus it trains on or history it replays.
+    models drawn, named as the shipped models of those names (pretrained.LABELS): "rnn"
+    and "lstm", and "rnn-matched" for the RNN with the LSTM's parameter count.
+    ``loss_range`` fixes the loss axis (low, high), to tell apart curves that end close
+    together. ``vocab_size`` draws the know-nothing line ln(V); without it the monitor
+    takes V from the first history it replays.
     """
 
     def __init__(self, vocab_size: int | None = None, title: str = "Learning curves",
