@@ -84,9 +84,10 @@ CLAIMS = {
     "05_inside_the_gates": [
         ("its candidate more (78%\nagainst 66%), $\\tanh(C)$ a little less (62%)",
          "lstm tanh(C)  beyond ±0.9: 62% of values"),
-        ("the median time constant is 3.3", "time constants: median 3.3 characters"),
-        ("about two\ndozen hold on for more than 10, none for more than 100",
-         "24 units above 10, 0 above 100"),
+        ("the median time constant is 2.0", "time constants: median 2.0 characters"),
+        ("15 hold on\nfor more than 10, none for more than 100",
+         "15 units above 10, 0 above 100"),
+        ("median time constant 2.0 characters", "time constants: median 2.0 characters"),
         ("only 6 keep more than 1% of\ntheir cell over 100 characters",
          "keeps more than 1e-2 over 100 characters (median over 80 windows): 6 of 256"),
         ("values reach 66 here", "cell state values from -46 to 66"),

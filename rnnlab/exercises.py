@@ -301,23 +301,27 @@ def check_gru_model(build_gru):
 
 @checker("a forget gate's time constant")
 def check_time_constant(answer, traces, unit: int):
-    """``answer``: -1 / ln(mean F) of ``unit`` over the LSTM ``traces`` (all characters)."""
+    """``answer``: -1 / mean(ln F) of ``unit`` over the LSTM ``traces`` (all characters)."""
     value = _number(answer, "a number of characters")
     F = np.concatenate([t.F[:, unit] for t in traces])  # (characters,)
-    expected = float(-1.0 / np.log(F.mean()))
-    if _close(value, expected, 0.01):
-        return (f"{expected:.1f} characters: after that many steps a gate held at its mean "
-                f"({F.mean():.3f}) keeps 1/e of the cell")
     with np.errstate(divide="ignore"):
-        per_step = float(np.mean(-1.0 / np.log(F)))
+        log_F = np.log(F)
+        expected = float(-1.0 / log_F.mean())
+        per_step = float(np.mean(-1.0 / log_F))
+    if _close(value, expected, 0.01):
+        return (f"{expected:.1f} characters: after that many steps its gates, at their "
+                f"geometric mean ({np.exp(log_F.mean()):.3f}), keep 1/e of the cell")
+    if _close(value, float(-1.0 / np.log(F.mean())), 0.01):
+        raise _Hint("that is the plain mean's: a product of gates decays at their geometric "
+                    "mean, so average ln F (np.log(F).mean()), then take -1 / that")
     if _close(value, per_step, 0.01):
-        raise _Hint("average the gate first, then take -1 / ln of the mean")
+        raise _Hint("average ln F first, then take -1 / that mean")
     if _close(value, -expected, 0.01):
-        raise _Hint("ln of a gate below 1 is negative: -1 / ln(mean F) is positive")
-    if _close(value, float(-1.0 / np.log10(F.mean())), 0.01):
+        raise _Hint("ln of a gate below 1 is negative: -1 / mean(ln F) is positive")
+    if _close(value, float(-1.0 / np.log10(F).mean()), 0.01):
         raise _Hint("use the natural logarithm, np.log")
-    raise _Hint(f"take unit {unit} of F in every trace, join them (np.concatenate), average, "
-                "then -1 / np.log(mean)")
+    raise _Hint(f"take unit {unit} of F in every trace, join them (np.concatenate), average "
+                "np.log of it, then -1 / that mean")
 
 
 @checker("the direct path's product of forget gates")

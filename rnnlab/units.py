@@ -55,11 +55,14 @@ def tanh_outputs(trace: cells.Trace) -> dict[str, np.ndarray]:
 def forget_timescales(traces, window: int = 100) -> dict[str, np.ndarray]:
     """Per unit of an LSTM, how long its cell state keeps what it holds, over passages.
 
-    ``traces``: ``gates`` traces of one LSTM on one or more passages. Returns per unit
-    (num_hiddens,): ``mean`` forget gate over every character; ``time_constant``
-    -1 / ln(mean), the steps after which a constant gate keeps 1/e; and ``product``, the
-    median over every run of ``window`` consecutive characters (in steps of ``window``)
-    of the product of F along it: what the direct path C_{t-window} -> C_t keeps.
+    ``traces``: ``cells.unroll`` traces of one LSTM on one or more passages. Returns per
+    unit (num_hiddens,): ``mean`` forget gate over every character; ``time_constant``
+    -1 / mean(ln F), the steps after which the gates keep 1/e: k gates keep their product,
+    exp(sum of ln F), so they decay at their geometric mean, which is below the plain mean
+    (a gate of 0.5 beside one of 1.0 keeps 0.5 per two steps, not 0.75 squared); and
+    ``product``, the median over every run of ``window`` consecutive characters (in steps
+    of ``window``) of the product of F along it: what the direct path C_{t-window} -> C_t
+    keeps.
     """
     traces = [traces] if isinstance(traces, cells.Trace) else list(traces)
     if not traces or any(t.kind != "lstm" for t in traces):
@@ -69,7 +72,7 @@ def forget_timescales(traces, window: int = 100) -> dict[str, np.ndarray]:
     with np.errstate(divide="ignore"):  # a gate of exactly 0 keeps nothing: log 0 = -inf
         products = [np.exp(np.log(t.F[start:start + window]).sum(axis=0))
                     for t in traces for start in range(0, len(t.F) - window + 1, window)]
-        time_constant = -1.0 / np.log(mean)
+        time_constant = -1.0 / np.log(F).mean(axis=0)  # a gate of exactly 0: 0, keeps nothing
     if not products:
         raise ValueError(f"window: {window} is longer than every passage")
     return {"mean": mean, "time_constant": time_constant,

@@ -154,8 +154,11 @@ def test_gates(lstm_trace):
     assert exercises.check_time_constant(answer, traces, unit).passed
     with np.errstate(divide="ignore"):
         per_step = float(np.mean(-1 / np.log(lstm_trace.F[:, unit])))
-    assert "average the gate first" in exercises.check_time_constant(per_step, traces,
-                                                                      unit).message
+    assert "average ln F first" in exercises.check_time_constant(per_step, traces,
+                                                                  unit).message
+    plain_mean = float(-1 / np.log(lstm_trace.F[:, unit].mean()))
+    assert answer < plain_mean  # the geometric mean is below the plain one (Jensen)
+    assert "geometric mean" in exercises.check_time_constant(plain_mean, traces, unit).message
     assert "positive" in exercises.check_time_constant(-answer, traces, unit).message
     start, stop = 10, 60
     product = sol.forget_product(lstm_trace, unit, start, stop)
