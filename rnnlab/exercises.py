@@ -18,6 +18,7 @@ import numpy as np
 from rnnlab import baselines
 from rnnlab.cells import sigmoid
 from rnnlab.palette import OKABE_ITO, PALETTE
+from rnnlab.progress import in_kernel
 
 UNANSWERED, PASS, HINT = "not answered yet", "pass", "hint"
 
@@ -43,6 +44,16 @@ class Feedback:
                   UNANSWERED: PALETTE["baseline"]}[self.status]
         return (f'<div style="border-left:4px solid {colour};padding:4px 10px">'
                 f"<b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}</div>")
+
+    def _ipython_display_(self) -> None:
+        """Shown once: the checker shows it where it runs (any line of a cell), so the
+        cell's last-line display then adds nothing."""
+        if getattr(self, "_shown", False):
+            return
+        object.__setattr__(self, "_shown", True)
+        from IPython.display import display
+
+        display({"text/plain": repr(self), "text/html": self._repr_html_()}, raw=True)
 
 
 class _Hint(Exception):
@@ -76,7 +87,14 @@ def checker(exercise: str):
                 return Feedback(exercise, UNANSWERED, "not answered yet: your function still "
                                 "returns ...; write its body")
             return Feedback(exercise, PASS, message)
-        return run
+
+        @functools.wraps(check)
+        def shown(answer, *args, **kwargs) -> Feedback:
+            feedback = run(answer, *args, **kwargs)
+            if in_kernel():  # in a notebook: shown even when it is not the cell's last line
+                feedback._ipython_display_()
+            return feedback
+        return shown
     return wrap
 
 
@@ -108,21 +126,35 @@ def _array(result, shape, name: str) -> np.ndarray | None:
 
 @checker("unigram baseline")
 def check_unigram_nats(answer, corpus):
-    """``answer``: the held-out loss in nats/char of the character-frequency model."""
+    """``answer``: the validation loss in nats/char of the character-frequency model
+    counted on the training split (``corpus.splits()``), with one added to every count."""
     value = _number(answer, "nats per character")
-    train_ids, val_ids = corpus.split()
+    splits = corpus.splits()
     V = len(corpus.vocab)
-    expected = baselines.unigram_nats(train_ids, val_ids, V)
-    if _close(value, expected, 0.005):
-        return (f"{value:.3f} nats/char. Knowing only how common each character is "
-                f"saves {baselines.uniform_nats(V) - expected:.2f} nats on ln(V)")
+    expected = baselines.unigram_nats(splits.train, splits.validation, V)
+    near = 2e-4  # nats: the wrong splits below differ from the answer by more
+    if abs(value - expected) <= near:
+        return (f"{value:.4f} nats/char on the validation split. Knowing only how common "
+                f"each character is saves {baselines.uniform_nats(V) - expected:.2f} nats "
+                "on ln(V)")
+    wrong = {
+        "scored on the held-out tail: score on splits.validation":
+            baselines.unigram_nats(splits.train, splits.heldout, V),
+        "scored on the training text itself: score on splits.validation, text the "
+        "counts never saw": baselines.unigram_nats(splits.train, splits.train, V),
+        "counted on everything before the tail (corpus.split()): count on splits.train "
+        "only": baselines.unigram_nats(corpus.split()[0], splits.validation, V),
+    }
+    for hint, other in wrong.items():
+        if abs(value - other) <= near:
+            raise _Hint(f"that is the unigram {hint}")
     if _close(value, baselines.to_bits(expected), 0.005):
         raise _Hint("that looks like bits (log base 2); the course measures in nats: np.log")
     if _close(value, baselines.uniform_nats(V), 0.005):
         raise _Hint("that is ln(V), the uniform model: weight each character by how often "
-                    "it appears in train_ids")
-    raise _Hint("count each character in train_ids (np.bincount), turn counts into "
-                "probabilities p, then average -log p over val_ids")
+                    "it appears in splits.train")
+    raise _Hint("count each character in splits.train (np.bincount), turn counts into "
+                "probabilities p, then average -log p over splits.validation")
 
 
 @checker("perplexity")
@@ -160,7 +192,16 @@ def check_rnn_unroll(rnn_unroll):
     from rnnlab.cells import RNNCell
 
     X, H_0, W_xh, W_hh, b_h = _rnn_case()
-    result = _array(rnn_unroll(X, H_0, W_xh, W_hh, b_h), X.shape[:2] + H_0.shape[1:], "H")
+    try:
+        found = rnn_unroll(X, H_0, W_xh, W_hh, b_h)
+    except ValueError as exc:
+        if "broadcast" in str(exc) or "shape" in str(exc) or "aligned" in str(exc):
+            raise _Hint("X is time-major, (T, batch, embed_dim): step over its first axis, "
+                        "X[t] is one step's (batch, embed_dim)") from None
+        raise
+    if isinstance(found, (list, tuple)):
+        raise _Hint("return one array of shape (T, batch, num_hiddens): np.stack the list")
+    result = _array(found, X.shape[:2] + H_0.shape[1:], "H")
     if result is None:
         return None
     cell, state, expected = RNNCell(W_xh, W_hh, b_h), H_0, []
@@ -337,7 +378,8 @@ def check_forget_product(answer, trace, unit: int, start: int, stop: int):
         raise _Hint("multiply the gates (np.prod): each step keeps F of what was there")
     if _close(value, float(np.prod(trace.F[start:stop + 1, unit])), 0.02):
         raise _Hint(f"take the {stop - start} steps start .. stop - 1: F[{start}:{stop}]")
-    raise _Hint(f"np.prod(trace.F[{start}:{stop}, {unit}])")
+    raise _Hint(f"the direct path keeps, step by step, F of what was there: multiply unit "
+                f"{unit}'s forget gates over the steps {start} .. {stop - 1}")
 
 
 # --- lesson 6 ---------------------------------------------------------------------------
@@ -383,8 +425,8 @@ def check_reliable_lag(reliable_lag):
             return None  # the function's body is still `...`
         if found != expected:
             _hint_reliable(rows, expected, found)
-    return ("the longest lag every seed holds: a stricter reading than the median's, and "
-            "the one to quote when a result must hold on any run")
+    return ("a stricter reading than the median's, and the one to quote when a result "
+            "must hold on any run")
 
 
 def _hint_reliable(rows, expected, found):

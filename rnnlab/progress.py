@@ -13,7 +13,7 @@ import time
 UPDATE_EVERY_S = 0.25  # often enough to look alive, rarely enough to cost nothing
 
 
-def _in_kernel() -> bool:
+def in_kernel() -> bool:
     try:
         from IPython import get_ipython
     except ImportError:
@@ -32,7 +32,7 @@ class StatusLine:
     def __init__(self, what: str, total: int | None = None, enabled: bool | None = None):
         self.what = what
         self.total = total
-        self.enabled = _in_kernel() if enabled is None else enabled
+        self.enabled = in_kernel() if enabled is None else enabled
         self._handle = None
         self._start = self._last = 0.0
 

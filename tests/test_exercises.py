@@ -50,15 +50,46 @@ def test_feedback_never_raises_and_says_unanswered():
     assert "expected a radius as a number" in exercises.check_radius_for_reach("x").message
 
 
-def test_unigram(tiny_corpus):
+def test_unigram(shakespeare):
+    """Counted on the training split, scored on the validation split: the answer is on no
+    page of lesson 1, and each near miss (another split) is named."""
     sol = solution("01_characters")
-    train_ids, val_ids = tiny_corpus.split()
-    answer = sol.unigram_nats(train_ids, val_ids, len(tiny_corpus.vocab))
-    assert exercises.check_unigram_nats(answer, tiny_corpus).passed
-    wrong = exercises.check_unigram_nats(np.log(len(tiny_corpus.vocab)), tiny_corpus)
+    splits = shakespeare.splits()
+    V = len(shakespeare.vocab)
+    answer = sol.unigram_nats(splits.train, splits.validation, V)
+    assert exercises.check_unigram_nats(answer, shakespeare).passed
+    near_misses = {"held-out tail": sol.unigram_nats(splits.train, splits.heldout, V),
+                   "training text itself": sol.unigram_nats(splits.train, splits.train, V),
+                   "everything before the tail": sol.unigram_nats(shakespeare.split()[0],
+                                                                  splits.validation, V)}
+    for words, value in near_misses.items():
+        feedback = exercises.check_unigram_nats(value, shakespeare)
+        assert feedback.status == HINT and words in feedback.message, (words, feedback)
+    # the model answer's reasons: above the tail's 3.329, and not because of the counts
+    assert round(answer, 3) == 3.345 and answer > near_misses["held-out tail"]
+    tail_counted_before = sol.unigram_nats(shakespeare.split()[0], splits.heldout, V)
+    assert abs(near_misses["held-out tail"] - tail_counted_before) < 1e-3
+    wrong = exercises.check_unigram_nats(np.log(V), shakespeare)
     assert wrong.status == HINT and "ln(V)" in wrong.message
-    in_bits = exercises.check_unigram_nats(answer / np.log(2), tiny_corpus)
-    assert "bits" in in_bits.message
+    assert "bits" in exercises.check_unigram_nats(answer / np.log(2), shakespeare).message
+
+
+def test_feedback_shows_itself_once_in_a_notebook(monkeypatch):
+    """In a kernel a checker's result shows wherever its line is in the cell; as the
+    cell's last line, the display hook then adds no second copy."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a))
+    monkeypatch.setattr(exercises, "in_kernel", lambda: True)
+    feedback = exercises.check_perplexity(np.exp(1.5), 1.5)
+    assert feedback.passed and len(shown) == 1
+    assert "perplexity" in shown[0][0]["text/html"]
+    feedback._ipython_display_()  # what IPython's display hook calls for a last line
+    assert len(shown) == 1
+    monkeypatch.setattr(exercises, "in_kernel", lambda: False)
+    exercises.check_perplexity(np.exp(1.5), 1.5)  # outside a kernel: nothing displayed
+    assert len(shown) == 1
 
 
 def test_perplexity():
@@ -77,10 +108,25 @@ def test_rnn_unroll_and_params(make_model):
         return np.stack([np.tanh(X_t @ W_xh + H_0 @ W_hh + b_h) for X_t in X])
 
     assert "feed each H_t back" in exercises.check_rnn_unroll(first_step_only).message
+
+    def batch_major(X, H_0, W_xh, W_hh, b_h):  # reads X as (batch, T, embed_dim)
+        H, out = H_0, []
+        for t in range(X.shape[1]):
+            H = np.tanh(X[:, t] @ W_xh + H @ W_hh + b_h)
+            out.append(H)
+        return np.stack(out)
+
+    assert "time-major" in exercises.check_rnn_unroll(batch_major).message
+
+    def as_a_list(X, H_0, W_xh, W_hh, b_h):
+        return list(sol.rnn_unroll(X, H_0, W_xh, W_hh, b_h))
+
+    assert "np.stack" in exercises.check_rnn_unroll(as_a_list).message
     rnn = make_model("rnn")
     E, H = rnn.config.embed_dim, rnn.config.num_hiddens
-    assert sol.recurrent_params(E, H) == rnn.layer(models.RECURRENT).count_params()
-    assert exercises.check_recurrent_params(sol.recurrent_params(E, H), rnn).passed
+    lesson_4 = solution("04_lstm")  # the exercise that counts a recurrent layer's weights
+    assert lesson_4.rnn_recurrent_params(E, H) == rnn.layer(models.RECURRENT).count_params()
+    assert exercises.check_recurrent_params(lesson_4.rnn_recurrent_params(E, H), rnn).passed
     assert "bias" in exercises.check_recurrent_params(E * H + H * H, rnn).message
 
 

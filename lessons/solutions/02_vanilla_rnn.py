@@ -22,11 +22,3 @@ def rnn_step_backward(dH, X_t, H_prev, W_xh, W_hh, b_h):
     dW_hh = H_prev.T @ dZ  # (num_hiddens, num_hiddens)
     db_h = dZ.sum(axis=0)  # (num_hiddens,): the bias is shared by the whole batch
     return dX_t, dH_prev, dW_xh, dW_hh, db_h
-
-
-def recurrent_params(embed_dim, num_hiddens):
-    """W_xh (embed_dim x num_hiddens) + W_hh (num_hiddens x num_hiddens) + b_h."""
-    return embed_dim * num_hiddens + num_hiddens * num_hiddens + num_hiddens
-
-
-# In the lesson: params = recurrent_params(64, 256)

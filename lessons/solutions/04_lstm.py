@@ -26,7 +26,7 @@ def matched_width():
 
     target, E, V = total_params(4, 256), 64, 84
     b, c = E + 1 + V, V * E + V - target
-    root = (-b + math.sqrt(b * b - 4 * c)) / 2  # 522.3
+    root = (-b + math.sqrt(b * b - 4 * c)) / 2  # 521.95
     return min(math.floor(root), math.ceil(root),
                key=lambda h: abs(total_params(1, h) - target))
 
