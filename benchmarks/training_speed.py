@@ -44,12 +44,12 @@ SETTINGS = (("rnn", 256), ("lstm", 256), ("rnn", 522), ("lstm", 512))
 WARMUP = 5  # steps before the clock starts: the graph trace and the first allocations
 
 
-def forward_macs_per_char(kind: str, num_hiddens: int, embed_dim: int = 64,
-                          vocab_size: int = 84) -> int:
-    """Multiply-adds of one character's forward pass: the recurrent step's two matrix
-    products and the output layer (the embedding is a lookup)."""
-    gates = 4 if kind == "lstm" else 1
-    return gates * num_hiddens * (embed_dim + num_hiddens) + num_hiddens * vocab_size
+def forward_macs_per_char(kind: str, num_hiddens: int, vocab_size: int = 84) -> int:
+    """models.multiply_adds_per_char for a one-layer model of this width."""
+    from rnnlab import models
+
+    return models.multiply_adds_per_char(kind, vocab_size,
+                                         models.ModelConfig(num_hiddens=num_hiddens))
 
 
 def matmul_gflops(num_hiddens: int, gates: int, seconds: float = 1.5) -> float:

@@ -148,15 +148,19 @@ CLAIMS = {
         ("every forget gate sits near 0.73", "untrained LSTM: forget gates 0.73 on average"),
         ("units above 0.9 (none above 0.99)", "29 average above 0.9, 0 above 0.99"),
         ("about 18 passes over the training text", "passes over the training text: 17.6"),
-        ("the LSTM has 3.3 times the RNN's\n  parameters and took three times as long",
-         "rnn             109,140       17        1.651         1.595"),
-        ("it ends 0.053 nats lower", "LSTM minus RNN-256 -0.053"),
-        ("is ahead of the LSTM at every point of the curve",
+        ("the LSTM has 3.3 times the RNN's\n  parameters and does 3.4 times its multiply-adds "
+         "per character", "rnn             109,140         103,424        1.651"),
+        ("the LSTM has 3.3 times the RNN's\n  parameters and does 3.4 times its multiply-adds "
+         "per character", "lstm            355,668         349,184        1.594"),
+        ("as the LSTM (349,740 multiply-adds against 349,184)",
+         "rnn-matched     355,722         349,740        1.569"),
+        ("it ends 0.053 nats\n  lower", "LSTM minus RNN-256 -0.053"),
+        ("is ahead of the LSTM at every point\n  of the curve",
          "the LSTM is ahead at 0 of 63 points"),
-        ("ends 0.033\n  nats lower on all held-out text, in a third of the LSTM's training "
-         "time", "RNN-522 minus LSTM -0.033"),
+        ("ends 0.033 nats lower on all held-out text", "RNN-522 minus LSTM -0.033"),
         ("the gap column,\n  0.16 to 0.19 nats on this sample",
-         "lstm            355,668       55        1.594         1.543          1.385 0.157"),
+         "lstm            355,668         349,184        1.594         1.543          "
+         "1.385 0.157"),
         ("ends at its lowest point or within a few thousandths of it",
          "rnn: last held-out point 1.651, its lowest 1.650"),
         ("behind the LSTM by about the same amount at\nevery context length, 0.05 to 0.08 nats",
@@ -165,8 +169,12 @@ CLAIMS = {
          "rnn-matched - lstm    +0.001 ± 0.013    -0.036 ± 0.007"),
         ("differs by only 0.015 to 0.022 nats",
          "              lstm           1.789           1.531           1.530           1.508"),
+        ("about one standard error of that difference taken window by window",
+         "rnn-matched: 50-100 minus 101-1000 characters +0.015 ± 0.016"),
+        ("about one standard error of that difference taken window by window",
+         "lstm: 50-100 minus 101-1000 characters +0.022 ± 0.017"),
         ("score 1.595, 1.543 and 1.509 nats/char",
-         "lstm            355,668       55        1.594         1.543"),
+         "lstm            355,668         349,184        1.594         1.543"),
         ("$3 \\times 10^{-6}$ of the last step's, the RNN's $4 \\times 10^{-13}$",
          "lstm dL/dH, trained: 99 steps back 3e-06"),
     ],
@@ -183,9 +191,9 @@ CLAIMS = {
         ("The RNN-522's fades like the narrow RNN's, and it still has the\n  lowest held-out loss",
          "gradient 99 steps back / last (median)     "
          "          3, 4     4e-13     3e-06     1e-12"),
-        ("with three times the\n  parameters and the compute",
-         "training minutes on 2 CPU cores            "
-         "             4        17        55        17"),
+        ("with 3.3 times the\n  parameters and 3.4 times the arithmetic per character",
+         "multiply-adds per character                             4   103,424   349,184   "
+         "349,740"),
         ("it fails only from lag 500, the LSTM from lag 100 with a forget bias of 3 and from\n"
          "  20 with Keras's 1",
          "recall fails from lag: Keras's init (LSTM clipped)      6       500        20"),
@@ -217,9 +225,9 @@ README_CLAIMS = [
      "rnn, windows of 1,000: 1.572 nats, +0.116 against Kneser-Ney"),
     ("0.033 nats behind the RNN-522, 0.053 ahead of the RNN-256", "04_lstm",
      "all held-out text: LSTM minus RNN-256 -0.053, RNN-522 minus LSTM -0.033 nats/char"),
-    ("355,722", "04_lstm", "355,722       17        1.569         1.509"),
-    ("355,668", "04_lstm", "355,668       55        1.594         1.543"),
-    ("109,140", "04_lstm", "109,140       17        1.651         1.595"),
+    ("355,722", "04_lstm", "355,722         349,740        1.569         1.509"),
+    ("355,668", "04_lstm", "355,668         349,184        1.594         1.543"),
+    ("109,140", "04_lstm", "109,140         103,424        1.651         1.595"),
     ("RNN 4e-13 (10-90%: 1e-14 to 1e-10)", "03_vanishing_gradients",
      "99 steps back: median 4e-13 of the last step's gradient, 32 windows of 400 characters "
      "(10-90%: 1e-14 to 1e-10)"),

@@ -263,3 +263,16 @@ def test_per_model_builds_once_and_lets_the_model_go():
     del first
     gc.collect()
     assert list(describe.cache.values()) == ["built for b"]  # freed with its model
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_multiply_adds_are_one_per_kernel_weight(kind, num_layers):
+    """A forward step multiplies and adds once per weight of every kernel (the input,
+    recurrent and output ones); the embedding is a lookup and the biases only add."""
+    import math
+
+    config = models.ModelConfig(num_hiddens=12, embed_dim=5, num_layers=num_layers)
+    kernels = [shape for name, shape in models.weight_shapes(kind, 7, config).items()
+               if name.endswith("kernel")]
+    assert models.multiply_adds_per_char(kind, 7, config) == sum(map(math.prod, kernels))
