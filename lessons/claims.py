@@ -49,6 +49,9 @@ CLAIMS = {
         ("a perplexity of exactly $V$", "perplexity 84.0"),
     ],
     "03_vanishing_gradients": [
+        ("the median falls below 1% of the last\nstep's 15 steps back",
+         "below 1e-02 of the last step's from k = 15 steps back"),
+        ("below 0.1% 23 steps back", "below 1e-03 of the last step's from k = 23 steps back"),
         ("$\\rho = 2.73$ and $\\sigma_{\\max} = 5.62$",
          "spectral radius 2.73, largest singular value 5.62"),
         ("Two thirds of the hidden values lie", "held-out characters: 66%"),
@@ -143,6 +146,17 @@ CLAIMS = {
          "lstm dL/dH, trained: 99 steps back 3e-06 (10-90%: 2e-07 to 7e-05); per step 0.75"),
         ("about 0.92 per step against the RNN's 0.76", "0.76 over k = 20-99"),
         ("some seven orders of magnitude", "rnn  dL/dH, trained: 99 steps back 4e-13"),
+        ("the LSTM's median falls below 1% of the last step's at k = 13, the RNN's at 15",
+         "lstm dL/dH, trained: at k = 10 1.7e-02; below 1e-02 from k = 13"),
+        ("the LSTM's median falls below 1% of the last step's at k = 13, the RNN's at 15",
+         "rnn  dL/dH, trained: at k = 10 3.4e-02; below 1e-02 from k = 15"),
+        ("below 0.1% at 32 and 23", "below 1e-03 from k = 32 (10-90%: 18 to 74)"),
+        ("below 0.1% at 32 and 23", "below 1e-03 from k = 23 (10-90%: 19 to 33)"),
+        ("the LSTM keeps 1% until k = 29 and 0.1% until 57",
+         "lstm dL/dC, trained: at k = 10 8.8e-02; below 1e-02 from k = 29 (10-90%: 15 to 57); "
+         "below 1e-03 from k = 57"),
+        ("10% of them fall below 1% by k = 10 and 10% hold it\nuntil k = 40",
+         "below 1e-02 from k = 13 (10-90%: 10 to 40)"),
         ("the RNN's orthogonal start barely fades", "rnn  dL/dH, initial: 99 steps back 3e-01"),
         ("fades faster than the trained LSTM's", "lstm dL/dH, initial: 99 steps back 8e-09"),
         ("every forget gate sits near 0.73", "untrained LSTM: forget gates 0.73 on average"),
@@ -186,7 +200,9 @@ CLAIMS = {
          "          2, 4     1.595     1.543     1.509"),
         ("Witten-Bell\n  smoothing (order 6, 1.598)",
          "n-gram, Witten-Bell (order 6)                           1     1.598"),
-        ("it is\n  some seven orders of magnitude stronger",
+        ("about as soon as the RNN's (13 steps back against 15)",
+         "gradient below 1% of the last step from k (median)   3, 4        15        13"),
+        ("is it orders of\n  magnitude stronger",
          "gradient 99 steps back / last (median)               3, 4     4e-13     3e-06"),
         ("The RNN-522's fades like the narrow RNN's, and it still has the\n  lowest held-out loss",
          "gradient 99 steps back / last (median)     "
@@ -205,6 +221,19 @@ CLAIMS = {
 # The README's figures, each with the checked lesson output behind it: (words in
 # README.md, the lesson, words a checked cell of that lesson prints).
 README_CLAIMS = [
+    ("RNN 15 / 23; LSTM through H 13 / 32, through C 29 / 57", "04_lstm",
+     "lstm dL/dC, trained: at k = 10 8.8e-02; below 1e-02 from k = 29 (10-90%: 15 to 57); "
+     "below 1e-03 from k = 57"),
+    ("RNN 15 / 23; LSTM through H 13 / 32, through C 29 / 57", "04_lstm",
+     "below 1e-03 from k = 32 (10-90%: 18 to 74)"),
+    ("RNN 15 / 23; LSTM through H 13 / 32, through C 29 / 57", "04_lstm",
+     "below 1e-03 from k = 23 (10-90%: 19 to 33)"),
+    ("the LSTM's at 13 steps back, the\nRNN's at 15", "04_lstm",
+     "lstm dL/dH, trained: at k = 10 1.7e-02; below 1e-02 from k = 13"),
+    ("the LSTM's at 13 steps back, the\nRNN's at 15", "04_lstm",
+     "rnn  dL/dH, trained: at k = 10 3.4e-02; below 1e-02 from k = 15"),
+    ("(99 steps back: 3e-6 against 4e-13)", "04_lstm",
+     "lstm dL/dH, trained: 99 steps back 3e-06"),
     ("from 4.431 (know-nothing)", "01_characters", "ln(84) = 4.431 nats"),
     ("down to 1.455 nats/char (modified Kneser-Ney, order 7)", "01_characters",
      "Kneser-Ney 1.455 nats per character"),

@@ -180,6 +180,24 @@ def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
             "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
 
 
+def steps_below(norms: np.ndarray, level: float) -> dict[str, int | None]:
+    """How many steps back the gradient, relative to the last step, first falls below
+    ``level``: for the median over windows and for the 10th and 90th percentiles of
+    ``gradient_band`` ("median", "low", "high"). ``norms``: (windows, T), as
+    ``window_gradients`` gives them; k = 0 is the last step. None where it never does.
+
+    Where the near terms still carry 1% or 0.1% of the signal says more about what a
+    model can learn from than the ratio 99 steps back, which compares two negligible
+    numbers (Pascanu, Mikolov & Bengio 2013 weigh long-term terms against short-term ones).
+    """
+    band = gradient_band(norms)
+    found = {}
+    for edge in ("median", "low", "high"):
+        below = np.flatnonzero(band[edge][::-1] < level)  # k = 0, 1, ... steps back
+        found[edge] = int(below[0]) if below.size else None
+    return found
+
+
 def rnn_gradient_reach(model, windows, saturated_tanh_prime: float | None = None,
                        unsaturated_tanh_prime: float | None = None) -> float:
     """How far back a vanilla RNN's gradient reaches: the median over windows of

@@ -408,3 +408,15 @@ def test_forget_timescales_and_tanh_outputs():
         units.forget_timescales(trace, window=300)
     with pytest.raises(ValueError, match="LSTM"):
         units.forget_timescales([])
+
+
+def test_steps_below_reads_the_band_from_the_last_step_back():
+    # three windows whose gradient halves, thirds and quarters per step back
+    k = np.arange(12)[::-1]  # the last column is k = 0
+    norms = np.stack([0.5 ** k, (1 / 3) ** k, 0.25 ** k])  # (3, 12)
+    found = gradient_probes.steps_below(norms, 1e-2)
+    # the median window is the thirding one: 3^-5 = 0.004 < 0.01 < 3^-4 = 0.012
+    assert found["median"] == 5
+    # the 90th percentile follows the halving window (2^-7 < 0.01), the 10th the quartering
+    assert found["high"] == 7 and found["low"] == 4
+    assert gradient_probes.steps_below(norms, 1e-12)["median"] is None  # never that low
