@@ -77,6 +77,8 @@ CLAIMS = {
          "positions 200-999: 1.576 ± 0.010"),
     ],
     "02_vanilla_rnn": [
+        ("2.18 at 2.56M\ncharacters", "curve at 2.56M characters, step 200: 2.184 nats/char"),
+        ("at 2.56M characters it had made 200 updates", "curve at 2.56M characters, step 200"),
         ("about 18 passes\nover the training text", "17.6 passes over the training text"),
         ("17 minutes on two CPU cores", "passes over the training text, 17 minutes"),
         ("ends higher than the number the course quotes",

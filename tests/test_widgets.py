@@ -457,6 +457,9 @@ def test_training_monitor_live_and_replay(tiny_corpus):
     val = next(t for t in monitor.figure.data if t.meta == "rnn/val")
     assert len(val.x) == len(histories["rnn"]) + len(again)
     assert val.x[-1] == pytest.approx((first + again.final["chars_seen"]) / 1e6)
+    # the label counts steps and characters over both runs alike: 10 + 5 steps
+    total = (first + again.final["chars_seen"]) / 1e6
+    assert f"step 15, {total:.2f}M chars" in monitor._label.value
     assert list(val.x) == sorted(val.x)
     assert monitor._progress.value == pytest.approx(1.0)  # the bar follows this run's budget
     # log axis ticks that read as amounts, not as "3 4 5 ... 1 2"
@@ -713,3 +716,12 @@ def test_every_figure_uses_the_house_template(pair):
         assert figure.layout.template.layout.font.color == house.font.color == PALETTE["text"]
         assert list(figure.layout.template.layout.colorway) == list(house.colorway)
     assert list(chart.data[0].marker.color) == [PALETTE["lstm"], PALETTE["baseline"]]
+
+
+def test_lag_explorer_says_when_a_live_run_is_too_short_for_the_task():
+    """The shipped sweep trained adding for 2,000 steps; a live run has 600: the label by
+    the button says so, and says nothing of the kind for recall (800 in the sweep)."""
+    view = LagExplorer(sweep=tasks.load_sweep(), live_steps=600)
+    assert "(600 steps)" in view._label.value and "too few" not in view._label.value
+    view._task.value = "adding"
+    assert "600 steps, against the sweep's 2000: too few" in view._label.value

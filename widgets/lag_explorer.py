@@ -152,7 +152,18 @@ class LagExplorer(View):
                     found.append(f"{LABELS[s['kind']]} {row['median']:.2f} "
                                  f"({row['min']:.2f} to {row['max']:.2f} over {row['n']} seeds)")
         self._label.value = (f"lag {lag} in the sweep: {', '.join(found)}. Hover a point for "
-                             "any series. <b>Train this lag live</b> to add your own point.")
+                             "any series. <b>Train this lag live</b> to add your own point"
+                             f"{self._budget_note(task)}.")
+
+    def _budget_note(self, task: str) -> str:
+        """Where a live run is much shorter than the sweep's, say so by the button: its
+        point then shows what a short run learns, not what the series can."""
+        sweep_steps = min(self.sweep["series"][name].get("settings", {}).get("steps", 0)
+                          for name in MAIN_SERIES[task])
+        if sweep_steps and self.live_steps < sweep_steps / 2:
+            return (f" ({self.live_steps} steps, against the sweep's {sweep_steps}: too few "
+                    "to learn this task, so expect points near chance)")
+        return f" ({self.live_steps} steps)"
 
     def _on_run(self, button):
         # The button is disabled while a run trains, but a second click sent before that

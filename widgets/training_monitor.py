@@ -111,14 +111,17 @@ class TrainingMonitor(View):
             self._budget = next(((key, value) for key, value in config.budget().items()
                                  if value), None)
 
-        # a run that continues an earlier one counts its characters from where that ended
-        before = self.records[kind][-1]["chars_seen"] if self.records[kind] else 0
+        # a run that continues an earlier one counts its steps and characters from where
+        # that ended, so the curve and the label say what the model has seen in all
+        last = self.records[kind][-1] if self.records[kind] else {"chars_seen": 0, "step": 0}
 
         def record(r: dict) -> None:
-            self.records[kind].append({**r, "chars_seen": r["chars_seen"] + before})
+            seen = {**r, "chars_seen": r["chars_seen"] + last["chars_seen"],
+                    "step": r["step"] + last["step"]}
+            self.records[kind].append(seen)
             with self._errors_in_place():  # a drawing problem must not stop the training
                 self._draw(kind)
-                self._show_progress(kind, r, before)
+                self._show_progress(kind, r, seen)
 
         return record
 
@@ -158,15 +161,16 @@ class TrainingMonitor(View):
             if trace.meta == f"{kind}/val" and records:
                 trace.name = f"{LABELS[kind]}, {_split_name(records[-1])}"
 
-    def _show_progress(self, kind: str, r: dict, before: int) -> None:
-        """The bar follows this run's budget; the label counts every character seen."""
+    def _show_progress(self, kind: str, r: dict, seen: dict) -> None:
+        """The bar follows this run's budget (``r``, the run's own record); the label
+        counts every step and character the model has seen (``seen``), in all its runs."""
         if self._budget is not None:
             key, total = self._budget
             done = {"max_chars": r["chars_seen"], "max_steps": r["step"],
                     "max_minutes": r["seconds"] / 60}[key]
             self._progress.value = min(1.0, done / total) if total else 0.0
         self._label.value = (
-            f"{LABELS[kind]}: step {r['step']}, {(r['chars_seen'] + before) / 1e6:.2f}M chars, "
+            f"{LABELS[kind]}: step {seen['step']}, {seen['chars_seen'] / 1e6:.2f}M chars, "
             f"{_split_name(r)} {r['val_nats']:.3f} nats/char ({r['val_bpc']:.2f} bits), "
             f"{r['seconds']:.0f} s"
         )
