@@ -185,37 +185,44 @@ def _rnn_case(seed=0):
     return X, H, W_xh, W_hh, b_h
 
 
-@checker("unroll an RNN")
-def check_rnn_unroll(rnn_unroll):
-    """``rnn_unroll(X, H_0, W_xh, W_hh, b_h) -> H``: X (T, batch, embed_dim) to every
-    state H (T, batch, num_hiddens), one ``rnn_step`` per time step."""
-    from rnnlab.cells import RNNCell
+@checker("two stacked RNN layers")
+def check_rnn_stack(rnn_stack):
+    """``rnn_stack(X, layers) -> H``: two vanilla RNN layers, each from a zero state, the
+    second reading the first's states as its input; X (T, batch, embed_dim), ``layers``
+    [(W_xh, W_hh, b_h), (W_xh, W_hh, b_h)]; returns the top layer's states
+    (T, batch, num_hiddens). Checked against two stacked ``keras.layers.SimpleRNN``."""
+    import keras
 
-    X, H_0, W_xh, W_hh, b_h = _rnn_case()
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(6, 2, 3)).astype("float32")  # (T, batch, embed_dim)
+    stack = keras.Sequential([keras.Input((None, 3)),
+                              keras.layers.SimpleRNN(4, return_sequences=True),
+                              keras.layers.SimpleRNN(4, return_sequences=True)])
+    weights = [layer.get_weights() for layer in stack.layers]  # [(W_xh, W_hh, b_h)] * 2
+    expected = np.asarray(stack(np.transpose(X, (1, 0, 2)))).transpose(1, 0, 2)  # (T, b, H)
     try:
-        found = rnn_unroll(X, H_0, W_xh, W_hh, b_h)
+        found = rnn_stack(X, [tuple(w) for w in weights])
     except ValueError as exc:
-        if "broadcast" in str(exc) or "shape" in str(exc) or "aligned" in str(exc):
-            raise _Hint("X is time-major, (T, batch, embed_dim): step over its first axis, "
-                        "X[t] is one step's (batch, embed_dim)") from None
+        # numpy says a mismatch of shapes in several ways, by operation
+        if any(word in str(exc) for word in ("broadcast", "shape", "aligned", "mismatch")):
+            raise _Hint("the second layer's input at step t is the first layer's state "
+                        "H1_t, (batch, num_hiddens), not X[t]; and X is time-major, "
+                        "(T, batch, embed_dim)") from None
         raise
     if isinstance(found, (list, tuple)):
         raise _Hint("return one array of shape (T, batch, num_hiddens): np.stack the list")
-    result = _array(found, X.shape[:2] + H_0.shape[1:], "H")
+    result = _array(found, expected.shape, "H")
     if result is None:
         return None
-    cell, state, expected = RNNCell(W_xh, W_hh, b_h), H_0, []
-    for X_t in X:
-        H_t, state = cell.step(X_t, state)
-        expected.append(H_t)
-    expected = np.stack(expected)  # (T, batch, num_hiddens)
-    if np.allclose(result, expected, atol=1e-6):
-        return "matches rnnlab.cells.RNNCell stepped over the sequence"
-    if np.allclose(result[0], expected[0], atol=1e-6):
-        raise _Hint("the first step is right, the later ones are not: feed each H_t back "
-                    "in as the next step's H_prev")
-    raise _Hint("start from H_0, and at each step t compute "
-                "H_t = tanh(X[t] @ W_xh + H_prev @ W_hh + b_h)")
+    if np.allclose(result, expected, atol=1e-5):
+        return ("equals two stacked keras.layers.SimpleRNN: what ModelConfig(num_layers=2) "
+                "builds, and what the protocol's two-layer point trains")
+    first = np.asarray(stack.layers[0](np.transpose(X, (1, 0, 2)))).transpose(1, 0, 2)
+    if np.allclose(result, first, atol=1e-5):
+        raise _Hint("that is the first layer's states: run the second layer over them and "
+                    "return its states")
+    raise _Hint("run the first layer over X from a zero state, keeping every H1_t; then the "
+                "second over those states, X_t replaced by H1_t, with its own weights")
 
 
 BACKWARD_NAMES = ("dX_t", "dH_prev", "dW_xh", "dW_hh", "db_h")

@@ -41,7 +41,7 @@ def test_every_lesson_has_a_solution_file():
 
 
 def test_feedback_never_raises_and_says_unanswered():
-    for check in (exercises.check_rnn_unroll, exercises.check_softmax_with_temperature):
+    for check in (exercises.check_rnn_stack, exercises.check_softmax_with_temperature):
         assert check(...).status == UNANSWERED
         assert check(unanswered_function).status == UNANSWERED
         feedback = check(raising_function)
@@ -100,28 +100,31 @@ def test_perplexity():
     assert exercises.check_perplexity(3.0, 1.543).status == HINT
 
 
-def test_rnn_unroll_and_params(make_model):
+def test_rnn_stack_and_params(make_model):
     sol = solution("02_vanilla_rnn")
-    assert exercises.check_rnn_unroll(sol.rnn_unroll).passed
+    assert exercises.check_rnn_stack(sol.rnn_stack).passed
 
-    def first_step_only(X, H_0, W_xh, W_hh, b_h):  # forgets to carry the state
-        return np.stack([np.tanh(X_t @ W_xh + H_0 @ W_hh + b_h) for X_t in X])
+    def first_layer_only(X, layers):
+        return sol.rnn_stack(X, layers[:1])
 
-    assert "feed each H_t back" in exercises.check_rnn_unroll(first_step_only).message
+    assert "first layer's states" in exercises.check_rnn_stack(first_layer_only).message
 
-    def batch_major(X, H_0, W_xh, W_hh, b_h):  # reads X as (batch, T, embed_dim)
-        H, out = H_0, []
-        for t in range(X.shape[1]):
-            H = np.tanh(X[:, t] @ W_xh + H @ W_hh + b_h)
-            out.append(H)
-        return np.stack(out)
+    def second_reads_x(X, layers):  # feeds X to both layers
+        top = None
+        for W_xh, W_hh, b_h in layers:
+            H, states = np.zeros((X.shape[1], W_hh.shape[0])), []
+            for X_t in X:
+                H = np.tanh(X_t @ W_xh + H @ W_hh + b_h)
+                states.append(H)
+            top = np.stack(states)
+        return top
 
-    assert "time-major" in exercises.check_rnn_unroll(batch_major).message
+    assert "H1_t" in exercises.check_rnn_stack(second_reads_x).message
 
-    def as_a_list(X, H_0, W_xh, W_hh, b_h):
-        return list(sol.rnn_unroll(X, H_0, W_xh, W_hh, b_h))
+    def as_a_list(X, layers):
+        return list(sol.rnn_stack(X, layers))
 
-    assert "np.stack" in exercises.check_rnn_unroll(as_a_list).message
+    assert "np.stack" in exercises.check_rnn_stack(as_a_list).message
     rnn = make_model("rnn")
     E, H = rnn.config.embed_dim, rnn.config.num_hiddens
     lesson_4 = solution("04_lstm")  # the exercise that counts a recurrent layer's weights

@@ -3,13 +3,17 @@
 import numpy as np
 
 
-def rnn_unroll(X, H_0, W_xh, W_hh, b_h):
-    """Every state of the RNN over X (T, batch, embed_dim): (T, batch, num_hiddens)."""
-    H, states = H_0, []
-    for X_t in X:
-        H = np.tanh(X_t @ W_xh + H @ W_hh + b_h)
-        states.append(H)
-    return np.stack(states)
+def rnn_stack(X, layers):
+    """Two vanilla RNN layers over X (T, batch, embed_dim), each from a zero state, the
+    second reading the first's states: the top layer's states (T, batch, num_hiddens)."""
+    inputs = X
+    for W_xh, W_hh, b_h in layers:
+        H, states = np.zeros((X.shape[1], W_hh.shape[0]), dtype=X.dtype), []
+        for X_t in inputs:  # time-major: one (batch, features) slice per step
+            H = np.tanh(X_t @ W_xh + H @ W_hh + b_h)
+            states.append(H)
+        inputs = np.stack(states)  # (T, batch, num_hiddens): the next layer's input
+    return inputs
 
 
 def rnn_step_backward(dH, X_t, H_prev, W_xh, W_hh, b_h):
