@@ -297,21 +297,35 @@ def check_recurrent_params(answer, model):
 # --- lesson 3 ---------------------------------------------------------------------------
 
 
-@checker("a radius for a reach")
-def check_radius_for_reach(answer, keep: float = 0.01, steps: int = 100):
-    """``answer``: the radius r at which a linear RNN with W_hh = r x orthogonal keeps
-    ``keep`` of its gradient ``steps`` steps back (r ** steps == keep)."""
+def _tanh_share(radius: float, steps: int) -> float:
+    """The share of the gradient the toy tanh RNN keeps ``steps`` steps back."""
+    from rnnlab.gradient_probes import toy_gradient_norms
+
+    norms = toy_gradient_norms(steps + 1, radius, "tanh")  # farthest first, last = 1.0
+    return float(norms[0] / norms[-1])
+
+
+@checker("a radius for a reach, through tanh")
+def check_tanh_radius_for_reach(answer, keep: float = 0.01, steps: int = 100):
+    """``answer``: the radius r at which the toy tanh RNN (``toy_gradient_norms(steps + 1,
+    r, "tanh")``) keeps ``keep`` of its gradient ``steps`` steps back; any r whose share
+    is within a factor of 2 of ``keep`` passes (the share climbs steeply with r)."""
     value = _number(answer, "a radius")
-    expected = keep ** (1.0 / steps)
-    if _close(value, expected, 0.001):
-        return (f"r = {expected:.4f}: {keep} = r^{steps}. Even a radius this close to 1 loses "
-                f"{1 - keep:.0%} over {steps} steps; at r = 0.9 only {0.9 ** steps:.0e} is left")
-    if _close(value, keep / steps, 0.01) or _close(value, 1 - keep / steps, 0.001):
-        raise _Hint("the factors multiply, one r per step: solve r ** steps = keep")
-    if _close(value, keep ** steps, 0.01) or _close(value, float(np.log(keep) / steps), 0.01):
-        raise _Hint(f"take the {steps}-th root of {keep}: {keep} ** (1 / {steps})")
-    raise _Hint(f"each step back scales the gradient by r, so {steps} steps scale it by "
-                f"r ** {steps}; set that to {keep}")
+    if not 0 < value < 10:
+        raise _Hint(f"expected a radius between 0 and 10, got {value:g}")
+    share = _tanh_share(value, steps)
+    if keep / 2 <= share <= keep * 2:
+        linear = keep ** (1.0 / steps)
+        return (f"r = {value:.3f} keeps {share:.2g} through tanh; a linear RNN keeps {keep} "
+                f"at r = {linear:.3f}. The tanh' factors take the rest, so the weights must "
+                "stretch well beyond 1 to carry a gradient this far, as the shipped RNN's "
+                "do (its spectral radius, printed above)")
+    if _close(value, keep ** (1.0 / steps), 0.001):
+        raise _Hint(f"that is the linear RNN's radius; through tanh it keeps only "
+                    f"{share:.1g}. Try larger radii and watch the first value of the norms")
+    direction = "larger" if share < keep else "smaller"
+    raise _Hint(f"r = {value:g} keeps {share:.2g}: try a {direction} radius (halve the "
+                "interval that brackets 1% each time)")
 
 
 # --- lesson 4 ---------------------------------------------------------------------------

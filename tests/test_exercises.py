@@ -46,8 +46,9 @@ def test_feedback_never_raises_and_says_unanswered():
         assert check(unanswered_function).status == UNANSWERED
         feedback = check(raising_function)
         assert feedback.status == HINT and "ZeroDivisionError" in feedback.message
-    assert "not answered" in repr(exercises.check_radius_for_reach(...))
-    assert "expected a radius as a number" in exercises.check_radius_for_reach("x").message
+    assert "not answered" in repr(exercises.check_tanh_radius_for_reach(...))
+    assert "expected a radius as a number" in exercises.check_tanh_radius_for_reach(
+        "x").message
 
 
 def test_unigram(shakespeare):
@@ -158,17 +159,17 @@ def test_rnn_step_backward():
     assert exercises.check_rnn_step_backward(lambda *a: (1, 2)).status == HINT
 
 
-def test_radius_for_reach():
+def test_tanh_radius_for_reach():
     sol = solution("03_vanishing_gradients")
-    r = sol.radius_for_reach()
-    assert exercises.check_radius_for_reach(r).passed
-    # the solution's comment: the toy's linear curve keeps 1% at that radius
-    norms = gradient_probes.toy_gradient_norms(101, r, activation="linear")
-    assert norms[0] / norms[-1] == pytest.approx(0.01, rel=1e-3)
-    assert "multiply" in exercises.check_radius_for_reach(1 - 0.01 / 100).message
-    assert "root" in exercises.check_radius_for_reach(0.01 ** 100).message
-    assert exercises.check_radius_for_reach(0.5).status == HINT
-
+    r = sol.tanh_radius_for_reach()
+    assert exercises.check_tanh_radius_for_reach(r).passed
+    share = gradient_probes.toy_gradient_norms(101, r, activation="tanh")
+    assert share[0] / share[-1] == pytest.approx(0.01, rel=1e-3)
+    assert r > 1.5  # through tanh the weights must stretch far beyond the linear 0.955
+    linear = exercises.check_tanh_radius_for_reach(0.01 ** (1 / 100))
+    assert "linear RNN's radius" in linear.message
+    assert "larger" in exercises.check_tanh_radius_for_reach(r - 0.2).message
+    assert "smaller" in exercises.check_tanh_radius_for_reach(r + 0.2).message
 
 def test_gru_and_lstm_params(make_model):
     sol = solution("04_lstm")
