@@ -361,18 +361,34 @@ def check_gru_model(build_gru):
 # --- lesson 5 ---------------------------------------------------------------------------
 
 
+def _within_lines(trace) -> np.ndarray:
+    """Characters inside a line: not its first (where a line counter resets) nor the
+    newline itself, (characters,) bool."""
+    from rnnlab.units import text_features
+
+    column = text_features(trace.text)["line_position"]
+    return (column > 0) & (np.array(list(trace.text)) != "\n")
+
+
 @checker("a forget gate's time constant")
-def check_time_constant(answer, traces, unit: int):
-    """``answer``: -1 / mean(ln F) of ``unit`` over the LSTM ``traces`` (all characters)."""
+def check_time_constant(answer, traces, unit: int, within_lines: bool = False):
+    """``answer``: -1 / mean(ln F) of ``unit`` over the LSTM ``traces``: over every
+    character, or with ``within_lines`` over the characters inside a line only."""
     value = _number(answer, "a number of characters")
-    F = np.concatenate([t.F[:, unit] for t in traces])  # (characters,)
+    every = np.concatenate([t.F[:, unit] for t in traces])  # (characters,)
+    F = np.concatenate([t.F[_within_lines(t), unit] for t in traces]) if within_lines \
+        else every
     with np.errstate(divide="ignore"):
         log_F = np.log(F)
         expected = float(-1.0 / log_F.mean())
         per_step = float(np.mean(-1.0 / log_F))
+        over_every = float(-1.0 / np.log(every).mean())
     if _close(value, expected, 0.01):
         return (f"{expected:.1f} characters: after that many steps its gates, at their "
                 f"geometric mean ({np.exp(log_F.mean()):.3f}), keep 1/e of the cell")
+    if within_lines and _close(value, over_every, 0.01):
+        raise _Hint("that is over every character: keep only those inside a line, where "
+                    "the line position is above 0 and the character is not a newline")
     if _close(value, float(-1.0 / np.log(F.mean())), 0.01):
         raise _Hint("that is the plain mean's: a product of gates decays at their geometric "
                     "mean, so average ln F (np.log(F).mean()), then take -1 / that")

@@ -200,7 +200,13 @@ def test_gru_and_lstm_params(make_model):
 def test_gates(lstm_trace):
     sol = solution("05_inside_the_gates")
     traces, unit = [lstm_trace, lstm_trace], 7
-    answer = sol.time_constant(traces, unit)
+    inside = sol.time_constant_within_lines(traces, unit)
+    assert exercises.check_time_constant(inside, traces, unit, within_lines=True).passed
+    # the unit counts along each line: it holds far longer inside lines than over all
+    answer = float(-1 / np.log(lstm_trace.F[:, unit]).mean())
+    assert inside > 3 * answer
+    assert "over every character" in exercises.check_time_constant(
+        answer, traces, unit, within_lines=True).message
     assert exercises.check_time_constant(answer, traces, unit).passed
     with np.errstate(divide="ignore"):
         per_step = float(np.mean(-1 / np.log(lstm_trace.F[:, unit])))
