@@ -166,6 +166,8 @@ def test_tanh_radius_for_reach():
     share = gradient_probes.toy_gradient_norms(101, r, activation="tanh")
     assert share[0] / share[-1] == pytest.approx(0.01, rel=1e-3)
     assert r > 1.5  # through tanh the weights must stretch far beyond the linear 0.955
+    at_1_5 = gradient_probes.toy_gradient_norms(101, 1.5, activation="tanh")
+    assert at_1_5[0] / at_1_5[-1] < 1e-5  # exercise 2's model answer: about 3e-6, no explosion
     linear = exercises.check_tanh_radius_for_reach(0.01 ** (1 / 100))
     assert "linear RNN's radius" in linear.message
     assert "larger" in exercises.check_tanh_radius_for_reach(r - 0.2).message
