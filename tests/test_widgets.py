@@ -725,3 +725,16 @@ def test_lag_explorer_says_when_a_live_run_is_too_short_for_the_task():
     assert "(600 steps)" in view._label.value and "too few" not in view._label.value
     view._task.value = "adding"
     assert "600 steps, against the sweep's 2000: too few" in view._label.value
+
+
+def test_gate_viewer_can_pick_its_units_on_another_passage(shakespeare):
+    """Units picked on one passage and shown on another: the suggestions are find_cells'
+    on the picking passage, the heatmap draws the passage shown."""
+    lstm = pretrained.load("lstm")
+    shown, picking = (shakespeare.heldout_text(length=300, offset=o) for o in (120_000, 2_000))
+    view = GateViewer(models={"lstm": lstm}, text=shown, pick_on=picking)
+    expected = units.find_cells(lstm, picking, top=3, state=view._gate.value)
+    assert view.cells_found == expected
+    assert view.traces["lstm"].text == shown
+    in_sample = GateViewer(models={"lstm": lstm}, text=shown)
+    assert in_sample.cells_found != expected  # picking on the shown text picks otherwise

@@ -4,8 +4,8 @@
 
 img/gradient_flow.png is the GradientFlow view (both shipped models, 32 held-out
 windows, 100 steps back); img/gate_heatmap.png is the GateViewer heatmap (the LSTM's
-hidden state H over held-out text, each unit labelled with the text feature find_cells
-matched it to and their correlation).
+hidden state H over a held-out passage, each unit labelled with the text feature
+find_cells matched it to on another passage, and their correlation on the one shown).
 
 No kaleido: each figure goes into a standalone HTML page that loads the plotly.js
 bundled with the plotly package (nothing is fetched from the network), and Playwright
@@ -75,11 +75,16 @@ def gradient_flow_figure(models: dict) -> dict:
 
 
 def unit_labels(viewer) -> dict[int, str]:
-    """unit -> "unit 7: line position, r=+0.93": the feature find_cells matched the unit
-    to, and their correlation (its sign says whether H rises or falls with the feature)."""
+    """unit -> "unit 7: line position, r=+0.91": the feature find_cells matched the unit
+    to on the picking passage, and their correlation on the passage shown, where the unit
+    was not picked (its sign says whether H rises or falls with the feature)."""
+    from rnnlab import units
+
+    shown = viewer.traces["lstm"]
     labels = {}
     for feature, found in viewer.cells_found.items():
-        for unit, r in found:
+        for unit, _ in found:
+            r = units.feature_correlation(shown, GATE, unit, feature)
             labels.setdefault(unit, f"unit {unit}: {feature.replace('_', ' ')}, r={r:+.2f}")
     return labels
 
@@ -88,7 +93,10 @@ def gate_heatmap_figure(models: dict) -> dict:
     from rnnlab import corpus
     from rnnlab.widgets import GateViewer
 
-    viewer = GateViewer(models=models, text=corpus.load().heldout_text(length=600))
+    shakespeare = corpus.load()
+    # units picked on one held-out passage, shown (and their r measured) on another
+    viewer = GateViewer(models=models, text=shakespeare.heldout_text(length=600, offset=120_000),
+                        pick_on=shakespeare.heldout_text(length=2000))
     if viewer._gate.value != GATE:
         viewer._gate.value = GATE  # a private control; setting it redraws the heatmap
     if viewer.error:

@@ -57,11 +57,16 @@ class GateViewer(View):
     """Heatmap of a gate over characters, the text coloured by one unit, and saturation.
 
     ``models``: {"rnn": ..., "lstm": ...}, the shipped ones by default. ``text``: a
-    passage of held-out text by default.
+    passage of held-out text by default. ``pick_on``: another passage to pick the
+    suggested units on (default: the text shown); a unit picked and shown on the same
+    text looks better than it is (lesson 5), so a figure that quotes a correlation picks
+    on one passage and shows another.
     """
 
-    def __init__(self, models: dict | None = None, text: str | None = None):
+    def __init__(self, models: dict | None = None, text: str | None = None,
+                 pick_on: str | None = None):
         super().__init__()
+        self._pick_on = pick_on
         self._models = models or pretrained.pair()
         if "lstm" not in self._models or set(self._models) - set(pretrained.KINDS):
             raise ValueError(f"models: expected an 'lstm' (and optionally an 'rnn') model, "
@@ -167,8 +172,11 @@ class GateViewer(View):
     def _suggest(self):
         """Offer the units of the quantity shown whose values follow a text feature."""
         gate = self._gate.value
-        self.cells_found = units.find_cells(self._models["lstm"], self.traces["lstm"].text,
-                                             top=3, state=gate, trace=self.traces["lstm"])
+        lstm = self._models["lstm"]
+        picking = (self.traces["lstm"] if self._pick_on is None
+                   else cells.unroll(lstm, self._pick_on))
+        self.cells_found = units.find_cells(lstm, picking.text, top=3, state=gate,
+                                             trace=picking)
         self._suggested.options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
             (f"unit {u}: {feature} (r = {r:+.2f} in {gate})", u)
             for feature, found in self.cells_found.items() for u, r in found[:2]
