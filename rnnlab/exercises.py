@@ -331,31 +331,53 @@ def check_tanh_radius_for_reach(answer, keep: float = 0.01, steps: int = 100):
 # --- lesson 4 ---------------------------------------------------------------------------
 
 
-@checker("a GRU character model")
-def check_gru_model(build_gru):
-    """``build_gru(vocab_size, embed_dim, num_hiddens) -> keras.Model``: ids to logits."""
+def _gru_step(variant: str, X_t, H, kernel, recurrent_kernel, bias):
+    """One GRU step (``variant`` "right"), or one of two near misses: the update gate
+    mixing the wrong way round ("swapped"), the reset applied after the product
+    ("reset_after", Keras's default layout, which the exercise does not use)."""
+    x_z, x_r, x_h = np.split(X_t @ kernel + bias, 3, axis=-1)  # Keras's order: z, r, h
+    U_z, U_r, U_h = np.split(recurrent_kernel, 3, axis=-1)  # (n, n) each
+    Z, R = sigmoid(x_z + H @ U_z), sigmoid(x_r + H @ U_r)
+    candidate = np.tanh(x_h + (R * H) @ U_h if variant != "reset_after"
+                        else x_h + R * (H @ U_h))
+    if variant == "swapped":
+        return (1 - Z) * H + Z * candidate
+    return Z * H + (1 - Z) * candidate
+
+
+@checker("a GRU step in numpy")
+def check_gru_step(gru_step):
+    """``gru_step(X_t, H_prev, kernel, recurrent_kernel, bias) -> H_t``, the fused
+    weights as ``keras.layers.GRU(reset_after=False)`` stores them (blocks z, r, h).
+    Stepped over a sequence and compared with the Keras layer at every step."""
     import keras
 
-    vocab_size, T = 11, 7
-    model = build_gru(vocab_size=vocab_size, embed_dim=8, num_hiddens=16)
-    if _unanswered(model):
-        return None
-    if not isinstance(model, keras.Model):
-        raise _Hint(f"return a keras.Model, not {type(model).__name__}")
-    grus = [layer for layer in model.layers if isinstance(layer, keras.layers.GRU)]
-    if not grus:
-        raise _Hint("there is no keras.layers.GRU in the model: swap it in for the LSTM")
-    ids = np.arange(2 * T).reshape(2, T) % vocab_size  # (batch, T)
-    out = np.asarray(model(ids))
-    if out.shape != (2, T, vocab_size):
-        raise _Hint(f"ids of shape (2, {T}) should give logits of shape (2, {T}, {vocab_size}),"
-                    f" yours gives {out.shape}: does the GRU return_sequences?")
-    if np.allclose(out.sum(axis=-1), 1.0, atol=1e-4) and (out >= 0).all():
-        raise _Hint("the model outputs probabilities; the kit's models output logits (no "
-                    "softmax), which the loss takes from_logits")
-    params = grus[0].count_params()
-    return (f"a GRU with {params:,} parameters: three blocks (update, reset, candidate) "
-            "where the LSTM has four")
+    X = np.random.default_rng(6).normal(size=(2, 6, 3)).astype("float32")  # (batch, T, E)
+    layer = keras.layers.GRU(4, reset_after=False, return_sequences=True)
+    expected = np.asarray(layer(X))  # (batch, T, num_hiddens)
+    kernel, recurrent_kernel, bias = (np.asarray(w, dtype=np.float64)
+                                      for w in layer.get_weights())
+    H = {name: np.zeros((2, 4)) for name in ("learner", "swapped", "reset_after")}
+    for t in range(X.shape[1]):
+        X_t = X[:, t].astype(np.float64)
+        found = gru_step(X_t, H["learner"], kernel, recurrent_kernel, bias)
+        if _unanswered(found):
+            return None
+        found = _array(found, (2, 4), "H_t")
+        H["learner"] = found
+        for variant in ("swapped", "reset_after"):  # each near miss on its own states
+            H[variant] = _gru_step(variant, X_t, H[variant], kernel, recurrent_kernel, bias)
+        if not np.allclose(found, expected[:, t], atol=1e-5):
+            if np.allclose(found, H["swapped"], atol=1e-5):
+                raise _Hint("Keras keeps the old state where the update gate is 1: "
+                            "H_t = Z * H_prev + (1 - Z) * candidate")
+            if np.allclose(found, H["reset_after"], atol=1e-5):
+                raise _Hint("reset the state before the product: (R * H_prev) @ U_h, not "
+                            "R * (H_prev @ U_h) (that is Keras's reset_after=True)")
+            raise _Hint(f"step {t} differs from keras.layers.GRU: the fused weights hold "
+                        "the blocks in the order z, r, h (np.split(..., 3, axis=-1))")
+    return ("equals keras.layers.GRU(reset_after=False) at every step: three blocks where "
+            "the LSTM has four, and one state where the LSTM keeps H and C")
 
 
 # --- lesson 5 ---------------------------------------------------------------------------

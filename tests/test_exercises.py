@@ -175,17 +175,26 @@ def test_tanh_radius_for_reach():
 
 def test_gru_and_lstm_params(make_model):
     sol = solution("04_lstm")
-    feedback = exercises.check_gru_model(sol.build_gru)
+    feedback = exercises.check_gru_step(sol.gru_step)
     assert feedback.passed, feedback.message
 
-    def lstm_instead(vocab_size, embed_dim, num_hiddens):
-        import keras
-        ids = keras.Input(shape=(None,), dtype="int32")
-        X = keras.layers.Embedding(vocab_size, embed_dim)(ids)
-        H = keras.layers.LSTM(num_hiddens, return_sequences=True)(X)
-        return keras.Model(ids, keras.layers.Dense(vocab_size)(H))
+    def swapped(X_t, H, kernel, recurrent_kernel, bias):  # keeps the candidate where Z = 1
+        return exercises._gru_step("swapped", X_t, H, kernel, recurrent_kernel, bias)
 
-    assert "no keras.layers.GRU" in exercises.check_gru_model(lstm_instead).message
+    assert "Z * H_prev + (1 - Z)" in exercises.check_gru_step(swapped).message
+
+    def reset_after(X_t, H, kernel, recurrent_kernel, bias):
+        return exercises._gru_step("reset_after", X_t, H, kernel, recurrent_kernel, bias)
+
+    assert "before the product" in exercises.check_gru_step(reset_after).message
+
+    def gates_r_z_h(X_t, H, kernel, recurrent_kernel, bias):  # reads the blocks as r, z, h
+        order = [1, 0, 2]
+        def blocks(w):
+            return np.concatenate([np.split(w, 3, axis=-1)[k] for k in order], axis=-1)
+        return sol.gru_step(X_t, H, blocks(kernel), blocks(recurrent_kernel), blocks(bias))
+
+    assert "order z, r, h" in exercises.check_gru_step(gates_r_z_h).message
     lstm = make_model("lstm")
     assert "four" in exercises.check_recurrent_params(
         lstm.layer(models.RECURRENT).count_params() / 4, lstm).message

@@ -1,15 +1,19 @@
 """Solutions to lesson 4: The LSTM."""
 
-import keras
+import numpy as np
 
 
-def build_gru(vocab_size, embed_dim, num_hiddens):
-    """The kit's character model with a GRU where the LSTM was: ids (batch, T) to logits."""
-    ids = keras.Input(shape=(None,), dtype="int32")
-    X = keras.layers.Embedding(vocab_size, embed_dim, name="embedding")(ids)
-    H = keras.layers.GRU(num_hiddens, return_sequences=True, name="recurrent")(X)
-    logits = keras.layers.Dense(vocab_size, name="logits")(H)  # no softmax: logits
-    return keras.Model(ids, logits)
+def gru_step(X_t, H_prev, kernel, recurrent_kernel, bias):
+    """One GRU step with Keras's fused weights (reset_after=False): blocks z, r, h."""
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    x_z, x_r, x_h = np.split(X_t @ kernel + bias, 3, axis=-1)  # (batch, num_hiddens) each
+    U_z, U_r, U_h = np.split(recurrent_kernel, 3, axis=-1)  # (num_hiddens, num_hiddens)
+    Z = sigmoid(x_z + H_prev @ U_z)  # update gate: 1 keeps the old state
+    R = sigmoid(x_r + H_prev @ U_r)  # reset gate: how much of the old state the candidate sees
+    candidate = np.tanh(x_h + (R * H_prev) @ U_h)
+    return Z * H_prev + (1 - Z) * candidate
 
 
 def total_params(blocks, num_hiddens, embed_dim=64, vocab_size=84):
