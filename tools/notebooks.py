@@ -10,10 +10,11 @@
     python tools/notebooks.py claims                  write lessons/claims.py's list into the
                                                       teacher's guide (lessons/README.md)
 
-Checked cells (first line ``# NBVAL_CHECK_OUTPUT``) keep their outputs and execution
-counts, which nbval compares; every other cell is stored without outputs or count. ``run``
-is how a checked cell's expected output is refreshed after a lesson changes. Without
-arguments both act on every lesson in lessons/.
+Checked cells (tagged ``nbval-check-output``, nbval's own tag, out of the learner's
+way, unlike a comment line) keep their outputs and execution counts, which nbval
+compares; every other cell is stored without outputs or count. ``run`` is how a checked
+cell's expected output is refreshed after a lesson changes. Without arguments both act
+on every lesson in lessons/.
 """
 
 from __future__ import annotations
@@ -27,11 +28,11 @@ from pathlib import Path
 import nbformat
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
-CHECK = "# NBVAL_CHECK_OUTPUT"
+CHECK = "nbval-check-output"  # the cell tag nbval compares outputs of, under --nbval-lax
 
 
 def is_checked(cell) -> bool:
-    return cell.cell_type == "code" and cell.source.lstrip().startswith(CHECK)
+    return cell.cell_type == "code" and CHECK in cell.metadata.get("tags", [])
 
 
 def clean(nb) -> None:
