@@ -144,3 +144,18 @@ def test_ranking_settles_where_the_order_stops_changing():
     curves["lstm"] = curve([1.9, 1.7, 1.6, 1.5, 1.4])  # ahead all along
     assert protocol.ranking_settles(curves) == 10
     assert protocol.ranking_settles({"rnn": curve([1.0]), "lstm": []}) is None
+
+
+def test_the_recipe_compares_regimes_on_one_scoring():
+    """Each regime scores lower in its own scoring; the recipe reads every candidate
+    carried, so a windowed model that is better when both are read alike is chosen."""
+    base = {"kind": "lstm", "num_hiddens": 512, "learning_rate": 1e-2, "seed": 0,
+            "num_layers": 1, "max_chars": protocol.POINT_CHARS, "dropout": 0.0}
+    done = {"windows": {**base, "carry_state": False, "val_nats": 1.50,
+                        "val_nats_carried": 1.46},
+            "carried": {**base, "carry_state": True, "val_nats": 1.47,
+                        "val_nats_carried": 1.47}}
+    chosen = protocol.recipe(done, "lstm")
+    assert not chosen.carry_state and chosen.learning_rate == 1e-2
+    done["carried"]["val_nats_carried"] = done["carried"]["val_nats"] = 1.45
+    assert protocol.recipe(done, "lstm").carry_state
