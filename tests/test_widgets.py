@@ -724,7 +724,7 @@ def test_lag_explorer_says_when_a_live_run_is_too_short_for_the_task():
     view = LagExplorer(sweep=tasks.load_sweep(), live_steps=600)
     assert "(600 steps)" in view._label.value and "too few" not in view._label.value
     view._task.value = "adding"
-    assert "600 steps, against the sweep's 2000: too few" in view._label.value
+    assert "600 steps, against the sweep's 2,000: too few" in view._label.value
 
 
 def test_gate_viewer_can_pick_its_units_on_another_passage(shakespeare):

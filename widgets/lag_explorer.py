@@ -161,7 +161,7 @@ class LagExplorer(View):
         sweep_steps = min(self.sweep["series"][name].get("settings", {}).get("steps", 0)
                           for name in MAIN_SERIES[task])
         if sweep_steps and self.live_steps < sweep_steps / 2:
-            return (f" ({self.live_steps} steps, against the sweep's {sweep_steps}: too few "
+            return (f" ({self.live_steps:,} steps, against the sweep's {sweep_steps:,}: too few "
                     "to learn this task, so expect points near chance)")
         return f" ({self.live_steps} steps)"
 
