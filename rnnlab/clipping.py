@@ -1,4 +1,13 @@
-"""Exploding gradients and global-norm clipping: lesson 3's short SGD runs."""
+"""Cliffs in the loss and global-norm clipping: lesson 3's short SGD runs.
+
+Pascanu, Mikolov & Bengio (2013, sections 2.3 and 3.2) describe the loss surface of an RNN
+as mostly gentle with rare *cliffs*, walls where the gradient is suddenly many times
+larger. Plain gradient descent takes a step proportional to the gradient, so a step that
+lands on a wall is thrown far and undoes much of the training so far. Clipping the
+gradient's global norm bounds every step at ``learning_rate * global_clipnorm`` and keeps
+its direction, so the run survives the wall and can use a rate that would otherwise be
+too risky.
+"""
 
 from __future__ import annotations
 
@@ -10,26 +19,28 @@ from rnnlab.models import EMBEDDING, LOGITS, RECURRENT
 from rnnlab.progress import StatusLine
 from rnnlab.units import SATURATION_THRESHOLDS
 
+# how many of the last steps the "end of the run" averages over: one batch's loss is noisy
+END_STEPS = 20
+
 
 def clipping_run(
     corpus,
     *,
-    global_clipnorm: float | None = None,
-    steps: int = 60,
     learning_rate: float = 1.0,
-    recurrent_scale: float = 2.5,
+    global_clipnorm: float | None = None,
+    steps: int = 300,
     num_hiddens: int = 64,
     batch_size: int = 32,
     num_steps: int = 50,
     seed: int = 0,
 ) -> dict:
-    """A short SGD run of a vanilla RNN set up to explode, with or without clipping.
+    """A short plain-SGD run of a vanilla RNN (Keras's initialisers), clipped or not.
 
-    The recurrent weights start at ``recurrent_scale`` times an orthogonal matrix (a
-    spectral radius well above 1) and plain SGD takes steps proportional to the
-    gradient, so a gradient spike becomes a weight spike. With ``global_clipnorm`` the
-    whole gradient is rescaled to that norm whenever it is larger (Pascanu, Mikolov &
-    Bengio 2013, algorithm 1). Returns per-step arrays ``grad_norm`` (before clipping),
+    With ``global_clipnorm`` the whole gradient is rescaled to that norm whenever it is
+    longer (Pascanu et al. 2013, algorithm 1); the step is then at most
+    ``learning_rate * global_clipnorm`` long. The seed fixes the initial weights and the
+    order of the batches, so two runs with the same seed start from the same weights and
+    see the same batches. Returns per-step arrays ``grad_norm`` (before clipping),
     ``loss`` and ``saturated`` (the fraction of hidden values with |H| > 0.9, where
     tanh' < 0.19 and the gradient through that unit mostly dies), NaN from the step where
     the loss stopped being finite (``diverged_at``, else None): a diverged run is never
@@ -41,50 +52,78 @@ def clipping_run(
     from rnnlab import models
     from rnnlab.corpus import dataset
 
+    if not learning_rate > 0:
+        raise ValueError(f"learning_rate: expected a number above 0, got {learning_rate!r}")
+    if global_clipnorm is not None and not global_clipnorm > 0:
+        raise ValueError("global_clipnorm: expected None (no clipping) or a number above 0, "
+                         f"got {global_clipnorm!r}")
     model = models.build("rnn", corpus.vocab, num_hiddens=num_hiddens, seed=seed)
-    kernel = model.layer(RECURRENT).cell.recurrent_kernel
-    kernel.assign(recurrent_scale * kernel.numpy())
     train_ids, _ = corpus.split()
     batches = iter(dataset(train_ids, num_steps, batch_size, seed=seed).repeat())
     variables = model.keras.trainable_variables
     # one forward pass gives both the logits for the loss and H for the saturation count
     embedding, recurrent, dense = (model.layer(name) for name in (EMBEDDING, RECURRENT, LOGITS))
-
-    def forward(inputs, training):
-        H = recurrent(embedding(inputs), training=training)[0]  # (batch, num_steps, num_hiddens)
-        return H, dense(H)  # and (batch, num_steps, vocab_size)
-
     _, high = SATURATION_THRESHOLDS["tanh"]
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
-    grad_norm = np.full(steps, np.nan)
-    losses = np.full(steps, np.nan)
-    saturated = np.full(steps, np.nan)
-    diverged_at = None
 
-    @tf.function  # one graph for the forward and backward pass: several times faster
-    def loss_and_gradients(inputs, targets):
+    clip = math.inf if global_clipnorm is None else float(global_clipnorm)
+
+    @tf.function  # one graph for the forward pass, the backward pass and the update
+    def sgd_step(inputs, targets):
         with tf.GradientTape() as tape:
-            H, logits = forward(inputs, training=True)  # (batch, num_steps, num_hiddens|V)
-            loss = loss_fn(targets, logits)
+            H = recurrent(embedding(inputs), training=True)[0]  # (batch, num_steps, hiddens)
+            loss = loss_fn(targets, dense(H))  # logits (batch, num_steps, vocab_size)
         grads = [tf.convert_to_tensor(g) for g in tape.gradient(loss, variables)]  # dense
-        saturated = tf.reduce_mean(tf.cast(tf.abs(H) > high, "float32"))
-        return loss, grads, tf.linalg.global_norm(grads), saturated
-
-    run = "no clipping" if global_clipnorm is None else f"clipped at {global_clipnorm:g}"
-    with StatusLine(f"SGD run, {run}", total=steps) as status:
-        for step in range(steps):
-            loss, grads, norm, saturated_now = loss_and_gradients(*next(batches))
-            norm = float(norm)
-            if not (math.isfinite(float(loss)) and math.isfinite(norm)):
-                diverged_at = step
-                break
-            losses[step], grad_norm[step] = float(loss), norm
-            saturated[step] = float(saturated_now)
-            if global_clipnorm is not None and norm > global_clipnorm:
-                grads = [g * (global_clipnorm / norm) for g in grads]
+        norm = tf.linalg.global_norm(grads)  # before clipping: what the chart shows
+        if tf.math.is_finite(loss) and tf.math.is_finite(norm):
+            # Pascanu et al.'s algorithm 1: rescale to length `clip` when longer
+            scale = tf.minimum(1.0, clip / norm)
             for variable, g in zip(variables, grads):
-                variable.assign_sub(learning_rate * g)
+                variable.assign_sub(learning_rate * scale * g)
+        saturated = tf.reduce_mean(tf.cast(tf.abs(H) > high, "float32"))
+        return loss, norm, saturated
+
+    grad_norm, losses, saturated = (np.full(steps, np.nan) for _ in range(3))
+    diverged_at = None
+    run = "no clipping" if global_clipnorm is None else f"clipped at {global_clipnorm:g}"
+    with StatusLine(f"SGD at rate {learning_rate:g}, {run}, seed {seed}", total=steps) as status:
+        for step in range(steps):
+            loss, norm, saturated_now = (float(x) for x in sgd_step(*next(batches)))
+            if not (math.isfinite(loss) and math.isfinite(norm)):
+                diverged_at = step  # the weights were left as they were: nothing to update
+                break
+            losses[step], grad_norm[step], saturated[step] = loss, norm, saturated_now
             status.step(step + 1, f"gradient norm {norm:.3g}")
     return {"grad_norm": grad_norm, "loss": losses, "saturated": saturated,
-            "diverged_at": diverged_at,
+            "diverged_at": diverged_at, "seed": seed,
             "global_clipnorm": global_clipnorm, "learning_rate": learning_rate}
+
+
+def largest_rise(run: dict) -> tuple[float, int]:
+    """The largest increase of the loss from one step to the next, and the step it lands on.
+
+    A training loss goes down on average; a rise of a whole nat in one step is a cliff:
+    the step before it was thrown far from where training had brought the weights. A run
+    that diverged rises without bound (``inf``).
+    """
+    loss = run["loss"]
+    if run["diverged_at"] is not None:
+        return math.inf, int(run["diverged_at"])
+    rises = np.diff(loss)  # (steps - 1,)
+    if rises.size == 0:
+        raise ValueError(f"run: expected at least 2 steps to compare, got {loss.size}")
+    step = int(np.argmax(rises))
+    return float(rises[step]), step + 1
+
+
+def end_of_run(run: dict, key: str = "loss") -> float:
+    """The mean of ``run[key]`` over the last END_STEPS steps (inf if the run diverged)."""
+    if run["diverged_at"] is not None:
+        return math.inf
+    return float(np.mean(run[key][-END_STEPS:]))
+
+
+def seed_runs(corpus, seeds, **settings) -> list[dict]:
+    """``clipping_run`` once per seed with the same settings: one run shows one path,
+    several show how often a cliff is hit."""
+    return [clipping_run(corpus, seed=seed, **settings) for seed in seeds]

@@ -217,19 +217,54 @@ def test_feature_correlation_checks_a_pick_on_another_passage(tiny_corpus):
                                   "line_position")
 
 
-def test_clipping_tames_the_first_jump(tiny_corpus):
-    settings = dict(steps=4, learning_rate=1e3, num_hiddens=16, batch_size=8, num_steps=20)
-    wild = clipping.clipping_run(tiny_corpus, global_clipnorm=None, **settings)
+def test_a_clipped_step_is_the_unclipped_step_at_a_smaller_rate(tiny_corpus):
+    settings = dict(steps=2, num_hiddens=16, batch_size=8, num_steps=20, seed=3)
+    clipped = clipping.clipping_run(tiny_corpus, learning_rate=2.0, global_clipnorm=0.1,
+                                    **settings)
+    first_norm = clipped["grad_norm"][0]
+    assert first_norm > 0.1  # so the clip acts on the first step
+    # rescaling g to length 0.1 is the same step as rate 2 * 0.1 / |g| on the raw gradient
+    same_step = clipping.clipping_run(tiny_corpus, learning_rate=2.0 * 0.1 / first_norm,
+                                      **settings)
+    plain = clipping.clipping_run(tiny_corpus, learning_rate=2.0, **settings)
+    assert same_step["grad_norm"][0] == pytest.approx(first_norm)  # same start
+    assert clipped["loss"][1] == pytest.approx(same_step["loss"][1], rel=1e-5)
+    assert abs(plain["loss"][1] - clipped["loss"][1]) > 1e-3  # the clip changed the step
+    # a clip above every gradient never acts
+    loose = clipping.clipping_run(tiny_corpus, learning_rate=2.0, global_clipnorm=1e9,
+                                  **settings)
+    assert loose["loss"][1] == pytest.approx(plain["loss"][1], rel=1e-6)
+
+
+def test_clipping_keeps_a_fast_rate_off_the_cliffs(tiny_corpus):
+    settings = dict(steps=40, learning_rate=5.0, num_hiddens=16, batch_size=8, num_steps=20)
+    wild = clipping.clipping_run(tiny_corpus, **settings)
     tame = clipping.clipping_run(tiny_corpus, global_clipnorm=1.0, **settings)
-    # same start: same weights, same batch, same gradient before any update
-    assert wild["grad_norm"][0] == pytest.approx(tame["grad_norm"][0])
-    assert wild["loss"][0] == pytest.approx(tame["loss"][0])
-    assert wild["grad_norm"][0] > 10  # expanding recurrent weights: well above the clip
-    # one unclipped step of size lr * ||g|| wrecks the loss; the clipped step moves lr * 1.0
-    assert tame["loss"][1] < wild["loss"][1] / 5
-    assert wild["diverged_at"] is None and np.isfinite(wild["loss"]).all()
-    # the unclipped step pins the tanh units at +-1; the clipped one leaves them usable
-    assert 0 <= tame["saturated"][1] < wild["saturated"][1] <= 1
+    rise, step = clipping.largest_rise(wild)
+    assert rise > 1 and 0 < step < 40  # at least one step raised the loss by a nat
+    assert clipping.largest_rise(tame)[0] < rise / 2
+    assert clipping.end_of_run(tame) < clipping.end_of_run(wild)
+
+
+def test_the_clipping_summaries():
+    loss = np.array([3.0, 2.5, 4.0, 3.9] + [2.0] * 20)
+    run = {"loss": loss, "diverged_at": None, "saturated": np.linspace(0, 1, 24)}
+    assert clipping.largest_rise(run) == (pytest.approx(1.5), 2)  # lands on step 2
+    assert clipping.end_of_run(run) == pytest.approx(2.0)  # the last 20 steps
+    assert clipping.end_of_run(run, "saturated") == pytest.approx(np.linspace(0, 1, 24)[4:].mean())
+    diverged = dict(run, diverged_at=7)
+    assert clipping.largest_rise(diverged) == (math.inf, 7)
+    assert clipping.end_of_run(diverged) == math.inf
+    with pytest.raises(ValueError, match="run: expected at least 2 steps"):
+        clipping.largest_rise({"loss": np.array([1.0]), "diverged_at": None})
+
+
+@pytest.mark.parametrize("bad", [dict(learning_rate=0.0), dict(learning_rate=float("nan")),
+                                 dict(global_clipnorm=0.0), dict(global_clipnorm=-1.0)])
+def test_clipping_runs_refuse_meaningless_settings(tiny_corpus, bad):
+    name = next(iter(bad))
+    with pytest.raises(ValueError, match=f"{name}: expected"):
+        clipping.clipping_run(tiny_corpus, steps=1, **bad)
 
 
 # --- many windows at once: dL_T/dH_t, dL_T/dC_t and dL_T/dx_t --------------------------------

@@ -18,16 +18,20 @@ def tanh_radius_for_reach(keep=0.01, steps=100, low=1.0, high=3.0):
     return (low + high) / 2
 
 
-# "Predict before you try" (clipping, 400 updates). Rerun the clipping cells with
-# `updates = 400` (this lesson's seed, keras.utils.set_random_seed(0) in the setup cell):
-#   no clipping     last loss 2.59 nats, 100% of hidden values beyond ±0.9
-#   clipped at 1.0  last loss 2.70 nats, about 72% beyond ±0.9
-# So no: by step 400 the clipped run has not caught up on the loss. The unclipped run sits
-# near the bigram yardstick of lesson 1 (2.54 nats), about what one character of context
-# gives, its recurrent path shut by saturation; the clipped run's unsaturated units still
-# pass a gradient. Print them with:
-#   for name, run in runs.items():
-#       print(name, run["loss"][-1], run["saturated"][-1])
+# "Predict before you try" (clipping at rate 3). Add
+# `"rate 3, clipped at 1.0": dict(learning_rate=3.0, global_clipnorm=1.0)` to
+# `sgd_settings` and rerun (this lesson's seeds, keras.utils.set_random_seed(0) in the setup
+# cell). With TensorFlow 2.21 on a CPU:
+#   rate 1, clipped at 1.0   ends at 2.37 to 2.42 nats, largest one-step rise 0.27 to 0.45
+#   rate 3, clipped at 1.0   ends at 2.63 to 3.61 nats, largest one-step rise 3.7 to 9.0
+#   rate 3, no clipping      ends at 4.70 to 9.86 nats, largest one-step rise 14 to 50
+# So no: clipping still helps at rate 3 (compare the unclipped row), but every seed now falls
+# off a cliff. A clipped step is at most rate x 1.0 long, here 3, and a step of length 3 is
+# long enough to land beyond a wall. Clipping bounds the step; the rate still sets the bound.
+# Print them with:
+#   for name, seed_runs in runs.items():
+#       print(name, [round(clipping.end_of_run(run), 2) for run in seed_runs],
+#             [round(clipping.largest_rise(run)[0], 2) for run in seed_runs])
 
 
 # Exercise 2 (Explore), a model answer. At r = 1.5 the linear curve would grow 1.5 times
