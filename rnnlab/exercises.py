@@ -17,7 +17,7 @@ import numpy as np
 
 from rnnlab import baselines
 from rnnlab.cells import sigmoid
-from rnnlab.palette import OKABE_ITO, PALETTE
+from rnnlab.palette import PALETTE
 from rnnlab.progress import in_kernel
 
 UNANSWERED, PASS, HINT = "not answered yet", "pass", "hint"
@@ -40,9 +40,11 @@ class Feedback:
         return f"{mark} {self.exercise}: {self.message}"
 
     def _repr_html_(self) -> str:
-        colour = {PASS: OKABE_ITO["bluish_green"], HINT: OKABE_ITO["vermillion"],
+        colour = {PASS: PALETTE["pass"], HINT: PALETTE["hint"],
                   UNANSWERED: PALETTE["baseline"]}[self.status]
+        mark = {PASS: "✓", HINT: "✗", UNANSWERED: "…"}[self.status]  # not colour alone
         return (f'<div style="border-left:4px solid {colour};padding:4px 10px">'
+                f'<b style="color:{colour}">{mark}</b> '
                 f"<b>{html.escape(self.exercise)}</b>: {html.escape(self.message)}</div>")
 
     def _ipython_display_(self) -> None:

@@ -27,21 +27,26 @@ def saturated(values: np.ndarray, kind: str = "tanh") -> np.ndarray:
 
 
 def saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """For each gate, per unit: (fraction of steps left-saturated, right-saturated).
-
-    LSTM gates (sigmoids) count as saturated below 0.1 or above 0.9, as in Karpathy,
-    Johnson & Fei-Fei (2015), "Visualizing and Understanding Recurrent Networks"; the
-    RNN's tanh units ``H`` below -0.9 or above 0.9. Each array has shape (num_hiddens,).
+    """For every value that left a tanh (``tanh_outputs``), per unit: (fraction of steps
+    below -0.9, fraction above 0.9), where tanh' = 1 - tanh^2 < 0.19. The RNN's ``H``, the
+    LSTM's ``C_tilde`` and ``tanh(C)``: like with like, as lesson 5 compares them. Each
+    array has shape (num_hiddens,).
     """
-    if trace.kind == "lstm":
-        low, high = SATURATION_THRESHOLDS["gate"]
-        values = {"I": trace.I, "F": trace.F, "O": trace.O}
-    else:
-        low, high = SATURATION_THRESHOLDS["tanh"]
-        values = {"H": trace.H}
-    return {
-        name: ((V < low).mean(axis=0), (V > high).mean(axis=0)) for name, V in values.items()
-    }
+    low, high = SATURATION_THRESHOLDS["tanh"]
+    return {name: ((V < low).mean(axis=0), (V > high).mean(axis=0))
+            for name, V in tanh_outputs(trace).items()}
+
+
+def gate_saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """For each LSTM gate I, F, O, per unit: (fraction of steps below 0.1, above 0.9), as
+    Karpathy, Johnson & Fei-Fei (2015), "Visualizing and Understanding Recurrent
+    Networks", count them. A sigmoid near 0 or 1 is a switch, not a lost gradient: this
+    is not the same question as ``saturation``."""
+    if trace.kind != "lstm":
+        raise ValueError(f"trace: expected an LSTM's trace (it has gates), got a {trace.kind!r} one")
+    low, high = SATURATION_THRESHOLDS["gate"]
+    return {name: ((V < low).mean(axis=0), (V > high).mean(axis=0))
+            for name, V in (("I", trace.I), ("F", trace.F), ("O", trace.O))}
 
 
 def tanh_outputs(trace: cells.Trace) -> dict[str, np.ndarray]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from rnnlab import diagrams
-from rnnlab.palette import OKABE_ITO, PALETTE
+from rnnlab.palette import ON_WHITE, OKABE_ITO, PALETTE, TEXT_ON_WHITE
 
 SVG = "{http://www.w3.org/2000/svg}"
 IMG = Path(__file__).resolve().parents[1] / "img"
@@ -142,11 +142,13 @@ def test_save_and_show(tmp_path):
 
 
 def test_palette_is_okabe_ito_or_grey():
-    assert all(colour in OKABE_ITO.values() or is_grey(colour) for colour in PALETTE.values())
+    hues = set(ON_WHITE.values()) | set(TEXT_ON_WHITE.values())
+    assert all(colour in hues or is_grey(colour) or colour == PALETTE["error"]
+               for colour in PALETTE.values())
     from rnnlab import pretrained
 
     models_and_toy = [PALETTE[k] for k in (*pretrained.SHIPPED, "toy")]
-    assert all(colour in OKABE_ITO.values() for colour in models_and_toy)
+    assert all(colour in ON_WHITE.values() for colour in models_and_toy)
     assert len(set(models_and_toy)) == len(models_and_toy)  # no two models share a colour
     assert is_grey(PALETTE["baseline"]) and is_grey(PALETTE["chance"])
 

@@ -157,16 +157,26 @@ def test_toy_bad_arguments():
 
 def test_saturation_counts_thresholds():
     gate = np.array([[0.05, 0.5], [0.95, 0.5], [0.5, 0.99], [0.01, 0.5]])  # (T=4, units=2)
+    C = np.array([[3.0, 0.0], [-3.0, 0.1], [0.0, 2.0], [0.2, 0.0]])  # tanh: +-0.995 at 3
     trace = cells.Trace(kind="lstm", text="abcd", ids=np.arange(4), H=gate, logits=gate,
-                        state=None, C=gate, I=gate, F=1 - gate, O=gate, C_tilde=gate)
-    sat = units.saturation(trace)
-    np.testing.assert_allclose(sat["I"][0], [0.5, 0.0])  # below 0.1
-    np.testing.assert_allclose(sat["I"][1], [0.25, 0.25])  # above 0.9
-    np.testing.assert_allclose(sat["F"][1], [0.5, 0.0])
+                        state=None, C=C, I=gate, F=1 - gate, O=gate,
+                        C_tilde=np.array([[-0.95, 0.0], [0.5, 0.0], [-0.99, 0.93], [0.0, 0.0]]))
+    gates = units.gate_saturation(trace)
+    np.testing.assert_allclose(gates["I"][0], [0.5, 0.0])  # below 0.1
+    np.testing.assert_allclose(gates["I"][1], [0.25, 0.25])  # above 0.9
+    np.testing.assert_allclose(gates["F"][1], [0.5, 0.0])
+    tanh = units.saturation(trace)  # like with like: only what left a tanh
+    assert set(tanh) == {"C_tilde", "tanh(C)"}
+    np.testing.assert_allclose(tanh["tanh(C)"][0], [0.25, 0.0])  # tanh(-3) < -0.9
+    np.testing.assert_allclose(tanh["tanh(C)"][1], [0.25, 0.25])  # tanh(3), tanh(2) > 0.9
+    np.testing.assert_allclose(tanh["C_tilde"][0], [0.5, 0.0])
+    np.testing.assert_allclose(tanh["C_tilde"][1], [0.0, 0.25])
     rnn = cells.Trace(kind="rnn", text="ab", ids=np.arange(2), logits=None, state=None,
                       H=np.array([[-0.95, 0.0], [0.2, 0.91]]))
     assert set(units.saturation(rnn)) == {"H"}
     np.testing.assert_allclose(units.saturation(rnn)["H"][0], [0.5, 0.0])
+    with pytest.raises(ValueError, match="trace: expected an LSTM"):
+        units.gate_saturation(rnn)
 
 
 def test_text_features():

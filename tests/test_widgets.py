@@ -177,7 +177,7 @@ def test_gradient_flow_trained_models_draw_a_median_and_band(pair, shakespeare):
         np.testing.assert_allclose(shown[f"{kind}/low"].y, band["low"][::-1], rtol=1e-6)
         np.testing.assert_allclose(shown[f"{kind}/high"].y, band["high"][::-1], rtol=1e-6)
         assert list(shown[kind].x) == list(range(60)) and shown[kind].y[0] == 1.0
-        assert "median of 6 windows (59 steps back:" in shown[kind].name
+        assert "median and 10-90% band of 6 windows (59 steps back:" in shown[kind].name
     assert view._radius.disabled  # the toy's controls do not apply
     view._quantity.value = "C"  # the cell state: the LSTM only, said in no error
     assert set(visible(view.figure)) == {"lstm", "lstm/high", "lstm/low"}
@@ -286,7 +286,7 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     view._unit.value = 7
     view._gate.value = "H"  # suggestions follow the quantity shown; the unit stays
     assert view.cells_found == units.find_cells(pair["lstm"], text, top=3, state="H")
-    assert view._unit.value == 7 and all(" in H)" in label
+    assert view._unit.value == 7 and all(" in H, on the text shown)" in label
                                          for label, _ in view._suggested.options[1:])
     np.testing.assert_allclose(np.asarray(view.heatmap.data[0].z)[0], trace.H[:80, 7],
                                atol=1e-6)
@@ -304,10 +304,12 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     assert list(view.heatmap.data[0].customdata[0][:3]) == list(
         view.heatmap.layout.xaxis.ticktext[:3])
     assert view._coloured.value.count("<span") == len(text)
-    sat = units.saturation(trace)
-    forget = next(t for t in view.saturation_figure.data if t.meta == "F")
-    np.testing.assert_allclose(forget.x, sat["F"][0])
-    np.testing.assert_allclose(forget.y, sat["F"][1])
+    sat = units.saturation(trace)  # like with like: values that left a tanh
+    drawn = {t.meta: t for t in view.saturation_figure.data}
+    assert set(drawn) == {"H", "C_tilde", "tanh(C)"}
+    np.testing.assert_allclose(drawn["tanh(C)"].x, sat["tanh(C)"][0])
+    np.testing.assert_allclose(drawn["C_tilde"].y, sat["C_tilde"][1])
+    np.testing.assert_allclose(drawn["H"].y, units.saturation(cells.unroll(pair["rnn"], text))["H"][1])
 
 
 def test_gate_viewer_always_shows_a_full_window(pair, passage):
@@ -339,6 +341,10 @@ def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
     # nothing of the previous text stays on screen: the figures and the text are empty
     assert len(view.heatmap.data[0].z) == 0 and view._coloured.value == ""
     assert all(len(t.x) == 0 for t in view.saturation_figure.data)
+    # no empty axes with leftover ticks: hidden, and the reason written in their place
+    assert view.heatmap.layout.xaxis.visible is False and not view.heatmap.data[0].showscale
+    assert "no text to show" in view.heatmap.layout.annotations[0].text
+    assert view.saturation_figure.layout.xaxis.visible is False
     # and the error stays while other controls move: they have no text to draw
     error = view.error
     view._unit.value = (view._unit.value + 1) % view._unit.max
@@ -347,6 +353,7 @@ def test_gate_viewer_suggested_units_and_bad_text(pair, passage):
     assert view.error == error and len(view.heatmap.data[0].z) == 0
     view._text.value = passage[:60]
     assert view.error is None and np.asarray(view.heatmap.data[0].z).shape[1] == 60
+    assert view.heatmap.layout.xaxis.visible and not view.heatmap.layout.annotations
 
 
 def test_gate_viewer_with_the_lstm_alone(pair, passage):
@@ -357,7 +364,7 @@ def test_gate_viewer_with_the_lstm_alone(pair, passage):
                                trace.C[:80, view.rows()[0]], atol=1e-6)
     drawn = {t.meta: t for t in view.saturation_figure.data}
     assert len(drawn["H"].x) == 0  # the RNN's H is not there to draw
-    np.testing.assert_allclose(drawn["F"].y, units.saturation(trace)["F"][1])
+    np.testing.assert_allclose(drawn["tanh(C)"].y, units.saturation(trace)["tanh(C)"][1])
     with pytest.raises(ValueError, match="models: expected an 'lstm'"):
         GateViewer(models={"rnn": pair["rnn"]}, text=passage[:200])
 
@@ -417,13 +424,16 @@ def test_text_comparer_scales_its_axis_and_keeps_the_text_in_view(pair):
     assert "…" in pane and pane.count("To be") <= 30  # the seed's end, then the sample
 
 
-def test_text_comparer_unknown_seed_shows_error_and_keeps_text(pair):
+def test_text_comparer_unknown_seed_shows_error_and_clears_the_old_samples(pair):
     view = TextComparer(models=pair, length=40)
-    before = {k: p.value for k, p in view._panes.items()}
     view._seed.value = "Zounds ☃"
+    assert "'☃'" in view.error  # said at once, while typing
+    # text generated from the previous seed would read as this one's: it goes
+    assert all("no sample" in p.value and "<span" not in p.value
+               for p in view._panes.values())
+    assert view.samples == {} and all(len(bar.x) == 0 for bar in view.figure.data)
     view._generate.click()
-    assert "'☃'" in view.error
-    assert {k: p.value for k, p in view._panes.items()} == before
+    assert "'☃'" in view.error and view.samples == {}
     view._seed.value = "Zounds"
     view._generate.click()
     assert view.error is None and view.samples["rnn"].seed == "Zounds"
@@ -693,10 +703,14 @@ def test_line_chart_reference_lines_and_chosen_colours():
     assert rnn.name == "RNN-256 (1.600)" and rnn.line.color == PALETTE["rnn"]
     assert matched.line.color == PALETTE["rnn-matched"] and lstm.line.color == PALETTE["lstm"]
     assert again.line.color == rnn.line.color and again.line.dash != rnn.line.dash
-    # a colour is never read from a name: unchosen series take the template's colours for
-    # series that are no model, unchosen reference lines the baseline grey
-    assert ladder.line.color is None and run.line.color is None
+    # a colour is never read from a name: unchosen series take the colours for series that
+    # are no model, in order, unchosen reference lines the baseline grey
+    assert [ladder.line.color, run.line.color] == OTHER_COLOURS[:2]
     assert list(figure.layout.template.layout.colorway) == OTHER_COLOURS
+    # no two lines differ by colour alone, reference lines included
+    lines = [ladder, run, rnn, matched, lstm, again, unlabelled]
+    assert len({t.line.dash for t in lines[:2]}) == 2
+    assert not {t.line.dash for t in lines[2:]} & {t.line.dash for t in lines[:2]}
     assert PALETTE["rnn"] not in OTHER_COLOURS and PALETTE["lstm"] not in OTHER_COLOURS
     assert unlabelled.line.color == PALETTE["baseline"]
     with pytest.raises(ValueError, match="colour: expected a palette role .* got 'LSTM'"):

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from rnnlab import pretrained
-from rnnlab.palette import PALETTE
+from rnnlab.palette import MODEL_TEXT, PALETTE, ink_on
 from rnnlab.widgets.theme import TEMPLATE
 
 # Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
@@ -26,15 +26,24 @@ LABELS = pretrained.LABELS  # the shipped models' names: "RNN-256", "LSTM-256", 
 
 def character_spans(text: str, colours: Sequence[str], titles: Sequence[str],
                     prefix: str = "", extra_style: str = "") -> str:
-    """HTML of ``text``, each character on its own background colour with a hover title."""
+    """HTML of ``text``, each character on its own background colour with a hover title,
+    in black or white, whichever reads on that colour (4.58:1 at least, see ``ink_on``)."""
     spans = [prefix]
     for ch, colour, title in zip(text, colours, titles):
         shown = "⏎<br>" if ch == "\n" else html.escape(ch)
-        spans.append(f'<span style="background:{colour}" title="{title}">{shown}</span>')
+        spans.append(f'<span style="background:{colour};color:{ink_on(colour)}" '
+                     f'title="{title}">{shown}</span>')
     return (
         '<div style="font-family:monospace;font-size:14px;line-height:1.6;'
-        f'white-space:pre-wrap;color:#111;{extra_style}">' + "".join(spans) + "</div>"
+        f'white-space:pre-wrap;color:{PALETTE["text"]};{extra_style}">'
+        + "".join(spans) + "</div>"
     )
+
+
+def model_heading(kind: str) -> str:
+    """A model's name as a pane's heading, in its colour darkened for text (4.5:1)."""
+    return (f"<b style='color:{MODEL_TEXT.get(kind, PALETTE['text'])}'>"
+            f"{html.escape(LABELS.get(kind, kind))}</b>")
 
 
 # Set by use_static(): figures built from then on are plain plotly figures (StaticFigure)
@@ -214,7 +223,7 @@ class View:
     def _show_error(self, exc: BaseException) -> None:
         self.error = f"{type(exc).__name__}: {exc}"
         self._status.value = (
-            '<div role="alert" style="color:#B00020;font-weight:600">'
+            f'<div role="alert" style="color:{PALETTE["error"]};font-weight:600">'
             f"{html.escape(self.error)}</div>"
         )
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from rnnlab.palette import PALETTE, ink_on
 from rnnlab.widgets._base import new_figure
+from rnnlab.widgets.theme import DASHES, MODEL_SYMBOLS, OTHER_COLOURS, series_dashes
 from rnnlab.widgets.theme import colour as colour_of
+
+# markers for the series of a chart with more series than dashes
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
 
 
 def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
@@ -18,16 +23,16 @@ def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
     labels = list(values)
     figure = new_figure(title=title, height=height, xaxis=dict(title=axis_title),
                         yaxis=dict(autorange="reversed"), margin=dict(l=190, r=40, t=50, b=50))
+    bar_colours = [colour_of(colours.get(label, colour)) for label in labels]
     figure.add_bar(
-        y=labels, x=[values[k] for k in labels], orientation="h",
-        marker_color=[colour_of(colours.get(label, colour)) for label in labels],
+        y=labels, x=[values[k] for k in labels], orientation="h", marker_color=bar_colours,
         text=[format(values[k], number_format) for k in labels], textposition="auto",
+        # a value printed inside its bar in black or white, whichever reads on the bar
+        insidetextfont=dict(color=[ink_on(c) for c in bar_colours]),
+        outsidetextfont=dict(color=PALETTE["text"]),
         hovertemplate="%{y}: %{x}<extra></extra>",
     )
     return figure
-
-
-REFERENCE_DASHES = ("dash", "dot", "dashdot", "longdash")
 
 
 def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_title: str,
@@ -38,25 +43,36 @@ def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_
     x axis for positions that span decades. ``hlines`` (name -> y) adds horizontal
     reference lines across the x range, each named in the legend; lines of one colour
     differ by dash. ``colours`` (name -> palette role such as "lstm", or a colour) gives a
-    line its model's colour; other lines take the template's colours for series that are
-    no model, and reference lines the baseline grey."""
+    line its model's colour and dash; other lines take the template's colours for series
+    that are no model and the dashes no model here uses, and reference lines the baseline
+    grey. No two lines differ by colour alone: each has its own dash (and its own marker
+    beyond four lines)."""
     colours = colours or {}
     figure = new_figure(title=title, height=height,
                         xaxis=dict(title=xaxis_title, type="log" if log_x else "linear"),
                         yaxis=dict(title=yaxis_title, type="log" if log_y else "linear",
                                    exponentformat="power"),
                         legend=dict(orientation="h", y=-0.25))
-    for name, (x, y) in series.items():
-        chosen = colours.get(name)  # None: the template's next colour
-        figure.add_scatter(x=list(x), y=list(y), mode="lines+markers" if markers else "lines",
-                           name=name, line=dict(color=chosen and colour_of(chosen), width=2.5))
+    roles = [colours.get(name) for name in series]
+    dashes = series_dashes(roles)
+    # colours given, never left to plotly, so that a test can read what is drawn
+    others = iter(OTHER_COLOURS * len(series))
+    drawn = [colour_of(role) if role else next(others) for role in roles]
+    many = len(series) > 4  # dashes alone get hard to tell apart: markers too
+    for index, ((name, (x, y)), role, dash, colour) in enumerate(
+            zip(series.items(), roles, dashes, drawn)):
+        symbol = MODEL_SYMBOLS.get(role, SYMBOLS[index % len(SYMBOLS)])
+        figure.add_scatter(x=list(x), y=list(y),
+                           mode="lines+markers" if markers or many else "lines", name=name,
+                           line=dict(color=colour, width=2.5, dash=dash),
+                           marker=dict(symbol=symbol, size=7, maxdisplayed=0 if markers else 12))
     xs = [v for x, _ in series.values() for v in x]
-    used: dict[str, int] = {}
-    for name, y in (hlines or {}).items():
+    # reference lines: thinner, and with dashes no line of the chart has
+    free = [dash for dash in DASHES if dash not in dashes] or list(DASHES)
+    for index, (name, y) in enumerate((hlines or {}).items()):
         colour = colour_of(colours.get(name, "baseline"))
-        dash = REFERENCE_DASHES[used.get(colour, 0) % len(REFERENCE_DASHES)]
-        used[colour] = used.get(colour, 0) + 1
+        dash = free[index % len(free)]
         figure.add_scatter(x=[min(xs), max(xs)], y=[y, y], mode="lines", name=f"{name} ({y:.3f})",
-                           line=dict(color=colour, width=2, dash=dash),
+                           line=dict(color=colour, width=1.8, dash=dash),
                            hovertemplate=f"{name}: {y:.3f}<extra></extra>")
     return figure

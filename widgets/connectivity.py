@@ -10,7 +10,9 @@ from plotly.colors import sample_colorscale
 
 from rnnlab import corpus as corpus_lib
 from rnnlab import gradient_probes, pretrained
-from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
+from rnnlab.palette import PALETTE, ink_on
+from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, model_heading, new_figure
+from rnnlab.widgets.theme import MODEL_DASHES
 
 DECADES = 8  # the shading spans 1e-8 .. 1 of the largest gradient in the window
 SHADES = "Purples"  # not a model's colour: it means "how much", for both panes
@@ -33,15 +35,15 @@ def shaded_history(text: str, target: int, norms: np.ndarray) -> str:
     spans = []
     for t, (ch, colour, norm) in enumerate(zip(text[:target], colours, norms)):
         shown = "⏎<br>" if ch == "\n" else html.escape(ch)
-        ink = "#fff" if levels[t] > 0.6 else "#111"  # readable on the darkest shades
+        ink = ink_on(colour)  # black or white, whichever reads on this shade
         back = target - t
         spans.append(f'<span style="background:{colour};color:{ink}" title="{back} back: '
                      f'{norm / norms.max():.1e} of the largest">{shown}</span>')
     predicted = html.escape(text[target]) if text[target] != "\n" else "⏎"
-    spans.append(f'<span style="outline:2px solid #111;font-weight:700" '
+    spans.append(f'<span style="outline:2px solid {PALETTE["edge"]};font-weight:700" '
                  f'title="the character predicted">{predicted}</span>')
     rest = html.escape(text[target + 1:]).replace("\n", "⏎<br>")
-    spans.append(f'<span style="color:#999">{rest}</span>')
+    spans.append(f'<span style="color:{PALETTE["muted"]}">{rest}</span>')
     return ('<div style="font-family:monospace;font-size:14px;line-height:1.6;'
             'white-space:pre-wrap">' + "".join(spans) + "</div>")
 
@@ -80,10 +82,10 @@ class ConnectivityView(View):
         )
         for kind in self._models:
             self.figure.add_scatter(x=[], y=[], mode="lines", name=LABELS[kind], meta=kind,
-                                    line=dict(color=COLOURS[kind], width=2.5),
+                                    line=dict(color=COLOURS[kind], width=2.5, dash=MODEL_DASHES[kind]),
                                     hovertemplate="%{x} back: %{y:.1e}<extra>%{meta}</extra>")
         self._target.observe(lambda change: self.update(), names="value")
-        rows = [W.VBox([W.HTML(f"<b style='color:{COLOURS[kind]}'>{LABELS[kind]}</b>"), pane])
+        rows = [W.VBox([W.HTML(model_heading(kind)), pane])
                 for kind, pane in self._panes.items()]
         self._box = W.VBox([
             self._target,

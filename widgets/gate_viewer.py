@@ -20,8 +20,11 @@ MAX_CHARS = 600  # longest text the viewer takes
 WINDOW = 80  # characters the heatmap shows at once: each one stays readable
 MAX_ROWS = 10
 NO_SUGGESTION = -1
-GATE_SYMBOLS = {"I": "circle", "F": "square", "O": "diamond"}
-GATE_COLOURS = {gate: PALETTE[f"gate_{gate.lower()}"] for gate in "IFO"}  # as in the diagrams
+# colour and marker of each tanh output in the saturation figure, as in the diagrams
+SATURATION_STYLES = {"H": (COLOURS["rnn"], "circle"),
+                     "C_tilde": (PALETTE["candidate"], "diamond"),
+                     "tanh(C)": (PALETTE["cell_state"], "square")}
+TICK_SIZE = 14  # the heatmap's character labels: one readable character per column
 
 
 def last_start(length: int) -> int:
@@ -116,27 +119,25 @@ class GateViewer(View):
             self._suggested.value = self._suggested.options[1][1]  # start on a telling unit
 
     def _saturation_figure(self):
+        low, high = units.SATURATION_THRESHOLDS["tanh"]
         figure = new_figure(
             make_subplots(rows=1, cols=2, subplot_titles=(
-                f"{LABELS['rnn']}: tanh units H", f"{LABELS['lstm']}: gates I, F, O")),
-            title="How often each unit is saturated", margin=dict(l=60, r=20, t=80, b=50),
+                f"{LABELS['rnn']}: H", f"{LABELS['lstm']}: candidate C~ and tanh(C)")),
+            # like with like: every value here left a tanh, as in lesson 5
+            title=f"How often each tanh unit is saturated (beyond ±{high:g})",
+            margin=dict(l=60, r=20, t=80, b=50), legend=dict(orientation="h", y=-0.3),
         )
-        figure.add_scatter(x=[], y=[], mode="markers", name="RNN H", meta="H",
-                           marker=dict(color=COLOURS["rnn"], size=6, opacity=0.7), row=1, col=1)
-        for gate in ("I", "F", "O"):
-            figure.add_scatter(x=[], y=[], mode="markers", name=f"LSTM {gate}", meta=gate,
-                               marker=dict(color=GATE_COLOURS[gate], symbol=GATE_SYMBOLS[gate],
-                                           size=6, opacity=0.7), row=1, col=2)
-        (tanh_low, tanh_high), (gate_low, gate_high) = (units.SATURATION_THRESHOLDS[k]
-                                                        for k in ("tanh", "gate"))
-        figure.update_xaxes(title_text=f"fraction of time H < {tanh_low:g}", range=[0, 1],
-                            row=1, col=1)
-        figure.update_yaxes(title_text=f"fraction of time H > {tanh_high:g}", range=[0, 1],
-                            row=1, col=1)
-        figure.update_xaxes(title_text=f"fraction of time < {gate_low:g}", range=[0, 1],
-                            row=1, col=2)
-        figure.update_yaxes(title_text=f"fraction of time > {gate_high:g}", range=[0, 1],
-                            row=1, col=2)
+        for name, meta, col in (("RNN H", "H", 1), ("LSTM C~", "C_tilde", 2),
+                                ("LSTM tanh(C)", "tanh(C)", 2)):
+            colour, symbol = SATURATION_STYLES[meta]
+            figure.add_scatter(x=[], y=[], mode="markers", name=name, meta=meta,
+                               marker=dict(color=colour, symbol=symbol, size=7, opacity=0.8),
+                               row=1, col=col)
+        for col in (1, 2):
+            figure.update_xaxes(title_text=f"fraction of time below {low:g}", range=[0, 1],
+                                row=1, col=col)
+            figure.update_yaxes(title_text=f"fraction of time above {high:g}", range=[0, 1],
+                                row=1, col=col)
         return figure
 
     def rows(self) -> list[int]:
@@ -177,8 +178,9 @@ class GateViewer(View):
                    else cells.unroll(lstm, self._pick_on))
         self.cells_found = units.find_cells(lstm, picking.text, top=3, state=gate,
                                              trace=picking)
+        where = "on the text shown" if self._pick_on is None else "where picked"
         self._suggested.options = [("pick a unit find_cells suggests", NO_SUGGESTION)] + [
-            (f"unit {u}: {feature} (r = {r:+.2f} in {gate})", u)
+            (f"unit {u}: {feature} (r = {r:+.2f} in {gate}, {where})", u)
             for feature, found in self.cells_found.items() for u, r in found[:2]
         ]
         self._show_unit_in_suggestions()
@@ -226,6 +228,9 @@ class GateViewer(View):
         chars = [shown_char(ch) for ch in text[shown]]
         with self.heatmap.batch_update():
             heat = self.heatmap.data[0]
+            heat.showscale = True
+            self.heatmap.layout.xaxis.visible = self.heatmap.layout.yaxis.visible = True
+            self.heatmap.layout.annotations = []
             heat.z = z
             heat.x = t
             heat.y = [f"unit {u}" for u in rows]
@@ -236,27 +241,38 @@ class GateViewer(View):
             self.heatmap.layout.xaxis.tickmode = "array"  # one readable character per column
             self.heatmap.layout.xaxis.tickvals = t
             self.heatmap.layout.xaxis.ticktext = chars
-            self.heatmap.layout.xaxis.tickfont = dict(family="monospace", size=12)
+            self.heatmap.layout.xaxis.tickfont = dict(family="monospace", size=TICK_SIZE)
             self.heatmap.layout.title = (
                 f"LSTM {dict((v, k) for k, v in GATES)[gate]}, characters {t[0]} to {t[-1]}")
         self._coloured.value = coloured_text(text, values[:, rows[0]], low, high)
 
     def _blank(self):
-        """Empty figures and text: what is shown when the text gives no traces."""
+        """Empty figures and text, axes hidden and the reason written where the figure was:
+        what is shown when the text gives no traces (no leftover ticks of an empty plot)."""
+        note = [dict(text="no text to show: see the message above", showarrow=False,
+                     xref="paper", yref="paper", x=0.5, y=0.5,
+                     font=dict(size=14, color=PALETTE["muted"]))]
         with self.heatmap.batch_update():
             self.heatmap.data[0].z, self.heatmap.data[0].x, self.heatmap.data[0].y = [], [], []
+            self.heatmap.data[0].showscale = False
+            self.heatmap.layout.xaxis.visible = self.heatmap.layout.yaxis.visible = False
             self.heatmap.layout.xaxis.tickvals, self.heatmap.layout.xaxis.ticktext = [], []
+            self.heatmap.layout.annotations = note
             self.heatmap.layout.title = "LSTM: no text to show"
         with self.saturation_figure.batch_update():
             for trace in self.saturation_figure.data:
                 trace.x, trace.y = [], []
+            self.saturation_figure.update_xaxes(visible=False)
+            self.saturation_figure.update_yaxes(visible=False)
         self._coloured.value = ""
 
     def _draw_saturation(self):
         fractions = {}
-        for trace in self.traces.values():  # the RNN's H, the LSTM's gates: what is given
+        for trace in self.traces.values():  # the RNN's H, the LSTM's C~ and tanh(C)
             fractions.update(units.saturation(trace))
         with self.saturation_figure.batch_update():
+            self.saturation_figure.update_xaxes(visible=True)
+            self.saturation_figure.update_yaxes(visible=True)
             for trace in self.saturation_figure.data:
                 left, right = fractions.get(trace.meta, ([], []))
                 trace.x, trace.y = left, right

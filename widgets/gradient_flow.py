@@ -10,10 +10,13 @@ import numpy as np
 from rnnlab import corpus as corpus_lib
 from rnnlab import checks, gradient_probes, pretrained
 from rnnlab.models import KINDS
+from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
+from rnnlab.widgets.theme import MODEL_DASHES
 
-CHOICES = [("toy RNN (random weights)", "toy"), ("trained vanilla RNN", "rnn"),
-           ("trained LSTM", "lstm"), ("trained RNN and LSTM", "both")]
+# the shipped models are trained or at initialisation, as the weights toggle says
+CHOICES = [("toy RNN (random weights)", "toy"), ("vanilla RNN", "rnn"),
+           ("LSTM", "lstm"), ("RNN and LSTM", "both")]
 QUANTITY_CHOICES = [("hidden state H", "H"), ("cell state C (LSTM)", "C"),
                     ("input character x", "x")]
 WEIGHTS = [("trained", "trained"), ("at initialisation", "initial")]
@@ -107,22 +110,27 @@ class GradientFlow(View):
                 self.figure.add_scatter(
                     x=[], y=[], mode="lines", meta=f"{kind}/{edge}", visible=False,
                     line=dict(width=0, color=COLOURS[kind]), hoverinfo="skip",
-                    fill="tonexty" if edge == "low" else None, showlegend=edge == "low",
+                    # the band is named with its median (one legend entry per model)
+                    fill="tonexty" if edge == "low" else None, showlegend=False,
+                    legendgroup=kind,
                     fillcolor=_translucent(COLOURS[kind]),
                     name=f"{LABELS.get(kind, kind)}: 10-90% of windows",
                 )
             self.figure.add_scatter(
-                x=[], y=[], mode="lines", meta=kind, visible=False,
-                line=dict(color=COLOURS[kind], width=2.5),
+                x=[], y=[], mode="lines", meta=kind, visible=False, legendgroup=kind,
+                line=dict(color=COLOURS[kind], width=2.5, dash=MODEL_DASHES[kind]),
                 hovertemplate="%{x} back: %{y:.2e}<extra>%{meta}</extra>",
             )
         for control in (self._num_steps, self._radius, self._num_hiddens, self._choice,
                         self._activation, self._quantity, self._weights):
             control.observe(self._on_change, names="value")
+        # the controls of the trained models and of the toy: only one row is shown, so
+        # that no control that does nothing stays on screen (a disabled toggle still looks
+        # selected)
+        self._trained_row = W.HBox([self._quantity, self._weights])
+        self._toy_row = W.HBox([self._activation, self._radius, self._num_hiddens])
         self._box = W.VBox([
-            W.HBox([self._choice, self._num_steps]),
-            W.HBox([self._quantity, self._weights]),
-            W.HBox([self._activation, self._radius, self._num_hiddens]),
+            W.HBox([self._choice, self._num_steps]), self._trained_row, self._toy_row,
             *in_box(self.figure), self._status,
         ])
         self._offer_quantities()
@@ -156,9 +164,8 @@ class GradientFlow(View):
             toy = gradient_probes.toy_gradient_norms(T, self._radius.value, self._activation.value,
                                             self._num_hiddens.value)
             return {"toy": toy[::-1]}, {}
-        kinds = pretrained.KINDS if choice == "both" else (choice,)
         medians, bands = {}, {}
-        for kind in kinds:
+        for kind in self._chosen_kinds():
             norms = self._window_norms(kind, self._weights.value).get(self._quantity.value)
             if norms is None:
                 continue  # the vanilla RNN has no cell state: drawn for the LSTM only
@@ -167,6 +174,10 @@ class GradientFlow(View):
             medians[kind] = band["median"][::-1]
             bands[kind] = (band["low"][::-1], band["high"][::-1])
         return medians, bands
+
+    def _chosen_kinds(self) -> tuple[str, ...]:
+        choice = self._choice.value
+        return () if choice == "toy" else pretrained.KINDS if choice == "both" else (choice,)
 
     def _on_change(self, change):
         if change["owner"] is self._choice:
@@ -192,6 +203,8 @@ class GradientFlow(View):
             control.disabled = not toy  # they only shape the toy RNN
         for control in (self._quantity, self._weights):
             control.disabled = toy  # they only apply to the trained models
+        self._toy_row.layout.display = None if toy else "none"
+        self._trained_row.layout.display = "none" if toy else None
         computing = (f"computing the gradient over {self._num_steps.value} steps" if toy
                      else f"computing gradients over {self.windows} held-out windows")
         with self._errors_in_place(busy=computing):
@@ -221,6 +234,13 @@ class GradientFlow(View):
             # a log axis cannot show 0: such steps are left out and said, not drawn as a
             # cliff (the probes work in float64; the toy RNN can reach 0 at a small radius)
             trace.y = np.where(values > 0, values, np.nan)
+        # a model the choice names but the quantity leaves out is said on the figure
+        left_out = [LABELS[kind] for kind in self._chosen_kinds() if kind not in medians]
+        self.figure.layout.annotations = [dict(
+            text=f"{' and '.join(left_out)}: not drawn, it has no cell state C",
+            xref="paper", yref="paper", x=0.99, y=0.99, xanchor="right", yanchor="top",
+            showarrow=False, font=dict(color=PALETTE["text"]), bgcolor=PALETTE["panel"])
+        ] if left_out else []
         drawn = list(medians.values()) + [edge for pair in bands.values() for edge in pair]
         y_range = log_range(drawn)
         # on two decades plotly would label 2, 3, ... 9 too: decades are enough; on a long
@@ -241,11 +261,14 @@ class GradientFlow(View):
             if kind not in medians or (edge and kind not in bands):
                 continue
             if edge:
-                trace.name = f"{LABELS.get(kind, kind)}: 10-90% of windows"
+                when = " at initialisation" if self._weights.value == "initial" else ""
+                trace.name = f"{LABELS.get(kind, kind)}{when}: 10-90% of windows"
                 continue
             name = LABELS.get(kind, "toy RNN")
             if kind in bands:
-                name += f", median of {self.windows} windows"
+                if self._weights.value == "initial":
+                    name += " at initialisation"
+                name += f", median and 10-90% band of {self.windows} windows"
             trace.name = curve_label(name, medians[kind])
 
 

@@ -11,6 +11,7 @@ from rnnlab import tasks
 from rnnlab.palette import PALETTE
 from rnnlab.models import KIND_LABELS as LABELS  # the task models are not the shipped ones
 from rnnlab.widgets._base import COLOURS, View, in_box, new_figure
+from rnnlab.widgets.theme import OTHER_COLOURS
 
 MAIN_SERIES = tasks.MAIN_SERIES  # the series a live run trains, drawn thick
 TITLES = {"recall": "Recall the first symbol after a lag of distractors",
@@ -21,8 +22,10 @@ YAXIS = {"recall": "test accuracy, median of seeds",
 # to one side, by this factor per series on the log axis (hover gives the true lag).
 SERIES_SPREAD = 0.025
 CHANCE_TEXT = {"recall": "chance", "adding": "always answering 1.0"}
-# The other series of a kind differ by dash and marker, so that they read without colour.
-STYLES = [("dash", "x"), ("dot", "triangle-up"), ("dashdot", "square")]
+# The other series of a kind differ by dash and marker, so that they read without colour,
+# and by colour too: one hue for four RNN series left them hard to tell apart. Their
+# markers are open, so that a series on top does not hide one with the same values.
+STYLES = [("dash", "x-open"), ("dot", "triangle-up-open"), ("dashdot", "square-open")]
 # Live points of both kinds at one lag would hide each other: each kind is drawn a little
 # to one side (a factor on the log axis) and with its own symbol; hover gives the lag.
 LIVE_OFFSET = {"rnn": 0.94, "lstm": 1.06}
@@ -80,6 +83,7 @@ class LagExplorer(View):
         # recall: 1 / classes; adding: the share the constant answer 1.0 gets right
         chance = float(np.median([p["chance"] for s in series.values() for p in s["points"]]))
         styles = {kind: iter(STYLES) for kind in LABELS}
+        variant_colours = iter(OTHER_COLOURS)
         with self.figure.batch_update():
             self.figure.data = []
             self.figure.update_layout(
@@ -97,6 +101,7 @@ class LagExplorer(View):
                 rows = tasks.by_lag(s["points"])
                 main = name in MAIN_SERIES[task]
                 dash, symbol = ("solid", "circle") if main else next(styles[s["kind"]])
+                colour = COLOURS[s["kind"]] if main else next(variant_colours)
                 offset = 1 + SERIES_SPREAD * (index - (len(series) - 1) / 2)
                 self.figure.add_scatter(
                     x=[r["lag"] * offset for r in rows], y=[r["median"] for r in rows],
@@ -105,16 +110,16 @@ class LagExplorer(View):
                                  arrayminus=[r["median"] - r["min"] for r in rows]),
                     customdata=[[r["min"], r["max"], r["n"], r["lag"]] for r in rows],
                     mode="lines+markers", name=s["label"], meta=name,
-                    line=dict(color=COLOURS[s["kind"]], width=3 if main else 1.8, dash=dash),
+                    line=dict(color=colour, width=3 if main else 1.8, dash=dash),
                     marker=dict(symbol=symbol, size=8 if main else 7),
                     hovertemplate="lag %{customdata[3]}: median %{y:.2f}, seeds "
                                   "%{customdata[0]:.2f} to %{customdata[1]:.2f} "
                                   "(%{customdata[2]} seeds)<extra>%{meta}</extra>")
-            # the slider's lag as a faint band (not a dotted line: chance is one), so that
-            # moving the slider shows something before any training
+            # the slider's lag as a solid grey line (not dotted: chance is), so that moving
+            # the slider shows something before any training
             self.figure.add_scatter(x=[], y=[0, 1.05], mode="lines", meta="chosen lag",
-                                    line=dict(color=PALETTE["muted"], width=10),
-                                    opacity=0.15, showlegend=False, hoverinfo="skip")
+                                    line=dict(color=PALETTE["muted"], width=1.5),
+                                    showlegend=False, hoverinfo="skip")
             for name in MAIN_SERIES[task]:
                 kind = series[name]["kind"]
                 self.figure.add_scatter(
@@ -124,9 +129,15 @@ class LagExplorer(View):
                                 line=dict(width=1)),
                     hovertemplate="lag %{customdata}: %{y:.2f}<extra>%{meta}</extra>")
             self._draw_live()
+            before = self._lag.value if change is not None else None
             self._lag.options = lags
-            self._lag.value = lags[len(lags) // 2]
+            # the lag shown before, or the sweep's nearest to it; the middle one at first
+            self._lag.value = (lags[len(lags) // 2] if before is None
+                               else min(lags, key=lambda lag: (abs(np.log(lag / before)), lag)))
         self._on_lag(None)
+        if before is not None and self._lag.value != before:
+            self._label.value = (f"<i>The {task} sweep has no lag {before}: moved to the nearest, "
+                                 f"{self._lag.value}.</i> " + self._label.value)
 
     def _progress_of(self, kind: str, lag: int):
         """An ``on_step`` that says in the label how far the run is (a few times a second)."""

@@ -9,33 +9,58 @@ import numpy as np
 from plotly.colors import sample_colorscale
 
 from rnnlab import pretrained, sampling
+from rnnlab.palette import ink_on
 from rnnlab.widgets._base import (
-    COLOURS, LABELS, View, character_spans, in_box, new_figure,
+    COLOURS, LABELS, View, character_spans, in_box, model_heading, new_figure,
 )
 from rnnlab.widgets.gate_viewer import shown_char
 
-TOP_CHARS = 15  # bars in the next-character chart
+TOP_CHARS = 15  # bars in the next-character chart, at most
+# a character drawn with less than this under every model gets no bar: at a low
+# temperature nearly all the probability sits on one character, and the chart would fill
+# with bars of height 0
+SHOWN_PROBABILITY = 1e-3
 SEED_SHOWN = 120  # the most of the seed a pane repeats before the generated text
 # Sequential shading of each generated character by the probability it was drawn with:
 # pale = a surprising choice, strong = a confident one.
 PROBABILITY_SCALE = "Blues"
+# each model's bars carry a pattern too, so that they differ by more than colour
+BAR_PATTERNS = {"lstm": "", "rnn": "/", "rnn-matched": "x"}
+
+
+def shading_colour(probability: float) -> str:
+    """The background of a generated character drawn with ``probability``."""
+    return sample_colorscale(PROBABILITY_SCALE, [0.1 + 0.6 * float(probability)])[0]
+
+
+def shading_key() -> str:
+    """HTML: what the shading means, with swatches at p = 0, 0.5 and 1."""
+    swatches = "".join(
+        f'<span style="background:{shading_colour(p)};color:{ink_on(shading_colour(p))};'
+        f'padding:0 0.4em;font-family:monospace">p = {p:g}</span> '
+        for p in (0.0, 0.5, 1.0))
+    return (f"<small>The seed in bold, then the generated text. Each generated character is "
+            f"shaded by the probability the model gave it when it was drawn: "
+            f"{swatches}(hover a character for its number).</small>")
 
 
 def shaded_text(seed: str, generated: str, chosen_probs: np.ndarray) -> str:
     """HTML: the seed in bold, then each generated character shaded by its probability."""
-    colours = sample_colorscale(PROBABILITY_SCALE, list(0.1 + 0.6 * np.asarray(chosen_probs)))
+    colours = [shading_colour(p) for p in chosen_probs]
     # a long seed would push the generated text out of the pane: its end is enough
     shown = seed if len(seed) <= SEED_SHOWN else "…" + seed[-SEED_SHOWN:]
     return character_spans(
         generated, colours, [f"p = {p:.3f}" for p in chosen_probs],
-        prefix=f"<b>{html.escape(shown)}</b>", extra_style="max-height:22em;overflow:auto",
+        prefix=f"<b>{html.escape(shown)}</b>",
     )
 
 
 def top_characters(distributions: dict[str, np.ndarray], chars: str, k: int = TOP_CHARS):
-    """Indices of the ``k`` characters most likely under any model, most likely first."""
+    """Indices of the ``k`` characters most likely under any model, most likely first,
+    leaving out those below SHOWN_PROBABILITY under every model."""
     best = np.max(np.stack(list(distributions.values())), axis=0)  # (vocab_size,)
-    return np.argsort(-best, kind="stable")[:k]
+    order = np.argsort(-best, kind="stable")[:k]
+    return order[best[order] >= SHOWN_PROBABILITY]
 
 
 class TextComparer(View):
@@ -63,14 +88,15 @@ class TextComparer(View):
                                   icon="play")
         self._panes = {kind: W.HTML().add_class("rnnlab-sample") for kind in self._models}
         self.figure = new_figure(
-            title="Next character after the seed, at this temperature",
+            title=f"Next character after the seed, at this temperature (p >= {SHOWN_PROBABILITY:g})",
             barmode="group", height=340,
             xaxis=dict(title="character (⏎ newline, ␣ space)", type="category"),
             yaxis=dict(title="probability", rangemode="tozero"),
         )
         for kind in self._models:
             self.figure.add_bar(x=[], y=[], name=LABELS[kind], meta=kind,
-                                marker_color=COLOURS[kind],
+                                marker=dict(color=COLOURS[kind],
+                                            pattern=dict(shape=BAR_PATTERNS.get(kind, ""))),
                                 hovertemplate="'%{x}': %{y:.3f}<extra>%{meta}</extra>")
         self._pending = W.HTML().add_class("rnnlab-pending")
         self._seed.observe(self._on_seed, names="value")
@@ -79,14 +105,14 @@ class TextComparer(View):
         self._length.observe(self._on_change, names="value")
         self._generate.on_click(lambda button: self.update())
         columns = [
-            W.VBox([W.HTML(f"<b style='color:{COLOURS[kind]}'>{LABELS[kind]}</b>"), pane],
+            W.VBox([W.HTML(model_heading(kind)), pane],
                    layout=W.Layout(width="50%", padding="0 8px"))
             for kind, pane in self._panes.items()
         ]
         self._box = W.VBox([
             W.HBox([self._seed, W.VBox([self._temperature, self._length])]),
             W.HBox([self._rng_seed, self._generate, self._pending]), self._status,
-            W.HBox(columns), *in_box(self.figure),
+            W.HTML(shading_key()), W.HBox(columns), *in_box(self.figure),
         ])
         self.samples: dict[str, sampling.Sample] = {}
         self._drawn_with = None  # (seed text, rng seed) of the text shown
@@ -112,15 +138,31 @@ class TextComparer(View):
         """Typing does not regenerate (a sample per key press would be slow); say that
         the new seed text or rng seed waits, or at once why it cannot be used."""
         with self._errors_in_place():
-            self._vocab.encode(self._seed.value)  # raises, naming the unknown characters
+            try:
+                self._vocab.encode(self._seed.value)  # raises, naming the unknown characters
+            except ValueError:
+                self._clear_samples()  # text from another seed would read as this one's
+                raise
         waiting = (self._seed.value, self._rng_seed.value) != self._drawn_with
         self._pending.value = ("<i>new seed: <b>Generate</b> (or any slider) uses it</i>"
                                if waiting and self.error is None else "")
 
+    def _clear_samples(self):
+        self.samples, self.distributions, self._drawn_with = {}, {}, None
+        for pane in self._panes.values():
+            pane.value = "<i>no sample: the seed text cannot be used (see the message above)</i>"
+        with self.figure.batch_update():
+            for bar in self.figure.data:
+                bar.x, bar.y = [], []
+
     def update(self):
         with self._errors_in_place(busy=f"generating {self._length.value} characters "
                                         "with each model"):
-            samples, distributions = self.compute()
+            try:
+                samples, distributions = self.compute()
+            except ValueError:
+                self._clear_samples()
+                raise
             self.samples, self.distributions = samples, distributions
             self._drawn_with = (self._seed.value, self._rng_seed.value)
             for kind, s in samples.items():

@@ -12,15 +12,32 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from rnnlab.palette import OKABE_ITO, PALETTE
+from rnnlab.palette import ON_WHITE, PALETTE
 
 TEMPLATE = "rnnlab"
 
 # Series that are not a model, in order: colours none of the trained models uses (orange is
 # the RNN, blue the LSTM, vermillion the parameter-matched RNN). The first is also the toy
 # RNN's, which lesson 3 never draws beside a chart.
-OTHER_COLOURS = [OKABE_ITO[name] for name in ("bluish_green", "reddish_purple", "sky_blue",
-                                              "black")]
+OTHER_COLOURS = [ON_WHITE[name] for name in ("bluish_green", "reddish_purple", "sky_blue",
+                                             "black")]
+
+# Series never differ by colour alone (WCAG 2.1, 1.4.1): each model has its own dash, the
+# same in every chart, and other series take the dashes no model in the chart uses.
+MODEL_DASHES = {"lstm": "solid", "rnn": "dash", "rnn-matched": "dot", "toy": "dashdot"}
+# ... and its own marker, where a chart draws markers (one point per record or per lag)
+MODEL_SYMBOLS = {"lstm": "square", "rnn": "circle", "rnn-matched": "diamond",
+                 "toy": "triangle-up"}
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
+
+
+def series_dashes(roles: list[str | None]) -> list[str]:
+    """A dash for each series of a chart, one per series: a model's own (``roles`` holds
+    its palette role), the others the dashes left over, in order. Beyond six series the
+    dashes repeat, and the caller adds markers."""
+    taken = {MODEL_DASHES[role] for role in roles if role in MODEL_DASHES}
+    free = iter([dash for dash in DASHES if dash not in taken] * (len(roles) // 2 + 1))
+    return [MODEL_DASHES[role] if role in MODEL_DASHES else next(free) for role in roles]
 
 
 def colour(role_or_colour: str) -> str:

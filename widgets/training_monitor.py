@@ -11,6 +11,7 @@ from rnnlab.baselines import uniform_nats
 from rnnlab.history import History
 from rnnlab.models import KINDS
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
+from rnnlab.widgets.theme import MODEL_SYMBOLS
 
 # Ticks of the log x axis, in millions of characters: plotly's own label the minor ticks
 # with bare digits ("3 4 5 ... 9 1 2"), which reads as nonsense between 0.3M and 2M.
@@ -71,15 +72,16 @@ class TrainingMonitor(View):
                 self.figure.add_scatter(
                     x=[], y=[], mode="lines+markers", name=name, meta=f"{kind}/{split}",
                     line=dict(color=COLOURS[kind], dash=dash, width=2.5),
-                    # the two RNNs share a hue: the wide one has its own marker
-                    marker=dict(size=6 if kind == "rnn-matched" else 4,
-                                symbol="diamond" if kind == "rnn-matched" else "circle"),
+                    # each model its own marker, each split its own dash: no curve is
+                    # told apart by colour alone
+                    marker=dict(size=7, symbol=MODEL_SYMBOLS[kind]),
                     hovertemplate="%{x:.3g}M chars: %{y:.3f} nats<extra>%{meta}</extra>",
                 )
         self._progress = W.FloatProgress(value=0.0, min=0.0, max=1.0, description="progress",
                                           bar_style="info")
         self._label = W.HTML()
-        self._box = W.VBox([W.HBox([self._progress, self._label]), self._status,
+        # the label under the bar, not beside it: beside it a long one wraps in a narrow column
+        self._box = W.VBox([self._progress, self._label, self._status,
                             *in_box(self.figure)])
 
     def _set_vocab_size(self, vocab_size: int) -> None:
