@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.rnnlab-installed
 CORPUS := data/cache/shakespeare.txt
 STAGE  := bash tools/stage.sh
 
-.PHONY: setup lab test test-colab test-low screens pretrained pretrained-matched lag-sweep results bench readme-figures protocol \
+.PHONY: setup lab test test-colab test-low screens wheel pretrained pretrained-matched lag-sweep results bench readme-figures protocol \
 	corpus clean-venv
 
 setup: $(STAMP) $(CORPUS)
@@ -124,6 +124,13 @@ readme-figures: setup
 # Speed and quality figures in one table (about 10 minutes); not part of `make test`.
 bench: setup
 	$(PY) benchmarks/report.py
+
+# The kit as one wheel, shipped weights and solutions included, in dist/: the other way
+# into a Colab runtime when pip cannot reach the kit's repository (lessons/COLAB.md).
+wheel: setup
+	@rm -rf build dist/rnnlab-*.whl
+	$(PY) -m pip wheel --quiet --no-deps --wheel-dir dist .
+	@$(PY) -c 'import glob, os; [print(f"{p}: {os.path.getsize(p) / 1e6:.1f} MB") for p in glob.glob("dist/rnnlab-*.whl")]'
 
 clean-venv:
 	rm -rf $(VENV)

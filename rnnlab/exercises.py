@@ -3,7 +3,9 @@
 An exercise starts as ``answer = ...`` (or a function whose body is ``...``). Its checker
 returns a ``Feedback`` that a notebook shows in place: "not answered yet", a pass, or a
 hint. A checker never raises, so a lesson always runs top to bottom; what an answer
-raised becomes part of the hint. The solutions live in ``lessons/solutions/``.
+raised becomes part of the hint. The solutions live in ``lessons/solutions/`` and ship
+with the package as ``rnnlab.solutions``: ``solution("03")`` prints lesson 3's, which
+works from a lone notebook too (Colab).
 """
 
 from __future__ import annotations
@@ -21,6 +23,25 @@ from rnnlab.palette import PALETTE
 from rnnlab.progress import in_kernel
 
 UNANSWERED, PASS, HINT = "not answered yet", "pass", "hint"
+
+
+def solution_text(lesson: str | int) -> str:
+    """The model answers of ``lesson`` ("03", 3 or "03_vanishing_gradients"), as text."""
+    from importlib import resources
+
+    files = {path.name: path for path in resources.files("rnnlab.solutions").iterdir()
+             if path.name[:2].isdigit() and path.name.endswith(".py")}
+    number = f"{int(lesson):02d}" if str(lesson).isdigit() else str(lesson)[:2]
+    found = [files[name] for name in sorted(files) if name.startswith(number)]
+    if len(found) != 1:
+        raise ValueError(f"lesson: expected a lesson number from 01 to {len(files):02d} "
+                         f"(or its name), got {lesson!r}")
+    return found[0].read_text(encoding="utf-8")
+
+
+def solution(lesson: str | int) -> None:
+    """Print the model answers of ``lesson``: try each exercise first."""
+    print(solution_text(lesson))
 
 
 @dataclass(frozen=True)

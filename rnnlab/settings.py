@@ -66,8 +66,28 @@ def start_tensorflow() -> str:
     """
     from rnnlab.progress import StatusLine
 
+    check_keras_backend()
     with StatusLine("starting TensorFlow"), _stderr_to(_startup_lines):
         return device_summary()
+
+
+def check_keras_backend() -> None:
+    """Stop, in one sentence, where Keras runs on another backend than TensorFlow.
+
+    The kit's probes and training loops use TensorFlow's own operations (tf.function,
+    GradientTape) on Keras's variables, which only the TensorFlow backend provides. The
+    lessons' setup cell sets ``KERAS_BACKEND=tensorflow`` before Keras loads; a kernel
+    that imported Keras earlier with another backend (``KERAS_BACKEND=jax``, say) keeps it.
+    """
+    import keras
+
+    backend = keras.backend.backend()
+    if backend != "tensorflow":
+        raise RuntimeError(
+            f"rnnlab needs Keras's TensorFlow backend, but this kernel's Keras runs on "
+            f"{backend!r} (KERAS_BACKEND={os.environ.get('KERAS_BACKEND', '')!r} when Keras "
+            "was imported). Restart the kernel and run the lesson's setup cell first: it "
+            "sets KERAS_BACKEND=tensorflow before Keras loads.")
 
 
 def startup_log() -> str:

@@ -707,10 +707,11 @@ def test_line_chart_reference_lines_and_chosen_colours():
     # are no model, in order, unchosen reference lines the baseline grey
     assert [ladder.line.color, run.line.color] == OTHER_COLOURS[:2]
     assert list(figure.layout.template.layout.colorway) == OTHER_COLOURS
-    # no two lines differ by colour alone, reference lines included
+    # no two lines differ by colour alone, reference lines included, while there are dashes
+    # left (six); each model keeps its own dash, the first time it is drawn
     lines = [ladder, run, rnn, matched, lstm, again, unlabelled]
-    assert len({t.line.dash for t in lines[:2]}) == 2
-    assert not {t.line.dash for t in lines[2:]} & {t.line.dash for t in lines[:2]}
+    assert len({t.line.dash for t in lines[:6]}) == 6
+    assert (rnn.line.dash, matched.line.dash, lstm.line.dash) == ("dash", "dot", "solid")
     assert PALETTE["rnn"] not in OTHER_COLOURS and PALETTE["lstm"] not in OTHER_COLOURS
     assert unlabelled.line.color == PALETTE["baseline"]
     with pytest.raises(ValueError, match="colour: expected a palette role .* got 'LSTM'"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rnnlab.palette import PALETTE, ink_on
 from rnnlab.widgets._base import new_figure
-from rnnlab.widgets.theme import DASHES, MODEL_SYMBOLS, OTHER_COLOURS, series_dashes
+from rnnlab.widgets.theme import MODEL_SYMBOLS, OTHER_COLOURS, series_dashes
 from rnnlab.widgets.theme import colour as colour_of
 
 # markers for the series of a chart with more series than dashes
@@ -38,7 +38,8 @@ def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
 def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_title: str,
                log_y: bool = False, log_x: bool = False, height: int = 360,
                markers: bool = False, hlines: dict[str, float] | None = None,
-               colours: dict[str, str] | None = None):
+               colours: dict[str, str] | None = None,
+               y_range: tuple[float, float] | None = None):
     """One line per entry of ``series`` (name -> (x, y)); a log y axis for norms, a log
     x axis for positions that span decades. ``hlines`` (name -> y) adds horizontal
     reference lines across the x range, each named in the legend; lines of one colour
@@ -46,15 +47,20 @@ def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_
     line its model's colour and dash; other lines take the template's colours for series
     that are no model and the dashes no model here uses, and reference lines the baseline
     grey. No two lines differ by colour alone: each has its own dash (and its own marker
-    beyond four lines)."""
+    beyond four lines). ``y_range`` (low, high) fixes the y axis, to spread out lines that
+    end close together."""
     colours = colours or {}
     figure = new_figure(title=title, height=height,
                         xaxis=dict(title=xaxis_title, type="log" if log_x else "linear"),
                         yaxis=dict(title=yaxis_title, type="log" if log_y else "linear",
-                                   exponentformat="power"),
+                                   exponentformat="power",
+                                   **({"range": list(y_range)} if y_range else {})),
                         legend=dict(orientation="h", y=-0.25))
     roles = [colours.get(name) for name in series]
-    dashes = series_dashes(roles)
+    reference_roles = [colours.get(name, "baseline") for name in hlines or {}]
+    # one dash per line, reference lines included: a model's own wherever it is drawn
+    every_dash = series_dashes(roles + reference_roles)
+    dashes, reference_dashes = every_dash[:len(roles)], every_dash[len(roles):]
     # colours given, never left to plotly, so that a test can read what is drawn
     others = iter(OTHER_COLOURS * len(series))
     drawn = [colour_of(role) if role else next(others) for role in roles]
@@ -67,11 +73,9 @@ def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_
                            line=dict(color=colour, width=2.5, dash=dash),
                            marker=dict(symbol=symbol, size=7, maxdisplayed=0 if markers else 12))
     xs = [v for x, _ in series.values() for v in x]
-    # reference lines: thinner, and with dashes no line of the chart has
-    free = [dash for dash in DASHES if dash not in dashes] or list(DASHES)
-    for index, (name, y) in enumerate((hlines or {}).items()):
-        colour = colour_of(colours.get(name, "baseline"))
-        dash = free[index % len(free)]
+    # reference lines: thinner, across the whole x range
+    for (name, y), role, dash in zip((hlines or {}).items(), reference_roles, reference_dashes):
+        colour = colour_of(role)
         figure.add_scatter(x=[min(xs), max(xs)], y=[y, y], mode="lines", name=f"{name} ({y:.3f})",
                            line=dict(color=colour, width=1.8, dash=dash),
                            hovertemplate=f"{name}: {y:.3f}<extra></extra>")

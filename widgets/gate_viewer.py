@@ -131,7 +131,10 @@ class GateViewer(View):
                                 ("LSTM tanh(C)", "tanh(C)", 2)):
             colour, symbol = SATURATION_STYLES[meta]
             figure.add_scatter(x=[], y=[], mode="markers", name=name, meta=meta,
-                               marker=dict(color=colour, symbol=symbol, size=7, opacity=0.8),
+                               # opaque (a paler marker falls under 3:1 on white), a
+                               # white rim keeps overlapping units apart
+                               marker=dict(color=colour, symbol=symbol, size=7,
+                                           line=dict(color=PALETTE["background"], width=0.5)),
                                row=1, col=col)
         for col in (1, 2):
             figure.update_xaxes(title_text=f"fraction of time below {low:g}", range=[0, 1],

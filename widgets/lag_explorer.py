@@ -11,7 +11,7 @@ from rnnlab import tasks
 from rnnlab.palette import PALETTE
 from rnnlab.models import KIND_LABELS as LABELS  # the task models are not the shipped ones
 from rnnlab.widgets._base import COLOURS, View, in_box, new_figure
-from rnnlab.widgets.theme import OTHER_COLOURS
+from rnnlab.widgets.theme import MODEL_SYMBOLS, OTHER_COLOURS
 
 MAIN_SERIES = tasks.MAIN_SERIES  # the series a live run trains, drawn thick
 TITLES = {"recall": "Recall the first symbol after a lag of distractors",
@@ -25,7 +25,8 @@ CHANCE_TEXT = {"recall": "chance", "adding": "always answering 1.0"}
 # The other series of a kind differ by dash and marker, so that they read without colour,
 # and by colour too: one hue for four RNN series left them hard to tell apart. Their
 # markers are open, so that a series on top does not hide one with the same values.
-STYLES = [("dash", "x-open"), ("dot", "triangle-up-open"), ("dashdot", "square-open")]
+STYLES = [("dash", "x-open"), ("dot", "triangle-up-open"), ("dashdot", "square-open"),
+          ("longdash", "diamond-open"), ("longdashdot", "star-open")]
 # Live points of both kinds at one lag would hide each other: each kind is drawn a little
 # to one side (a factor on the log axis) and with its own symbol; hover gives the lag.
 LIVE_OFFSET = {"rnn": 0.94, "lstm": 1.06}
@@ -82,8 +83,7 @@ class LagExplorer(View):
         lags = sorted({p["lag"] for s in series.values() for p in s["points"]})
         # recall: 1 / classes; adding: the share the constant answer 1.0 gets right
         chance = float(np.median([p["chance"] for s in series.values() for p in s["points"]]))
-        styles = {kind: iter(STYLES) for kind in LABELS}
-        variant_colours = iter(OTHER_COLOURS)
+        styles, variant_colours = iter(STYLES), iter(OTHER_COLOURS * 2)
         with self.figure.batch_update():
             self.figure.data = []
             self.figure.update_layout(
@@ -100,7 +100,8 @@ class LagExplorer(View):
             for index, (name, s) in enumerate(series.items()):
                 rows = tasks.by_lag(s["points"])
                 main = name in MAIN_SERIES[task]
-                dash, symbol = ("solid", "circle") if main else next(styles[s["kind"]])
+                dash, symbol = (("solid", MODEL_SYMBOLS[s["kind"]]) if main
+                                else next(styles))
                 colour = COLOURS[s["kind"]] if main else next(variant_colours)
                 offset = 1 + SERIES_SPREAD * (index - (len(series) - 1) / 2)
                 self.figure.add_scatter(

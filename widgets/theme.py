@@ -32,12 +32,19 @@ DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot")
 
 
 def series_dashes(roles: list[str | None]) -> list[str]:
-    """A dash for each series of a chart, one per series: a model's own (``roles`` holds
-    its palette role), the others the dashes left over, in order. Beyond six series the
-    dashes repeat, and the caller adds markers."""
+    """A dash for each series of a chart, in order: a model's own (``roles`` holds its
+    palette role) the first time it is drawn, the others the dashes no model here uses.
+    Beyond six series the dashes repeat, and the caller adds markers."""
     taken = {MODEL_DASHES[role] for role in roles if role in MODEL_DASHES}
-    free = iter([dash for dash in DASHES if dash not in taken] * (len(roles) // 2 + 1))
-    return [MODEL_DASHES[role] if role in MODEL_DASHES else next(free) for role in roles]
+    free = iter([dash for dash in DASHES if dash not in taken] * (len(roles) + 1))
+    used: set[str] = set()
+    dashes = []
+    for role in roles:
+        own = MODEL_DASHES.get(role)
+        dash = own if own is not None and own not in used else next(free)
+        used.add(dash)
+        dashes.append(dash)
+    return dashes
 
 
 def colour(role_or_colour: str) -> str:
