@@ -281,3 +281,19 @@ def test_softmax():
     assert "divide" in exercises.check_softmax_with_temperature(multiplies).message
     with np.errstate(over="ignore", invalid="ignore"):
         assert "overflow" in exercises.check_softmax_with_temperature(overflows).message
+
+
+def test_the_solutions_ship_with_the_kit_and_print_by_lesson(capsys):
+    """exercises.solution works from a lone notebook (Colab): the files come with the
+    package as rnnlab.solutions, the same text as lessons/solutions/."""
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "lessons" / "solutions"
+    for path in sorted(folder.glob("[0-9][0-9]_*.py")):
+        assert exercises.solution_text(path.name[:2]) == path.read_text(encoding="utf-8")
+        assert exercises.solution_text(int(path.name[:2])) == path.read_text(encoding="utf-8")
+    exercises.solution("03_vanishing_gradients")
+    assert "Solutions to lesson 3" in capsys.readouterr().out
+    for wrong in ("08", 0, "twelve", ""):
+        with pytest.raises(ValueError, match="lesson: expected a lesson number from 01 to 07"):
+            exercises.solution_text(wrong)

@@ -66,10 +66,16 @@ def test_template(lesson):
     headings = [c.source for c in nb.cells if c.cell_type == "markdown"]
     assert any("## Summary" in h for h in headings), path.name
     assert any(re.search(r"^## Exercises?$", h, re.M) for h in headings), path.name
-    # a link relative to the notebook: JupyterLab opens the lessons folder, not the root
+    # the solutions: printed by the kit itself, which works from a lone notebook (Colab);
+    # a link relative to the notebook (JupyterLab opens the lessons folder, not the root);
+    # and online, where pyproject.toml's Repository says the kit is published
+    printed = f'`exercises.solution("{path.name[:2]}")` prints them'
     link = f"[`solutions/{path.stem}.py`](solutions/{path.stem}.py)"
-    assert any(link in h for h in headings), path.name
+    online = f"{REPOSITORY}/blob/main/lessons/solutions/{path.stem}.py"
+    assert any(printed in h and link in h and online in h for h in headings), path.name
     assert (path.parent / "solutions" / f"{path.stem}.py").is_file()
+    # after a restart mid-lesson, what to run again
+    assert "Run before" in first.source and "Run All Above Selected Cell" in first.source
 
 
 def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
@@ -79,14 +85,20 @@ def test_setup_cell_works_in_colab_and_hides_tensorflow(lesson):
     assert IGNORE_TAG in setup_cell.metadata.get("tags", []), path.name
     assert setup.startswith("# Setup: "), "the setup cell's first line says what it does"
     assert "NBVAL" not in setup, "test markers are tags here, out of the learner's way"
-    assert f'REPOSITORY = "{REPOSITORY}"' in setup and setup.count("github.com") == 1
-    assert '%pip install --quiet "rnnlab @ git+{REPOSITORY}"' in setup
+    # where the kit comes from: pyproject.toml's Repository, copied here by
+    # `tools/notebooks.py source`, and nowhere else in the cell
+    assert f'SOURCE = "git+{REPOSITORY}"' in setup and setup.count("github.com") == 1
+    assert 'target = wheels[-1] if wheels else f"rnnlab @ {SOURCE}"' in setup
     assert "enable_custom_widget_manager()" in setup
+    # Keras on TensorFlow whatever KERAS_BACKEND says, set before Keras loads
+    assert setup.index('os.environ["KERAS_BACKEND"] = "tensorflow"') < setup.index("import keras")
+    # a runtime without TensorFlow (Colab's TPU) is told so before anything is installed
+    assert setup.index('find_spec("tensorflow") is None') < setup.index('find_spec("rnnlab")')
     # the log level, the seed and TensorFlow's quiet start are checked by running the
     # cell: tests/test_settings.py::test_a_lessons_setup_cell_shows_a_status_and_one_line
     # installs only where the kit is missing, then imports it in the same cell (Colab)
     assert 'if importlib.util.find_spec("rnnlab") is None:' in setup
-    assert setup.index("%pip install") < setup.index("import rnnlab.settings")
+    assert setup.index('"pip", "install"') < setup.index("import rnnlab.settings")
 
 
 def test_every_lesson_starts_with_the_same_setup():
@@ -208,3 +220,29 @@ def test_the_guide_lists_every_claim_with_its_evidence():
     guide = (ROOT / "lessons" / "README.md").read_text(encoding="utf-8")
     assert notebooks.claims_section(LESSON_CLAIMS) in guide, (
         "lessons/README.md: the claims list is out of step: python tools/notebooks.py claims")
+
+
+def test_every_page_names_the_source_pyproject_names():
+    """pyproject.toml's Repository is the one place that says where the kit is published:
+    every link to it in the lessons, the guide, COLAB.md and the README agrees."""
+    owner_name = REPOSITORY.split("github.com/")[1]
+    pages = [*LESSONS, *ROOT.glob("lessons/*.md"), ROOT / "README.md", ROOT / "CONTRIBUTING.md"]
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        for found in re.findall(r"colab\.research\.google\.com/github/([\w.-]+/[\w.-]+)", text):
+            assert found == owner_name, f"{page.name} opens Colab on {found}"
+        for found in re.findall(r"github\.com/([\w.-]+/[\w.-]+)/blob/main/lessons", text):
+            assert found == owner_name, f"{page.name} links the lessons at {found}"
+        for found in re.findall(r'SOURCE = \\?"git\+https://github\.com/([\w.-]+/[\w.-]+)', text):
+            assert found == owner_name, f"{page.name} installs from {found}"
+
+
+def test_the_source_tool_reads_pyproject():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("notebooks", ROOT / "tools" / "notebooks.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    assert f"https://github.com/{tool.repository()}" == REPOSITORY
+    setup = code_cells(nbformat.read(LESSONS[0], as_version=4))[0].source
+    assert tool.SOURCE_LINE.search(setup).group(1) == tool.repository()

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 # how TensorFlow's C++ core starts a log line: "I0000 ..." (absl, TensorFlow 2.17 and
 # later) or "2026-11-29 05:31:38.448919: I tensorflow/..." (TensorFlow 2.16)
 ABSL_LINE = re.compile(r"^([IWEF]\d{4} |\d{4}-\d\d-\d\d [\d:.]+: [IWEF] )", re.M)
@@ -59,3 +61,16 @@ def test_a_lessons_setup_cell_shows_a_status_and_one_line(tmp_path):
     assert [o.get("name", o.output_type) for o in outputs] == ["display_data", "stdout"], outputs
     assert outputs[0].data["text/plain"].startswith("starting TensorFlow: done in "), outputs
     assert outputs[1].text.startswith("TensorFlow "), outputs
+
+
+def test_another_keras_backend_is_refused_in_one_sentence(monkeypatch):
+    import keras
+
+    from rnnlab import settings
+
+    settings.check_keras_backend()  # this process runs on TensorFlow: nothing to say
+    monkeypatch.setattr(keras.backend, "backend", lambda: "jax")
+    monkeypatch.setenv("KERAS_BACKEND", "jax")
+    with pytest.raises(RuntimeError, match="needs Keras's TensorFlow backend, but this "
+                                           "kernel's Keras runs on 'jax'.*setup cell"):
+        settings.start_tensorflow()

@@ -9,6 +9,10 @@
                                                       the lessons are left unchanged
     python tools/notebooks.py claims                  write lessons/claims.py's list into the
                                                       teacher's guide (lessons/README.md)
+    python tools/notebooks.py source                  point every place that names where the
+                                                      kit is published (setup cells, "Open in
+                                                      Colab" lines, solutions links, README,
+                                                      COLAB.md) at pyproject.toml's Repository
 
 Checked cells (tagged ``nbval-check-output``, nbval's own tag, out of the learner's
 way, unlike a comment line) keep their outputs and execution counts, which nbval
@@ -20,6 +24,7 @@ on every lesson in lessons/.
 from __future__ import annotations
 
 import os
+import re
 import sys
 import time
 from datetime import datetime
@@ -123,9 +128,49 @@ def write_claims() -> None:
     print(f"wrote {sum(map(len, module.CLAIMS.values()))} claims into {guide}")
 
 
+ROOT = LESSONS.parent
+# the files that name where the kit is published; pyproject.toml's Repository is the one
+# place it is set, and `source` copies it into these
+NAMING_THE_SOURCE = ("lessons/[0-9][0-9]_*.ipynb", "lessons/*.md", "README.md",
+                     "CONTRIBUTING.md")
+SOURCE_LINE = re.compile(r'SOURCE = "git\+https://github\.com/([\w.-]+/[\w.-]+)"')
+
+
+def repository() -> str:
+    """pyproject.toml's [project.urls] Repository, as "owner/name" on GitHub."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    url = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["urls"]["Repository"]
+    found = re.fullmatch(r"https://github\.com/([\w.-]+/[\w.-]+)", url)
+    if not found:
+        raise ValueError(f"pyproject.toml's Repository: expected https://github.com/OWNER/NAME "
+                         f"(Colab opens notebooks from GitHub), got {url!r}")
+    return found.group(1)
+
+
+def point_at_source() -> None:
+    new = repository()
+    setup = nbformat.read(LESSONS / "01_characters.ipynb", as_version=4).cells[1].source
+    old = SOURCE_LINE.search(setup).group(1)
+    changed = []
+    for pattern in NAMING_THE_SOURCE:
+        for path in sorted(ROOT.glob(pattern)):
+            text = path.read_text(encoding="utf-8")
+            updated = text.replace(f"github.com/{old}", f"github.com/{new}")
+            if updated != text:
+                path.write_text(updated, encoding="utf-8")
+                changed.append(path.relative_to(ROOT).as_posix())
+    print(f"{old} -> {new}: " + (", ".join(changed) or "nothing to change"))
+
+
 def main(argv: list[str]) -> int:
     if argv[:1] == ["claims"]:
         write_claims()
+        return 0
+    if argv[:1] == ["source"]:
+        point_at_source()
         return 0
     if not argv or argv[0] not in ("clean", "run", "time"):
         print(__doc__)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError
 
 from tests import stacks as stack
 from tests.kernel_env import kernel_environment
@@ -35,7 +37,7 @@ if Path(sys.prefix).resolve() != (ROOT / ".venv-colab").resolve():
     raise RuntimeError(f"RNNLAB_COLAB_STACK=required outside .venv-colab: {sys.prefix}")
 if moved := stack.drift(stack.read_pins(), stack.installed()):
     raise RuntimeError(f"this environment is not Colab's stack: {moved}")
-REPOSITORY_LINE = 'REPOSITORY = "https://github.com/rnnlab/rnnlab"'
+SOURCE_LINE = re.compile(r'^SOURCE = "git\+https://github\.com/[\w.-]+/[\w.-]+"', re.M)
 
 # After the setup cell, in the same kernel: what a learner's next cells rely on.
 PROBE = """
@@ -76,9 +78,10 @@ def snapshot(tmp_path_factory):
 
 
 def setup_source(lesson: Path, repository: str) -> str:
+    """The lesson's setup cell with pip pointed at ``repository`` (a git URL)."""
     source = nbformat.read(lesson, as_version=4).cells[1].source
-    assert source.count(REPOSITORY_LINE) == 1, f"{lesson.name}: REPOSITORY is defined once"
-    return source.replace(REPOSITORY_LINE, f'REPOSITORY = "{repository}"')
+    assert len(SOURCE_LINE.findall(source)) == 1, f"{lesson.name}: SOURCE is defined once"
+    return SOURCE_LINE.sub(f'SOURCE = "git+{repository}"', source)
 
 
 def run_in_fresh_kernel(cells: list[str], workdir: Path, env: dict) -> list[list[dict]]:
@@ -129,3 +132,65 @@ def test_with_the_kit_present_the_setup_cell_installs_nothing(snapshot, kernel_e
 
 def test_colab_stack_is_intact():
     assert stack.drift(stack.read_pins(), stack.installed()) == {}
+
+
+UNREACHABLE = "file:///nonexistent/rnnlab"  # a source pip cannot reach, as in Colab today
+
+
+def setup_error(cells: list[str], workdir: Path, env: dict) -> CellExecutionError:
+    with pytest.raises(CellExecutionError) as stopped:
+        run_in_fresh_kernel(cells, workdir, env)
+    return stopped.value
+
+
+def test_an_unreachable_source_stops_the_setup_cell_with_a_way_in(kernel_env, tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "rnnlab"],
+                   check=True, capture_output=True)
+    # the cell after it would fail with a NameError if the lesson ran on: it never runs
+    error = setup_error([setup_source(LESSONS[0], UNREACHABLE), "print(rnnlab.__version__)"],
+                        tmp_path, kernel_env)
+    assert error.ename == "SetupError"
+    message = str(error)
+    assert f"pip could not install rnnlab from rnnlab @ git+{UNREACHABLE}" in message
+    assert "make wheel" in message and "COLAB.md" in message
+    assert "NameError" not in message and "ModuleNotFoundError" not in message
+    assert "rnnlab" not in stack.installed()
+
+
+def test_a_wheel_uploaded_next_to_the_notebook_installs_the_kit(kernel_env, tmp_path):
+    subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", "rnnlab"],
+                   check=True, capture_output=True)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                    "--wheel-dir", str(tmp_path), str(ROOT)], check=True, capture_output=True)
+    (wheel,) = tmp_path.glob("rnnlab-*.whl")
+    before = stack.installed()
+    setup, probe = run_in_fresh_kernel([setup_source(LESSONS[0], UNREACHABLE), PROBE],
+                                       tmp_path, kernel_env)
+    assert f"installing rnnlab from {wheel.name}" in text_of(setup)
+    found = json.loads(text_of(probe))
+    assert stack.changes(before, stack.installed()) == {"rnnlab": (None, found["version"])}
+
+
+def test_a_runtime_without_tensorflow_is_told_to_switch_and_installs_nothing(kernel_env,
+                                                                             tmp_path):
+    """Colab's TPU runtime ships no TensorFlow: a kernel where it cannot be imported
+    (``sys.modules["tensorflow"] = None``) stands in for it."""
+    startup = Path(kernel_env["IPYTHONDIR"]) / "profile_default" / "startup"
+    hide = startup / "01-no-tensorflow.py"
+    hide.write_text('import sys\nsys.modules["tensorflow"] = None  # as on a TPU runtime\n')
+    try:
+        runs = pip_runs(kernel_env)
+        error = setup_error([setup_source(LESSONS[0], UNREACHABLE)], tmp_path, kernel_env)
+    finally:
+        hide.unlink()
+    assert error.ename == "SetupError"
+    assert "no TensorFlow" in str(error) and "Change runtime type" in str(error)
+    assert pip_runs(kernel_env) == runs  # nothing downloaded, nothing replaced
+
+
+def test_the_setup_cell_puts_keras_on_tensorflow_whatever_keras_backend_says(
+        snapshot, kernel_env, tmp_path):
+    setup = setup_source(LESSONS[0], snapshot)
+    probe = "import keras; print(keras.backend.backend())"
+    outputs = run_in_fresh_kernel([setup, probe], tmp_path, {**kernel_env, "KERAS_BACKEND": "jax"})
+    assert text_of(outputs[1]).strip() == "tensorflow"
