@@ -190,7 +190,7 @@ CLAIMS = {
         ("ties the LSTM over the first 9 characters and is ahead of it from 10 on",
          "rnn-matched - lstm   +0.001 ± 0.013   -0.036 ± 0.007"),
         ("differs by only 0.015 to 0.022 nats",
-         "                 lstm            1.789            1.531            1.530            1.508"),
+         "lstm            1.789            1.531            1.530            1.508"),
         ("about one standard error of that difference taken window by window",
          "rnn-matched: 50-100 minus 101-1000 characters +0.015 ± 0.016"),
         ("about one standard error of that difference taken window by window",

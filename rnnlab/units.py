@@ -43,7 +43,8 @@ def gate_saturation(trace: cells.Trace) -> dict[str, tuple[np.ndarray, np.ndarra
     Networks", count them. A sigmoid near 0 or 1 is a switch, not a lost gradient: this
     is not the same question as ``saturation``."""
     if trace.kind != "lstm":
-        raise ValueError(f"trace: expected an LSTM's trace (it has gates), got a {trace.kind!r} one")
+        raise ValueError(f"trace: expected an LSTM's trace (it has gates), got a "
+                         f"{trace.kind!r} one")
     low, high = SATURATION_THRESHOLDS["gate"]
     return {name: ((V < low).mean(axis=0), (V > high).mean(axis=0))
             for name, V in (("I", trace.I), ("F", trace.F), ("O", trace.O))}

@@ -309,7 +309,8 @@ def test_gate_viewer_draws_the_chosen_gate_and_unit(pair, passage):
     assert set(drawn) == {"H", "C_tilde", "tanh(C)"}
     np.testing.assert_allclose(drawn["tanh(C)"].x, sat["tanh(C)"][0])
     np.testing.assert_allclose(drawn["C_tilde"].y, sat["C_tilde"][1])
-    np.testing.assert_allclose(drawn["H"].y, units.saturation(cells.unroll(pair["rnn"], text))["H"][1])
+    rnn_trace = cells.unroll(pair["rnn"], text)
+    np.testing.assert_allclose(drawn["H"].y, units.saturation(rnn_trace)["H"][1])
 
 
 def test_gate_viewer_always_shows_a_full_window(pair, passage):

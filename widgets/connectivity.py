@@ -82,7 +82,8 @@ class ConnectivityView(View):
         )
         for kind in self._models:
             self.figure.add_scatter(x=[], y=[], mode="lines", name=LABELS[kind], meta=kind,
-                                    line=dict(color=COLOURS[kind], width=2.5, dash=MODEL_DASHES[kind]),
+                                    line=dict(color=COLOURS[kind], width=2.5,
+                                              dash=MODEL_DASHES[kind]),
                                     hovertemplate="%{x} back: %{y:.1e}<extra>%{meta}</extra>")
         self._target.observe(lambda change: self.update(), names="value")
         rows = [W.VBox([W.HTML(model_heading(kind)), pane])

@@ -88,7 +88,8 @@ class TextComparer(View):
                                   icon="play")
         self._panes = {kind: W.HTML().add_class("rnnlab-sample") for kind in self._models}
         self.figure = new_figure(
-            title=f"Next character after the seed, at this temperature (p >= {SHOWN_PROBABILITY:g})",
+            title=("Next character after the seed, at this temperature "
+                   f"(p >= {SHOWN_PROBABILITY:g})"),
             barmode="group", height=340,
             xaxis=dict(title="character (⏎ newline, ␣ space)", type="category"),
             yaxis=dict(title="probability", rangemode="tozero"),
