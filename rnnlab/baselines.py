@@ -428,6 +428,16 @@ def ngram_ladder(train_ids, scored: Mapping, vocab_size: int, max_order: int,
                             scored if isinstance(scored, Mapping) else type(scored).__name__)
     arrays = {name: checks.ids(f"scored[{name!r}]", ids, vocab_size=vocab_size, min_length=2)
               for name, ids in scored.items()}
-    ngrams = _Ngrams(train_ids, vocab_size, max_order, continuation=smoothing == "kneser-ney")
-    return {name: [float(-logs.mean()) for _, logs in _ladder(ngrams, ids, max_order, smoothing)]
-            for name, ids in arrays.items()}
+    from rnnlab.progress import StatusLine  # a ladder over millions of characters: seconds
+
+    with StatusLine(f"{smoothing} ladder, orders 1 to {max_order}",
+                    total=max_order * len(arrays)) as status:
+        ngrams = _Ngrams(train_ids, vocab_size, max_order,
+                         continuation=smoothing == "kneser-ney")
+        ladders = {}
+        for name, ids in arrays.items():
+            ladders[name] = []
+            for _, logs in _ladder(ngrams, ids, max_order, smoothing):
+                ladders[name].append(float(-logs.mean()))
+                status.step(sum(map(len, ladders.values())), f"order {len(ladders[name])}")
+    return ladders

@@ -39,6 +39,9 @@ __all__ = ["train", "TrainConfig", "Recorder", "check_checkpoint", "evaluate",
 SCHEDULES = ("constant", "cosine")
 
 
+STATUS_FROM_CHARS = 200_000  # evaluate() shows a status line on more text than this
+
+
 def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128,
              vocab=None, carry: bool = False, streams: int = 16) -> float:
     """Mean cross-entropy in nats per character of ``ids`` (targets ``ids[1:]``).
@@ -65,9 +68,19 @@ def evaluate(model, ids, *, num_steps: int = 100, batch_size: int = 128,
                              checks.whole("streams", streams))
     total, count = 0.0, 0
     forward = _forward_loss(model)
-    for inputs, targets in dataset(ids, num_steps, batch_size, shuffle=False):
-        total += float(forward(inputs, targets))  # summed over (batch, num_steps)
-        count += int(np.prod(targets.shape))
+    from rnnlab.progress import StatusLine, in_kernel
+
+    windows = (len(ids) - 1) // num_steps  # as dataset() cuts them, shuffle off
+    # a status line for a long scoring (all held-out text: seconds), not for the small
+    # evaluations training makes at every record
+    with StatusLine(f"scoring {len(ids) - 1:,} characters in windows of {num_steps}",
+                    total=-(-windows // batch_size),
+                    enabled=in_kernel() and len(ids) > STATUS_FROM_CHARS) as status:
+        for batch, (inputs, targets) in enumerate(dataset(ids, num_steps, batch_size,
+                                                          shuffle=False)):
+            total += float(forward(inputs, targets))  # summed over (batch, num_steps)
+            count += int(np.prod(targets.shape))
+            status.step(batch + 1)
     return total / count
 
 
