@@ -45,6 +45,8 @@ def moves(control):
         values = [control.min, control.max, middle]
     elif isinstance(control, W.IntText):
         values = [control.value + 1]
+    elif isinstance(control, W.Checkbox):  # a series shown or hidden (legend's keyboard twin)
+        values = [not control.value]
     else:
         return []
     return [v for v in values if v != control.value and v not in PLACEHOLDERS]
@@ -53,7 +55,7 @@ def moves(control):
 def controls(view):
     return [w for w in widget_tree(view.widget)
             if isinstance(w, (W.Dropdown, W.SelectionSlider, W.IntSlider, W.FloatSlider,
-                              W.IntText, W.Textarea))]
+                              W.IntText, W.Textarea, W.Checkbox))]
 
 
 def exercise(view, name: str, texts=()) -> int:

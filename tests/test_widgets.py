@@ -3,6 +3,7 @@
 import dataclasses
 import base64
 
+import ipywidgets as W
 import numpy as np
 import pytest
 
@@ -50,6 +51,14 @@ def shown_as_last_value(value):
     return captured.outputs, result
 
 
+def widget_by_id(model_id: str):
+    """The live widget of ``model_id`` (ipywidgets 7 and 8 keep them in different places)."""
+    from ipywidgets.widgets import widget
+
+    instances = getattr(widget, "_instances", None)
+    return (instances if instances is not None else widget.Widget.widgets)[model_id]
+
+
 def widget_tree(widget):
     """Every widget shown inside ``widget``, itself included."""
     yield widget
@@ -71,7 +80,23 @@ def test_a_chart_as_a_cells_last_value_goes_out_as_display_data():
     outputs, result = shown_as_last_value(chart)
     assert result == {}
     (shown,) = outputs
-    assert shown.data[WIDGET_VIEW]["model_id"] == chart.model_id
+    box = widget_by_id(shown.data[WIDGET_VIEW]["model_id"])
+    caption, figure = box.children  # the chart under a caption a screen reader reads
+    assert figure is chart and "Figure: t" in caption.value and 'role="heading"' in caption.value
+
+
+def test_every_figure_is_named_for_a_screen_reader(pair, passage):
+    view = GradientFlow(models=pair, windows=4)
+    captions = [w for w in widget_tree(view.widget) if "rnnlab-figure-title" in getattr(
+        w, "_dom_classes", ())]
+    assert len(captions) == 1 and view.figure.layout.title.text in captions[0].value
+    view._choice.value = "lstm"
+    view._quantity.value = "C"  # the view retitles its figure: the caption follows
+    assert "dL_T/dC" in view.figure.layout.title.text
+    assert view.figure.layout.title.text in captions[0].value
+    from rnnlab.widgets._base import plot_html
+
+    assert 'role="figure" aria-label="Figure: t"' in plot_html('{"layout": {"title": {"text": "t"}}}')
 
 
 @pytest.fixture
@@ -754,3 +779,27 @@ def test_gate_viewer_can_pick_its_units_on_another_passage(shakespeare):
     assert view.traces["lstm"].text == shown
     in_sample = GateViewer(models={"lstm": lstm}, text=shown)
     assert in_sample.cells_found != expected  # picking on the shown text picks otherwise
+
+
+def test_series_toggles_hide_and_show_what_the_legend_does(tiny_corpus):
+    """The keyboard's way to hide a series: a checkbox per legend entry, kept by series
+    (not by name, which a curve's records may change) while the curves are drawn."""
+    monitor = TrainingMonitor(vocab_size=len(tiny_corpus.vocab), curves=("rnn", "lstm"))
+    boxes = [w for w in monitor.toggles.widget.children if isinstance(w, W.Checkbox)]
+    names = [t.name for t in monitor.figure.data if t.showlegend is not False]
+    assert [b.description for b in boxes] == names and all(b.value for b in boxes)
+    boxes[0].value = False  # hide the RNN's training curve
+    first = monitor.figure.data[0]
+    assert first.visible == "legendonly" and monitor.figure.data[1].visible is not False
+    boxes[0].value = True
+    assert first.visible is True
+    boxes[1].value = False
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
+    config = training.TrainConfig(max_steps=4, eval_every=2, batch_size=16, num_steps=20,
+                                  eval_chars=400)
+    training.train(model, tiny_corpus, config, progress=False,
+                   on_record=monitor.on_record("rnn", config))
+    renamed = monitor.figure.data[1]  # renamed by the split its records were scored on
+    assert renamed.visible == "legendonly" and len(renamed.x) == 2  # drawn, still hidden
+    after = [w for w in monitor.toggles.widget.children if isinstance(w, W.Checkbox)]
+    assert after[1].description == renamed.name and after[1].value is False

@@ -96,8 +96,10 @@ def plot_html(figure_json: str) -> str:
     from plotly.offline import get_plotlyjs_version
 
     div = f"rnnlab-plot-{uuid.uuid4().hex}"
+    title = html.escape(json.loads(figure_json).get("layout", {}).get("title", {}).get(
+        "text") or "untitled figure", quote=True)
     source = f"https://cdn.plot.ly/plotly-{get_plotlyjs_version()}.min"
-    return f"""<div id="{div}"></div>
+    return f"""<div id="{div}" role="figure" aria-label="Figure: {title}"></div>
 <script>
 (function () {{
   var figure = {figure_json};
@@ -123,10 +125,11 @@ def plot_html(figure_json: str) -> str:
 
 
 class WidgetFigure(go.FigureWidget):
-    """plotly's ``FigureWidget``, shown as ``display_data`` (see ``publish``)."""
+    """plotly's ``FigureWidget``, shown as ``display_data`` (see ``publish``), under a
+    caption that names it for a screen reader (``figure_caption``)."""
 
     def _ipython_display_(self, **kwargs):
-        publish(self)
+        publish(W.VBox([figure_caption(self), self]))
 
 
 class StaticFigure(go.Figure):
@@ -185,10 +188,76 @@ def new_figure(base=None, **layout):
     return figure
 
 
+# A caption a screen reader reads and the eye does not see: the figure's own title is SVG
+# text, which gives the figure as a whole no name (the usual visually-hidden pattern).
+HIDDEN = ("position:absolute;width:1px;height:1px;padding:0;margin:-1px;overflow:hidden;"
+          "clip:rect(0,0,0,0);white-space:nowrap;border:0")
+
+
+def figure_caption(figure) -> W.HTML:
+    """A heading that names ``figure`` for a screen reader (class ``rnnlab-figure-title``),
+    kept equal to its title as the view retitles it."""
+    caption = W.HTML().add_class("rnnlab-figure-title")
+
+    def name(*_):
+        title = figure.layout.title.text or "untitled figure"
+        caption.value = (f'<div role="heading" aria-level="4" style="{HIDDEN}">'
+                         f"Figure: {html.escape(title)}</div>")
+
+    name()
+    figure.layout.on_change(name, "title.text")
+    return caption
+
+
 def in_box(figure) -> list:
-    """What a view's box holds for ``figure``: ``[figure]`` for a widget figure; nothing
-    for a static one, which the view displays after its box."""
-    return [figure] if isinstance(figure, W.Widget) else []
+    """What a view's box holds for ``figure``: its caption for screen readers and the
+    figure, for a widget figure; nothing for a static one, which the view displays after
+    its box (its HTML names itself, see ``plot_html``)."""
+    return [figure_caption(figure), figure] if isinstance(figure, W.Widget) else []
+
+
+class SeriesToggles:
+    """One checkbox per series in a figure's legend: the keyboard's way to hide and show a
+    series, which a legend offers to the mouse only. ``widget`` is the row to show;
+    ``refresh()`` after the view adds, removes or renames traces. A series is known by its
+    ``meta`` (or its name), so a renamed one keeps its box and its state."""
+
+    def __init__(self, figure, label: str = "show"):
+        self.figure = figure
+        self.widget = W.HBox(layout=W.Layout(flex_flow="row wrap"))
+        self.widget.add_class("rnnlab-series-toggles")
+        self._label = W.HTML(f"<b>{html.escape(label)}:</b>")
+        self._hidden: set[str] = set()  # the series the learner unticked
+        self._boxes: dict[str, W.Checkbox] = {}
+        self.refresh()
+
+    @staticmethod
+    def _key(trace) -> str:
+        return trace.meta if isinstance(trace.meta, str) else trace.name
+
+    def refresh(self) -> None:
+        series = [t for t in self.figure.data
+                  if t.name and t.showlegend is not False and t.visible is not False]
+        keys = [self._key(t) for t in series]
+        if keys != list(self._boxes):
+            self._boxes = {}
+            for key in keys:
+                box = W.Checkbox(value=key not in self._hidden, indent=False,
+                                 layout=W.Layout(width="auto"))
+                box.observe(lambda change, key=key: self._toggle(key, change["new"]),
+                            names="value")
+                self._boxes[key] = box
+            self.widget.children = [self._label, *self._boxes.values()]
+        for trace, key in zip(series, keys):
+            self._boxes[key].description = trace.name
+            if key in self._hidden:
+                trace.visible = "legendonly"
+
+    def _toggle(self, key: str, shown: bool) -> None:
+        (self._hidden.discard if shown else self._hidden.add)(key)
+        for trace in self.figure.data:
+            if self._key(trace) == key:
+                trace.visible = True if shown else "legendonly"
 
 
 class View:

@@ -10,7 +10,7 @@ import numpy as np
 from rnnlab import tasks
 from rnnlab.palette import PALETTE
 from rnnlab.models import KIND_LABELS as LABELS  # the task models are not the shipped ones
-from rnnlab.widgets._base import COLOURS, View, in_box, new_figure
+from rnnlab.widgets._base import COLOURS, SeriesToggles, View, in_box, new_figure
 from rnnlab.widgets.theme import MODEL_SYMBOLS, OTHER_COLOURS
 
 MAIN_SERIES = tasks.MAIN_SERIES  # the series a live run trains, drawn thick
@@ -64,8 +64,9 @@ class LagExplorer(View):
         self._last_run_ended = float("-inf")
         self._label = W.HTML()
         self.figure = new_figure(legend=dict(orientation="h", y=-0.25), height=560)
+        self.toggles = SeriesToggles(self.figure, "series shown")
         self._box = W.VBox([self._task, W.HBox([self._lag, self._run]), self._label,
-                            self._status, *in_box(self.figure)])
+                            self._status, *in_box(self.figure), self.toggles.widget])
         self._task.observe(self._on_task, names="value")
         self._lag.observe(self._on_lag, names="value")
         self._on_task(None)
@@ -130,6 +131,8 @@ class LagExplorer(View):
                                 line=dict(width=1)),
                     hovertemplate="lag %{customdata}: %{y:.2f}<extra>%{meta}</extra>")
             self._draw_live()
+            if hasattr(self, "toggles"):  # not yet while the view is being built
+                self.toggles.refresh()
             before = self._lag.value if change is not None else None
             self._lag.options = lags
             # the lag shown before, or the sweep's nearest to it; the middle one at first

@@ -10,7 +10,7 @@ from rnnlab import training
 from rnnlab.baselines import uniform_nats
 from rnnlab.history import History
 from rnnlab.models import KINDS
-from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
+from rnnlab.widgets._base import COLOURS, LABELS, SeriesToggles, View, in_box, new_figure
 from rnnlab.widgets.theme import MODEL_SYMBOLS
 
 # Ticks of the log x axis, in millions of characters: plotly's own label the minor ticks
@@ -81,8 +81,9 @@ class TrainingMonitor(View):
                                           bar_style="info")
         self._label = W.HTML()
         # the label under the bar, not beside it: beside it a long one wraps in a narrow column
+        self.toggles = SeriesToggles(self.figure, "curves shown")
         self._box = W.VBox([self._progress, self._label, self._status,
-                            *in_box(self.figure)])
+                            *in_box(self.figure), self.toggles.widget])
 
     def _set_vocab_size(self, vocab_size: int) -> None:
         """Know V from now on, and draw ln(V) unless the loss axis leaves it out."""
@@ -162,6 +163,7 @@ class TrainingMonitor(View):
         for trace in self.figure.data:
             if trace.meta == f"{kind}/val" and records:
                 trace.name = f"{LABELS[kind]}, {_split_name(records[-1])}"
+        self.toggles.refresh()
 
     def _show_progress(self, kind: str, r: dict, seen: dict) -> None:
         """The bar follows this run's budget (``r``, the run's own record); the label

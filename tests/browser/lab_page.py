@@ -255,3 +255,32 @@ def move_every_control(view, after_move=None) -> list[str]:
             move(dropdown.locator("label.widget-label").inner_text(),
                  lambda: select.select_option(index=target))
     return moved
+
+
+# what a learner can operate in a view, as the browser draws it: slider handles, drop-down
+# lists, buttons (toggle rows, Generate), text boxes and check boxes
+CONTROLS = ".noUi-handle, select, button, textarea, input"
+
+
+def keyboard_controls(view) -> list:
+    """The view's controls a learner can use now: shown and enabled."""
+    return [c for c in view.locator(CONTROLS).all()
+            if c.is_visible() and c.is_enabled() and c.get_attribute("disabled") is None]
+
+
+def tab_through(view, controls) -> set[int]:
+    """Focus the first of ``controls``, press Tab until the focus leaves the view; the
+    indices of ``controls`` that held the focus on the way."""
+    for index, control in enumerate(controls):
+        control.evaluate("(node, i) => node.dataset.rnnlabKey = String(i)", index)
+    controls[0].focus()
+    reached = set()
+    for _ in range(len(controls) * 3):
+        key = view.page.evaluate("() => document.activeElement.dataset.rnnlabKey ?? null")
+        inside = view.evaluate("(node) => node.contains(document.activeElement)")
+        if not inside:
+            break
+        if key is not None:
+            reached.add(int(key))
+        view.page.keyboard.press("Tab")
+    return reached

@@ -269,3 +269,49 @@ def test_remote_requests_are_the_ones_off_the_machine():
             "wss://example.org/socket", "https://cdn.plot.ly/plotly-2.35.2.min.js"]
     assert remote_requests(urls) == ["https://cdn.plot.ly/plotly-2.35.2.min.js",
                                      "wss://example.org/socket"]
+
+
+@pytest.mark.parametrize("name,css,count", VIEWS, ids=[v[0][:2] for v in VIEWS])
+def test_every_control_is_reachable_and_usable_from_the_keyboard(lessons, name, css, count):
+    """WCAG 2.1.1: Tab reaches every control of the view; a slider moves with the arrow
+    keys, a list with the arrow keys, a toggle row and a check box (the legend's keyboard
+    twin) with the space bar, and the view redraws each time, without an error."""
+    page = lessons.run(name)
+    for index in range(count):
+        view = lab_page.view(page, css, index)
+        view.scroll_into_view_if_needed()
+        controls = lab_page.keyboard_controls(view)
+        assert controls, f"{name}: {css} #{index} has no control"
+        reached = lab_page.tab_through(view, controls)
+        missed = [controls[i].evaluate("n => n.outerHTML.slice(0, 80)")
+                  for i in range(len(controls)) if i not in reached]
+        assert not missed, f"{name}: Tab never reaches {missed}"
+        kinds = {"slider": view.locator(".noUi-handle:not([disabled])"),
+                 "list": view.locator(".widget-dropdown select:enabled"),
+                 "toggle": view.locator(".widget-toggle-buttons button:not(.mod-active)"
+                                        ":enabled"),
+                 "check box": view.locator(".widget-checkbox input")}
+        for kind, found in kinds.items():
+            shown = [c for c in found.all() if c.is_visible()]
+            if not shown:
+                continue
+            control = shown[0]
+            before = lab_page.on_screen(view)
+            control.focus()
+            page.keyboard.press({"slider": "ArrowRight", "list": "ArrowDown"}.get(kind, " "))
+            lab_page.wait_until_changed(lambda: lab_page.on_screen(view), before,
+                                        what=f"{name}: the view after a {kind} key")
+            lab_page.wait_for_kernel_idle(page)
+            assert view.locator(".rnnlab-status [role=alert]").count() == 0, (
+                f"{name}: the {kind} key shows an error")
+
+
+@pytest.mark.parametrize("name", LESSONS)
+def test_every_figure_has_a_name_a_screen_reader_reads(lessons, name):
+    """Each plotly figure follows a heading that names it with the figure's own title."""
+    page = lessons.run(name)
+    for plot in page.locator(".js-plotly-plot").all():
+        title = plot.locator(".gtitle").first.text_content().strip()
+        output = plot.locator("xpath=ancestor::div[contains(@class,'jp-OutputArea-output')]")
+        heading = output.get_by_role("heading", name=f"Figure: {title}")
+        assert heading.count() >= 1, f"{name}: no heading names the figure {title!r}"
