@@ -293,6 +293,9 @@ def run_point(point: Point, corpus: Corpus, checkpoint: Path, progress: bool = F
             val_nats=round(carried if point.carry_state else windows, 5),
             val_nats_windows=round(windows, 5), val_nats_carried=round(carried, 5),
             train_nats=round(history[-1]["train_nats"], 5),
+            # the training's own clock, every session of a resumed point included (the
+            # provenance's wall seconds cover this process only)
+            train_seconds=round(history[-1]["seconds"], 1),
             params=models.count_params(point.kind, len(corpus.vocab), point.model_config()),
             curve=[{"chars_seen": r["chars_seen"], "val_nats": round(r["val_nats"], 5),
                     "train_nats": round(r["train_nats"], 5)} for r in history])

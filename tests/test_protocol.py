@@ -120,6 +120,7 @@ def test_a_point_is_scored_on_validation_and_never_reads_the_held_out_tail(two_t
                   "paused_seconds", "load_average"):
         assert field in first["provenance"]
     assert first["provenance"]["cpu_seconds"] > 0
+    assert 0 < first["train_seconds"] <= first["provenance"]["wall_seconds"]
     assert not (tmp_path / "a.npz").exists(), "a finished point's checkpoint is removed"
 
 
