@@ -94,6 +94,9 @@ def test_every_figure_is_named_for_a_screen_reader(pair, passage):
     view._quantity.value = "C"  # the view retitles its figure: the caption follows
     assert "dL_T/dC" in view.figure.layout.title.text
     assert view.figure.layout.title.text in captions[0].value
+    with view.figure.batch_update():  # a title set whole, as some views do, is seen too
+        view.figure.update_layout(title="another title")
+    assert "Figure: another title" in captions[0].value
     from rnnlab.widgets._base import plot_html
 
     static = plot_html('{"layout": {"title": {"text": "t"}}}')

@@ -205,7 +205,7 @@ def figure_caption(figure) -> W.HTML:
                          f"Figure: {html.escape(title)}</div>")
 
     name()
-    figure.layout.on_change(name, "title.text")
+    figure.layout.on_change(name, "title")  # "title" sees every way a title is set
     return caption
 
 
