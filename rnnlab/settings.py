@@ -66,8 +66,8 @@ def start_tensorflow() -> str:
     """
     from rnnlab.progress import StatusLine
 
-    check_keras_backend()
     with StatusLine("starting TensorFlow"), _stderr_to(_startup_lines):
+        check_keras_backend()  # imports Keras, and TensorFlow with it: inside, as quiet
         return device_summary()
 
 

@@ -17,7 +17,7 @@ from rnnlab import pretrained
 from rnnlab.palette import MODEL_TEXT, PALETTE, ink_on
 from rnnlab.widgets.theme import TEMPLATE
 
-# Okabe & Ito (2008) colours: distinguishable with the common colour-vision deficiencies.
+# Okabe & Ito (2008) hues, darkened to 3:1 on white where needed (rnnlab.palette).
 COLOURS = {role: PALETTE[role]
            for role in (*pretrained.SHIPPED, "toy", "baseline", "chance")}
 DIVERGING = "RdBu_r"  # gates around 0.5, states around 0: blue low, red high
