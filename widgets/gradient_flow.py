@@ -95,8 +95,9 @@ class GradientFlow(View):
                                       description="activation")
         self._quantity = W.Dropdown(options=QUANTITY_CHOICES, value="H",
                                     description="gradient of")
-        self._weights = W.ToggleButtons(options=WEIGHTS, value="trained",
-                                        style={"button_width": "9em"})
+        # a list, not toggle buttons: in JupyterLab a focused button's keys (space, Enter)
+        # go to the notebook, and a learner on the keyboard could not press it
+        self._weights = W.Dropdown(options=WEIGHTS, value="trained", description="weights")
         self.figure = new_figure(
             title="How much of the error signal is left, k steps back",
             xaxis_title="steps back k (0: the last step, whose prediction is scored)",

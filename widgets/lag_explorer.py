@@ -55,7 +55,8 @@ class LagExplorer(View):
         if task not in tasks_here:
             raise ValueError(f"task: expected one of {tasks_here} (the sweep's tasks), "
                              f"got {task!r}")
-        self._task = W.ToggleButtons(options=tasks_here, value=task, description="task")
+        # a list, not toggle buttons, for the keyboard (see GradientFlow's weights)
+        self._task = W.Dropdown(options=tasks_here, value=task, description="task")
         self._lag = W.SelectionSlider(options=[1], description="lag",
                                       continuous_update=False)
         self._run = W.Button(description="Train this lag live", icon="play",
