@@ -248,7 +248,7 @@ def test_a_clipped_step_is_the_unclipped_step_at_a_smaller_rate(tiny_corpus):
 
 def test_clipping_keeps_a_huge_step_from_throwing_the_weights(tiny_corpus):
     """One step from the same weights and batch: unclipped at rate 100 the loss after it
-    jumps by more than 4 nats; clipped at 0.05 the step is 5 long at most, and the loss
+    jumps by more than a nat; clipped at 0.05 the step is 5 long at most, and the loss
     falls. (One step, not a whole run: after a throw a run is chaotic, and its later
     losses differ between TensorFlow versions.)"""
     settings = dict(steps=2, learning_rate=100.0, num_hiddens=16, batch_size=8, num_steps=20)
@@ -256,7 +256,7 @@ def test_clipping_keeps_a_huge_step_from_throwing_the_weights(tiny_corpus):
     tame = clipping.clipping_run(tiny_corpus, global_clipnorm=0.05, **settings)
     assert wild["grad_norm"][0] == pytest.approx(tame["grad_norm"][0])
     assert wild["grad_norm"][0] > 0.05  # so the clip acts on the first step
-    assert wild["loss"][1] > wild["loss"][0] + 4  # thrown
+    assert wild["loss"][1] > wild["loss"][0] + 1  # thrown: more than a nat worse
     assert tame["loss"][1] < tame["loss"][0]  # a step of bounded length: still downhill
 
 

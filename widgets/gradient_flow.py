@@ -14,7 +14,7 @@ from rnnlab.palette import PALETTE
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 from rnnlab.widgets.theme import MODEL_DASHES
 
-# the shipped models are trained or at initialisation, as the weights toggle says
+# the shipped models are trained or at initialisation, as the weights list says
 CHOICES = [("toy RNN (random weights)", "toy"), ("vanilla RNN", "rnn"),
            ("LSTM", "lstm"), ("RNN and LSTM", "both")]
 QUANTITY_CHOICES = [("hidden state H", "H"), ("cell state C (LSTM)", "C"),
@@ -126,7 +126,7 @@ class GradientFlow(View):
                         self._activation, self._quantity, self._weights):
             control.observe(self._on_change, names="value")
         # the controls of the trained models and of the toy: only one row is shown, so
-        # that no control that does nothing stays on screen (a disabled toggle still looks
+        # that no control that does nothing stays on screen (a disabled control still looks
         # selected)
         self._trained_row = W.HBox([self._quantity, self._weights])
         self._toy_row = W.HBox([self._activation, self._radius, self._num_hiddens])
