@@ -127,3 +127,18 @@ def seed_runs(corpus, seeds, **settings) -> list[dict]:
     """``clipping_run`` once per seed with the same settings: one run shows one path,
     several show how often a cliff is hit."""
     return [clipping_run(corpus, seed=seed, **settings) for seed in seeds]
+
+
+def clipped_steps(run: dict) -> np.ndarray:
+    """The steps where the clip acted: the gradient was longer than ``global_clipnorm``
+    (none for a run without clipping)."""
+    if run["global_clipnorm"] is None:
+        return np.array([], dtype=int)
+    return np.flatnonzero(run["grad_norm"] > run["global_clipnorm"])
+
+
+def first_rise(run: dict, above: float) -> int | None:
+    """The first step whose loss is more than ``above`` nats over the step before (a
+    throw), or None if no step is."""
+    rises = np.flatnonzero(np.diff(run["loss"]) > above)
+    return int(rises[0]) + 1 if rises.size else None

@@ -266,6 +266,10 @@ def test_the_clipping_summaries():
     assert clipping.largest_rise(run) == (pytest.approx(1.5), 2)  # lands on step 2
     assert clipping.end_of_run(run) == pytest.approx(2.0)  # the last 20 steps
     assert clipping.end_of_run(run, "saturated") == pytest.approx(np.linspace(0, 1, 24)[4:].mean())
+    assert clipping.first_rise(run, above=1.0) == 2 and clipping.first_rise(run, above=2) is None
+    norms = dict(run, grad_norm=np.array([0.5, 2.0, 1.0, 3.0]), global_clipnorm=1.0)
+    assert list(clipping.clipped_steps(norms)) == [1, 3]  # longer than the clip, not equal
+    assert clipping.clipped_steps(dict(norms, global_clipnorm=None)).size == 0
     diverged = dict(run, diverged_at=7)
     assert clipping.largest_rise(diverged) == (math.inf, 7)
     assert clipping.end_of_run(diverged) == math.inf
