@@ -33,6 +33,7 @@ def clipping_run(
     batch_size: int = 32,
     num_steps: int = 50,
     seed: int = 0,
+    clip_from: int = 0,
 ) -> dict:
     """A short plain-SGD run of a vanilla RNN (Keras's initialisers), clipped or not.
 
@@ -40,7 +41,10 @@ def clipping_run(
     longer (Pascanu et al. 2013, algorithm 1); the step is then at most
     ``learning_rate * global_clipnorm`` long. The seed fixes the initial weights and the
     order of the batches, so two runs with the same seed start from the same weights and
-    see the same batches. Returns per-step arrays ``grad_norm`` (before clipping),
+    see the same batches. ``clip_from`` switches the clip on only from that step: a run
+    with the same seed and ``clip_from=s`` takes exactly the unclipped run's first ``s``
+    steps, then branches off it (the step that threw the unclipped run, taken clipped).
+    Returns per-step arrays ``grad_norm`` (before clipping),
     ``loss`` and ``saturated`` (the fraction of hidden values with |H| > 0.9, where
     tanh' < 0.19 and the gradient through that unit mostly dies), NaN from the step where
     the loss stopped being finite (``diverged_at``, else None): a diverged run is never
@@ -57,6 +61,8 @@ def clipping_run(
     if global_clipnorm is not None and not global_clipnorm > 0:
         raise ValueError("global_clipnorm: expected None (no clipping) or a number above 0, "
                          f"got {global_clipnorm!r}")
+    if not (isinstance(clip_from, int) and 0 <= clip_from < steps):
+        raise ValueError(f"clip_from: expected a step from 0 to {steps - 1}, got {clip_from!r}")
     model = models.build("rnn", corpus.vocab, num_hiddens=num_hiddens, seed=seed)
     train_ids, _ = corpus.split()
     batches = iter(dataset(train_ids, num_steps, batch_size, seed=seed).repeat())
@@ -67,9 +73,10 @@ def clipping_run(
     loss_fn = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
 
     clip = math.inf if global_clipnorm is None else float(global_clipnorm)
+    no_clip = tf.constant(math.inf)  # before clip_from: min(1, inf / norm) leaves g alone
 
     @tf.function  # one graph for the forward pass, the backward pass and the update
-    def sgd_step(inputs, targets):
+    def sgd_step(inputs, targets, clip):
         with tf.GradientTape() as tape:
             H = recurrent(embedding(inputs), training=True)[0]  # (batch, num_steps, hiddens)
             loss = loss_fn(targets, dense(H))  # logits (batch, num_steps, vocab_size)
@@ -88,7 +95,8 @@ def clipping_run(
     run = "no clipping" if global_clipnorm is None else f"clipped at {global_clipnorm:g}"
     with StatusLine(f"SGD at rate {learning_rate:g}, {run}, seed {seed}", total=steps) as status:
         for step in range(steps):
-            loss, norm, saturated_now = (float(x) for x in sgd_step(*next(batches)))
+            clip_now = tf.constant(clip) if step >= clip_from else no_clip
+            loss, norm, saturated_now = (float(x) for x in sgd_step(*next(batches), clip_now))
             if not (math.isfinite(loss) and math.isfinite(norm)):
                 diverged_at = step  # the weights were left as they were: nothing to update
                 break
@@ -96,7 +104,9 @@ def clipping_run(
             status.step(step + 1, f"gradient norm {norm:.3g}")
     return {"grad_norm": grad_norm, "loss": losses, "saturated": saturated,
             "diverged_at": diverged_at, "seed": seed,
-            "global_clipnorm": global_clipnorm, "learning_rate": learning_rate}
+            "global_clipnorm": global_clipnorm, "learning_rate": learning_rate,
+            "clip_from": clip_from, "num_hiddens": num_hiddens, "batch_size": batch_size,
+            "num_steps": num_steps}
 
 
 def largest_rise(run: dict) -> tuple[float, int]:
@@ -130,11 +140,12 @@ def seed_runs(corpus, seeds, **settings) -> list[dict]:
 
 
 def clipped_steps(run: dict) -> np.ndarray:
-    """The steps where the clip acted: the gradient was longer than ``global_clipnorm``
-    (none for a run without clipping)."""
+    """The steps where the clip acted: from ``clip_from`` on, the gradient was longer than
+    ``global_clipnorm`` (none for a run without clipping)."""
     if run["global_clipnorm"] is None:
         return np.array([], dtype=int)
-    return np.flatnonzero(run["grad_norm"] > run["global_clipnorm"])
+    acted = np.flatnonzero(run["grad_norm"] > run["global_clipnorm"])
+    return acted[acted >= run["clip_from"]]
 
 
 def first_rise(run: dict, above: float) -> int | None:
@@ -142,3 +153,57 @@ def first_rise(run: dict, above: float) -> int | None:
     throw), or None if no step is."""
     rises = np.flatnonzero(np.diff(run["loss"]) > above)
     return int(rises[0]) + 1 if rises.size else None
+
+
+
+def branch_at_wall(corpus, run: dict, *, above: float = 2.0, global_clipnorm: float = 1.0,
+                   steps_after: int = 60) -> dict | None:
+    """``run`` again from its seed, with the clip switched on at the update that threw it.
+
+    The throw is ``first_rise(run, above)``: the loss of that step is more than ``above``
+    nats over the step before, so the update taken at the step before (the *wall*) threw
+    the weights. The branch repeats the run exactly up to the wall (same initial weights,
+    same batches, no clip), takes the wall's update clipped at ``global_clipnorm``, and
+    keeps the clip on for ``steps_after`` steps more (not past the run's own length). Same
+    weights, same batch, only the clip differs: what differs after the wall is the clip's
+    doing. None if the run has no such rise.
+    """
+    landing = first_rise(run, above)
+    if landing is None:
+        return None
+    if run["global_clipnorm"] is not None and run["clip_from"] < landing:
+        raise ValueError("run: expected a run without clipping before its throw, got one "
+                         f"clipped at {run['global_clipnorm']:g} from step {run['clip_from']}")
+    return clipping_run(corpus, learning_rate=run["learning_rate"],
+                        global_clipnorm=global_clipnorm,
+                        steps=min(len(run["loss"]), landing + steps_after), seed=run["seed"],
+                        clip_from=landing - 1, num_hiddens=run["num_hiddens"],
+                        batch_size=run["batch_size"], num_steps=run["num_steps"])
+
+
+def branch_effect(run: dict, branch: dict) -> dict:
+    """What switching the clip on at the wall changed: ``branch_at_wall(corpus, run)``
+    against ``run`` itself, over the steps the branch took.
+
+    ``wall``: the step whose update threw ``run``; ``identical``: whether both had the same
+    losses up to it (they must: same seed, no clip yet); ``before``: the mean loss over the
+    END_STEPS steps up to the wall (fewer near the start); then three (unclipped, clipped)
+    pairs: ``step``, the loss change the wall's update made; ``largest_rise``, the largest
+    one-step rise from the wall on; ``end``, the mean loss over the branch's last
+    END_STEPS steps. A run that diverged in that stretch rises by, and ends at, ``inf``.
+    """
+    wall, n = branch["clip_from"], len(branch["loss"])
+
+    def measured(loss):
+        loss = np.asarray(loss[:n], dtype=float)  # (n,)
+        if not np.all(np.isfinite(loss[wall:])):
+            return math.inf, math.inf, math.inf
+        rises = np.diff(loss[wall:])  # (n - wall - 1,)
+        return float(rises[0]), float(rises.max()), float(loss[-END_STEPS:].mean())
+
+    unclipped, clipped = measured(run["loss"]), measured(branch["loss"])
+    return {"seed": run["seed"], "wall": wall,
+            "identical": bool(np.array_equal(run["loss"][:wall + 1], branch["loss"][:wall + 1])),
+            "before": float(np.mean(run["loss"][max(0, wall + 1 - END_STEPS):wall + 1])),
+            "step": (unclipped[0], clipped[0]), "largest_rise": (unclipped[1], clipped[1]),
+            "end": (unclipped[2], clipped[2])}

@@ -360,7 +360,8 @@ def dataset(ids, num_steps: int, batch_size: int, shuffle: bool = True, seed: in
 
     The ids are cut into non-overlapping windows of ``num_steps + 1`` characters; the
     targets are the inputs shifted by one. With ``shuffle`` the windows are reshuffled
-    on every pass (deterministically from ``seed``) and incomplete batches are dropped,
+    on every pass (deterministically from ``seed`` and TensorFlow's global seed, which
+    tf.data combines with it; the lessons set both) and incomplete batches are dropped,
     so every training batch has the same shape; without it every window is kept, in
     order, which is what an evaluation wants.
     """

@@ -260,6 +260,52 @@ def test_clipping_keeps_a_huge_step_from_throwing_the_weights(tiny_corpus):
     assert tame["loss"][1] < tame["loss"][0]  # a step of bounded length: still downhill
 
 
+def test_a_run_clipped_from_a_later_step_is_the_unclipped_run_until_then(tiny_corpus):
+    settings = dict(steps=5, learning_rate=2.0, num_hiddens=16, batch_size=8, num_steps=20,
+                    seed=3)
+    plain = clipping.clipping_run(tiny_corpus, **settings)
+    late = clipping.clipping_run(tiny_corpus, global_clipnorm=0.1, clip_from=2, **settings)
+    # bit for bit the same three losses (steps 0-2), then the clipped update of step 2
+    assert np.array_equal(plain["loss"][:3], late["loss"][:3])
+    assert late["grad_norm"][2] > 0.1  # so the clip acts there
+    assert abs(plain["loss"][3] - late["loss"][3]) > 1e-3
+    assert list(clipping.clipped_steps(late)) == [s for s in range(2, 5)
+                                                   if late["grad_norm"][s] > 0.1]
+    with pytest.raises(ValueError, match="clip_from: expected a step from 0 to 4"):
+        clipping.clipping_run(tiny_corpus, global_clipnorm=0.1, clip_from=5, **settings)
+
+
+def test_a_branch_at_the_wall_takes_the_throwing_update_clipped(tiny_corpus):
+    settings = dict(steps=4, learning_rate=100.0, num_hiddens=16, batch_size=8, num_steps=20)
+    run = clipping.clipping_run(tiny_corpus, **settings)
+    landing = clipping.first_rise(run, above=1.0)
+    assert landing is not None  # rate 100 throws the run (see the test above)
+    branch = clipping.branch_at_wall(tiny_corpus, run, above=1.0, global_clipnorm=0.05,
+                                     steps_after=1)
+    effect = clipping.branch_effect(run, branch)
+    assert effect["wall"] == branch["clip_from"] == landing - 1
+    assert len(branch["loss"]) == landing + 1 and effect["identical"]
+    assert effect["step"][0] > 1.0  # the throw itself
+    assert effect["step"][1] < 0  # the same update clipped: downhill
+    assert clipping.branch_at_wall(tiny_corpus, run, above=1e6) is None  # no such rise
+    with pytest.raises(ValueError, match="run: expected a run without clipping"):
+        clipping.branch_at_wall(tiny_corpus, branch, above=-1e6)
+
+
+def test_a_branch_effect_pairs_the_run_and_its_branch():
+    run = {"seed": 4, "loss": np.array([4.0, 3.5, 6.0, 5.0, 7.0] + [5.0] * 20)}
+    branch = {"loss": np.array([4.0, 3.5, 3.2, 3.3, 3.0] + [2.0] * 20), "clip_from": 1}
+    effect = clipping.branch_effect(run, branch)
+    assert effect["seed"] == 4 and effect["wall"] == 1 and effect["identical"]
+    assert effect["before"] == pytest.approx(3.75)  # steps 0 and 1: fewer than END_STEPS
+    assert effect["step"] == (pytest.approx(2.5), pytest.approx(-0.3))
+    assert effect["largest_rise"] == (pytest.approx(2.5), pytest.approx(0.1))
+    assert effect["end"] == (pytest.approx(5.0), pytest.approx(2.0))
+    diverged = dict(run, loss=np.r_[run["loss"][:3], [np.nan] * 22])
+    assert clipping.branch_effect(diverged, branch)["end"] == (math.inf, pytest.approx(2.0))
+    assert not clipping.branch_effect(dict(run, loss=run["loss"] + 0.1), branch)["identical"]
+
+
 def test_the_clipping_summaries():
     loss = np.array([3.0, 2.5, 4.0, 3.9] + [2.0] * 20)
     run = {"loss": loss, "diverged_at": None, "saturated": np.linspace(0, 1, 24)}
@@ -267,7 +313,7 @@ def test_the_clipping_summaries():
     assert clipping.end_of_run(run) == pytest.approx(2.0)  # the last 20 steps
     assert clipping.end_of_run(run, "saturated") == pytest.approx(np.linspace(0, 1, 24)[4:].mean())
     assert clipping.first_rise(run, above=1.0) == 2 and clipping.first_rise(run, above=2) is None
-    norms = dict(run, grad_norm=np.array([0.5, 2.0, 1.0, 3.0]), global_clipnorm=1.0)
+    norms = dict(run, grad_norm=np.array([0.5, 2.0, 1.0, 3.0]), global_clipnorm=1.0, clip_from=0)
     assert list(clipping.clipped_steps(norms)) == [1, 3]  # longer than the clip, not equal
     assert clipping.clipped_steps(dict(norms, global_clipnorm=None)).size == 0
     diverged = dict(run, diverged_at=7)
