@@ -173,8 +173,15 @@ def gradient_band(norms: np.ndarray, low: float = 10, high: float = 90) -> dict:
     """Per step, the median and a ``low``-``high`` percentile band over windows of each
     window's norm relative to its own last step (1.0 at t = T), shape (T,) each."""
     norms = np.asarray(norms, dtype=np.float64)
-    if norms.ndim != 2:
-        raise ValueError(f"norms: expected (n_windows, T), got shape {norms.shape}")
+    if norms.ndim != 2 or norms.shape[0] == 0 or norms.shape[1] == 0:
+        raise ValueError(f"norms: expected (n_windows, T) with both above 0, got shape "
+                         f"{norms.shape}")
+    last = norms[:, -1]  # (n,): what each window's ratios are taken against
+    bad = np.flatnonzero(~(np.isfinite(last) & (last > 0)))
+    if bad.size:
+        raise ValueError(f"norms: window {int(bad[0])}'s last step is {float(last[bad[0]])}: a "
+                         "ratio to it is undefined; expected a finite norm above 0 (drop that "
+                         "window)")
     ratio = norms / norms[:, -1:]  # (n, T)
     return {"median": np.median(ratio, axis=0), "low": np.percentile(ratio, low, axis=0),
             "high": np.percentile(ratio, high, axis=0), "windows": len(norms)}
@@ -279,14 +286,20 @@ def toy_gradient_norms(
     X = rng.standard_normal((num_steps, num_hiddens))  # (T, num_hiddens) random inputs
     H = np.zeros(num_hiddens)
     A_all, H_all = np.zeros((num_steps, num_hiddens)), np.zeros((num_steps, num_hiddens))
-    for t in range(num_steps):
-        A = X[t] @ W_xh + H @ W_hh  # (num_hiddens,)
-        H = act(A)
-        A_all[t], H_all[t] = A, H
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is reported below
+        for t in range(num_steps):
+            A = X[t] @ W_xh + H @ W_hh  # (num_hiddens,)
+            H = act(A)
+            A_all[t], H_all[t] = A, H
     G = rng.standard_normal(num_hiddens)
     G /= np.linalg.norm(G)  # dL/dH_T: a unit vector
     norms = np.zeros(num_steps)
-    for t in range(num_steps - 1, -1, -1):
-        norms[t] = np.linalg.norm(G)
-        G = (G * act_grad(A_all[t], H_all[t])) @ W_hh.T  # dL/dH_{t-1}
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(num_steps - 1, -1, -1):
+            norms[t] = np.linalg.norm(G)
+            G = (G * act_grad(A_all[t], H_all[t])) @ W_hh.T  # dL/dH_{t-1}
+    if not (np.isfinite(norms).all() and np.isfinite(A_all).all()):
+        raise ValueError(f"spectral_radius: {radius:g} over {num_steps} steps overflows "
+                         "float64 (numbers past 1.8e308); expected a smaller radius or fewer "
+                         "steps")
     return norms

@@ -234,6 +234,7 @@ class CharModel:
                     f"{source}: weight {name!r} has shape {arrays[name].shape}, the model "
                     f"expects {value.shape}"
                 )
+        _refuse_non_finite(arrays, source)
         for layer_name in self.layer_names:
             for w in self.layer(layer_name).weights:
                 w.assign(arrays[f"{layer_name}/{w.name}"])
@@ -248,10 +249,23 @@ class CharModel:
         }
 
     def save(self, path: str | os.PathLike, **meta) -> Path:
-        """Write weights and metadata to one ``.npz`` file, atomically (no pickle)."""
+        """Write weights and metadata to one ``.npz`` file, atomically (no pickle). Weights
+        that are no longer finite are refused before anything is written: ``load`` would
+        refuse the file, and an older good file at ``path`` is kept."""
+        weights = self.get_weights()
+        _refuse_non_finite(weights, "model weights", "; nothing was written")
         self.meta.update(meta)
-        return checkpoint.write(path, self.get_weights(),
+        return checkpoint.write(path, weights,
                                 {"model": self.describe(), **self.meta, "role": "model"})
+
+
+def _refuse_non_finite(arrays: dict, source: str, consequence: str = "") -> None:
+    """A CheckpointError naming the first weight holding NaN or an infinity (a run that
+    diverged leaves them): such a model predicts nothing meaningful."""
+    for name, value in arrays.items():
+        if not np.isfinite(np.asarray(value)).all():
+            raise CheckpointError(f"{source}: weight {name!r} holds NaN or infinite values "
+                                  f"(did the training diverge?){consequence}")
 
 
 def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **overrides):

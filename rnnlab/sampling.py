@@ -46,9 +46,26 @@ def as_rng(rng) -> np.random.Generator:
     raise TypeError(f"rng: expected None, an int seed or a numpy Generator, got {rng!r}")
 
 
+def _checked_logits(logits) -> np.ndarray:
+    """``logits`` as float64, refused when no distribution can come from them: no logit on
+    the last axis, a NaN (a model whose weights stopped being finite gives NaN everywhere),
+    or every logit of a distribution at -inf (no character left with any probability)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    if logits.ndim == 0 or logits.shape[-1] == 0:
+        raise ValueError(f"logits: expected at least one logit per distribution, got shape "
+                         f"{logits.shape}")
+    if np.isnan(logits).any():
+        raise ValueError("logits: expected numbers, got NaN (are the model's weights still "
+                         "finite? a run that diverged leaves NaN weights)")
+    if np.isneginf(logits).all(axis=-1).any():
+        raise ValueError("logits: expected at least one logit above -inf in each "
+                         "distribution, got all -inf")
+    return logits
+
+
 def _greedy(logits) -> np.ndarray:
     """One-hot on the largest logit: the limit of the softmax as the temperature falls to 0."""
-    logits = np.asarray(logits, dtype=np.float64)
+    logits = _checked_logits(logits)
     probs = np.zeros_like(logits)
     np.put_along_axis(probs, logits.argmax(axis=-1)[..., None], 1.0, axis=-1)
     return probs
@@ -56,10 +73,13 @@ def _greedy(logits) -> np.ndarray:
 
 def _softmax(logits, temperature: float) -> np.ndarray:
     """softmax(logits / temperature) in float64 for a checked temperature > 0."""
+    logits = _checked_logits(logits)
     with np.errstate(over="ignore"):
-        z = np.asarray(logits, dtype=np.float64) / temperature
-    if not np.isfinite(z).all():
-        # a temperature so small (5e-324, say) that logits / T overflow: the limit is greedy
+        z = logits / temperature
+    if not np.isfinite(z.max(axis=-1)).all():
+        # an infinite logit, or a temperature so small (5e-324, say) that logits / T
+        # overflow: the limit is greedy. A -inf below a finite largest logit is fine: exp
+        # gives it probability 0.
         return _greedy(logits)
     e = np.exp(z - z.max(axis=-1, keepdims=True))  # stable: the largest exponent is 0
     return e / e.sum(axis=-1, keepdims=True)
@@ -103,7 +123,7 @@ def sample(model, seed_text: str = "", length: int = 200, temperature: float = 1
     chosen = np.zeros(length, dtype=np.int64)
     for t in range(length):
         if temperature == 0:
-            next_id = int(logits.argmax())
+            next_id = int(_checked_logits(logits).argmax())  # argmax would take a NaN
             probs[t, next_id] = 1.0
         else:
             probs[t] = _softmax(logits, temperature)  # (vocab_size,)

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-from rnnlab import cells
+from rnnlab import cells, checks
 
 
 # Where a unit counts as saturated: a sigmoid gate below 0.1 or above 0.9, a tanh value
@@ -134,6 +134,10 @@ def find_cells(model, text: str, top: int = 5, state: str = "H",
     is constant over the text is skipped.
     ``trace``: the model's ``cells.unroll(model, text)``, when the caller already has it.
     """
+    top = checks.whole("top", top)
+    if not isinstance(text, str) or len(text) < 2:
+        raise ValueError("text: expected at least 2 characters to correlate over, got "
+                         f"{text!r}"[:120])
     trace = trace if trace is not None else cells.unroll(model, text)
     values = getattr(trace, state, None)
     if values is None:

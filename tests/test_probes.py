@@ -1,6 +1,7 @@
 """Gradients through time: autodiff through the Keras cell against independent references."""
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -153,6 +154,12 @@ def test_toy_bad_arguments():
         gradient_probes.toy_gradient_norms(10, float("nan"))
     with pytest.raises(ValueError, match="num_steps"):
         gradient_probes.toy_gradient_norms(0, 1.0)
+    # past float64's range the norms would be NaN: said instead, by the radius's name
+    for radius, steps in ((1e300, 10), (10.0, 400)):
+        with pytest.raises(ValueError, match=re.escape(f"spectral_radius: {radius:g} over "
+                                                       f"{steps} steps overflows float64")):
+            gradient_probes.toy_gradient_norms(steps, radius, "linear")
+    assert np.isfinite(gradient_probes.toy_gradient_norms(200, 1.5, "linear")).all()  # 1e35
 
 
 def test_saturation_counts_thresholds():
@@ -201,6 +208,10 @@ def test_find_cells_ranks_by_correlation(tiny_corpus):
     assert rs == sorted(rs, reverse=True) and len(rs) == 4
     with pytest.raises(ValueError, match="no 'C'"):
         units.find_cells(models.build("rnn", tiny_corpus.vocab, num_hiddens=4), text, state="C")
+    with pytest.raises(ValueError, match="text: expected at least 2 characters"):
+        units.find_cells(model, "")  # no correlation over nothing (it listed NaN)
+    with pytest.raises(ValueError, match="top: expected"):
+        units.find_cells(model, text, top=-1)  # it returned all units but one
 
 
 def test_feature_correlation_checks_a_pick_on_another_passage(tiny_corpus):
@@ -449,6 +460,9 @@ def test_gradient_band_is_relative_to_each_windows_last_step():
     assert band["windows"] == 3
     with pytest.raises(ValueError, match=r"norms: expected \(n_windows, T\)"):
         gradient_probes.gradient_band(np.ones(4))
+    for last in (0.0, np.nan):  # a ratio to it would be inf or NaN
+        with pytest.raises(ValueError, match="norms: window 1's last step is"):
+            gradient_probes.gradient_band(np.array([[1.0, 2.0], [1.0, last]]))
 
 
 def test_at_initialisation_is_the_same_architecture_untrained(tiny_corpus):

@@ -119,3 +119,46 @@ def test_a_vanishing_temperature_is_greedy_not_nan(trained):
     tiny = sampling.sample(model, "The ", length=20, temperature=5e-324, rng=0)
     assert np.isfinite(tiny.probs).all()
     assert tiny.text == sampling.generate(model, "The ", 20, temperature=0)
+
+
+def test_logits_that_give_no_distribution_are_refused():
+    """A NaN logit would win the argmax (probability 1) and all -inf would pick the first
+    character: both are refused by name, as is an empty vector. A -inf beside finite
+    logits is a masked character: probability 0, the rest a softmax."""
+    for logits, said in (([1.0, np.nan, 2.0], "got NaN"), ([-np.inf] * 3, "got all -inf"),
+                         ([], "at least one logit")):
+        for temperature in (1.0, 0.0):
+            with pytest.raises(ValueError, match=f"logits: expected .*{said}"):
+                sampling.softmax_with_temperature(logits, temperature)
+    masked = sampling.softmax_with_temperature([-np.inf, 1.0, 2.0], 1.0)
+    np.testing.assert_allclose(masked, [0.0, 1 / (1 + math.e), math.e / (1 + math.e)])
+
+
+def test_a_model_whose_weights_are_not_finite_is_refused_not_sampled(trained, tmp_path):
+    """A run that diverged leaves NaN weights: set_weights refuses them, save writes
+    nothing (an older good file stays), and sampling from such a model raises instead of
+    writing confident text."""
+    from rnnlab import models
+    from rnnlab.errors import CheckpointError
+
+    model = trained["rnn"]
+    good = model.get_weights()
+    bad = {name: value.copy() for name, value in good.items()}
+    bad["recurrent/kernel"][0, 0] = np.nan
+    with pytest.raises(CheckpointError, match="weight 'recurrent/kernel' holds NaN"):
+        model.set_weights(bad)
+    np.testing.assert_array_equal(model.get_weights()["recurrent/kernel"],
+                                  good["recurrent/kernel"])  # refused before any assign
+    kept = model.save(tmp_path / "rnn.npz")
+    before = kept.read_bytes()
+    broken = models.build("rnn", model.vocab, model.config)
+    for w in broken.layer(models.RECURRENT).weights:  # as a diverged optimizer leaves them
+        w.assign(np.full(w.shape, np.nan))
+    with pytest.raises(CheckpointError, match="holds NaN or infinite values.*nothing was written"):
+        broken.save(kept)
+    assert kept.read_bytes() == before
+    for temperature in (0.8, 0.0):
+        with pytest.raises(ValueError, match="logits: expected numbers, got NaN"):
+            sampling.generate(broken, "The ", 5, temperature=temperature, rng=0)
+    with pytest.raises(ValueError, match="got NaN"):
+        sampling.next_char_probs(broken, "The ")
