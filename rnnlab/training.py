@@ -547,7 +547,9 @@ class Recorder:
             self._save(record)
         self._progress.record(record)
         if self.on_record is not None:
-            self.on_record(dict(record))
+            # and where this run started: 0, or a resumed checkpoint's step, which the
+            # record's step and characters already count from
+            self.on_record({**record, "run_start_step": self.start_step})
         return False
 
     def _save(self, record: dict) -> None:
@@ -605,7 +607,8 @@ def train(model, corpus: Corpus, config: TrainConfig | None = None, *,
     split only; records are measured on the validation split (``config.eval_split``).
 
     Every ``eval_every`` steps (and at the end) a record is made: it is appended to the
-    history, passed to ``on_record(record)``, and, with ``checkpoint``, saved with the
+    history, passed to ``on_record(record)`` (with ``run_start_step`` added: 0, or the step
+    a resumed run started from), and, with ``checkpoint``, saved with the
     weights, optimizer and random state in one file replaced atomically. Ctrl-C or a
     crash leaves the last record's checkpoint intact. A NaN or infinite loss stops
     training with TrainingDivergedError before anything from it is saved. An existing

@@ -22,7 +22,7 @@ def test_loss_falls_below_the_baseline_and_records_have_the_contract_fields(
     h = training.train(model, tiny_corpus, max_steps=60, eval_every=20, learning_rate=1e-2,
                        on_record=seen.append, **SMALL)
     assert [r["step"] for r in h] == [20, 40, 60]
-    assert seen == list(h)
+    assert seen == [{**r, "run_start_step": 0} for r in h]  # where this run started, too
     for r in h:
         assert set(history.RECORD_FIELDS) <= r.keys()
         assert r["chars_seen"] == r["step"] * 16 * 20
@@ -402,7 +402,8 @@ def test_recorder_records_saves_and_stops_at_the_budget(tmp_path):
     assert recorder.after_batch(1.5) is True  # step 2 spends max_steps=2
     assert recorder.after_evaluation(1.5, 1.7) is False
     (record,) = recorder.history
-    assert seen == [record] and record["step"] == 2 and record["chars_seen"] == 2 * 4 * 5
+    assert seen == [{**record, "run_start_step": 0}]
+    assert record["step"] == 2 and record["chars_seen"] == 2 * 4 * 5
     assert record["val_bpc"] == pytest.approx(1.7 / math.log(2))
     arrays, meta = checkpoint.read(tmp_path / "run.npz")
     assert meta["training"]["step"] == 2 and meta["history"] == [record]

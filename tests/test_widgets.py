@@ -807,3 +807,89 @@ def test_series_toggles_hide_and_show_what_the_legend_does(tiny_corpus):
     assert renamed.visible == "legendonly" and len(renamed.x) == 2  # drawn, still hidden
     after = [w for w in monitor.toggles.widget.children if isinstance(w, W.Checkbox)]
     assert after[1].description == renamed.name and after[1].value is False
+
+
+def other_characters(vocab):
+    """A vocabulary as long as ``vocab`` of entirely other characters."""
+    from rnnlab.vocab import Vocabulary
+
+    return Vocabulary.from_text("".join(chr(0x4E00 + i) for i in range(len(vocab))))
+
+
+def test_a_model_of_other_characters_swapped_in_is_refused_in_place(pair, shakespeare):
+    """A learner may replace a model in the dict a view was given: one that reads other
+    characters would be drawn with Shakespeare's labels. Both views say so in place."""
+    alien = models.build("lstm", other_characters(shakespeare.vocab), num_hiddens=24, seed=5)
+    mine = dict(pair)
+    comparer = TextComparer(models=mine, length=10)
+    mine["lstm"] = alien
+    comparer._generate.click()
+    assert comparer.error and "models['lstm']: reads a vocabulary of 84 characters other " \
+        "than models['rnn']'s" in comparer.error
+    assert comparer.samples == {} and all(len(bar.x) == 0 for bar in comparer.figure.data)
+    with pytest.raises(ValueError, match=r"models\['lstm'\]: reads a vocabulary"):
+        TextComparer(models={"rnn": pair["rnn"], "lstm": alien})
+    flow = GradientFlow(models={"rnn": pair["rnn"], "lstm": alien}, choice="lstm", windows=3,
+                        corpus=shakespeare)
+    assert flow.error and "VocabularyMismatchError: models['lstm']: reads a vocabulary" \
+        in flow.error and flow.curves == {}
+
+
+def test_gradient_flow_measures_a_model_swapped_into_its_dict(pair, shakespeare):
+    mine = dict(pair)
+    flow = GradientFlow(models=mine, choice="rnn", windows=3, corpus=shakespeare, num_steps=30)
+    before = flow.curves["rnn"].copy()
+    mine["rnn"] = models.build("rnn", shakespeare.vocab, num_hiddens=24, seed=6)
+    flow._choice.value = "lstm"
+    flow._choice.value = "rnn"  # the new model's curve, not the cached one of the old
+    windows = shakespeare.heldout_windows(3, 400, seed=0)
+    norms = gradient_probes.window_gradients(mine["rnn"], windows)["H"][:, -30:]
+    np.testing.assert_allclose(flow.curves["rnn"],
+                               gradient_probes.gradient_band(norms)["median"][::-1], rtol=1e-6)
+    assert np.abs(flow.curves["rnn"] - before).max() > 1e-6
+
+
+def test_charts_refuse_what_they_cannot_draw():
+    with pytest.raises(ValueError, match="hlines: a reference line spans the x range"):
+        line_chart({}, hlines={"ln V": 4.4}, title="t", xaxis_title="x", yaxis_title="y")
+    with pytest.raises(TypeError, match="hlines: 'ln V' is 'x'; expected a number"):
+        line_chart({"a": ([1, 2], [3, 4])}, hlines={"ln V": "x"}, title="t", xaxis_title="x",
+                   yaxis_title="y")
+    with pytest.raises(TypeError, match="values: 'a' is 'x'; expected a number"):
+        bar_chart({"a": "x"}, title="t", axis_title="x")
+    drawn = bar_chart({"a": np.float32(1.5), "b": 2}, title="t", axis_title="x")
+    assert list(drawn.data[0].x) == [1.5, 2]
+
+
+def test_training_monitor_refuses_a_vocabulary_of_no_whole_size():
+    for bad in (1.7, 1, 0):
+        with pytest.raises(ValueError, match="vocab_size: expected"):
+            TrainingMonitor(vocab_size=bad)
+
+
+def test_training_monitor_counts_a_resumed_run_once(tiny_corpus, tmp_path):
+    """10 steps with a checkpoint, then resumed to 20: the resumed run's records count from
+    the checkpoint's step already, and the curve goes on from there, not twice as far."""
+    monitor = TrainingMonitor(curves=("rnn",))
+    config = training.TrainConfig(max_steps=10, eval_every=5, batch_size=16, num_steps=20,
+                                  eval_chars=400)
+    path = tmp_path / "rnn.npz"
+    model = models.build("rnn", tiny_corpus.vocab, num_hiddens=8, embed_dim=4)
+    training.train(model, tiny_corpus, config, checkpoint=path, progress=False,
+                   on_record=monitor.on_record("rnn", config))
+    longer = dataclasses.replace(config, max_steps=20)
+    training.train(model, tiny_corpus, longer, checkpoint=path, resume=True, extend=True,
+                   progress=False, on_record=monitor.on_record("rnn", longer))
+    val = next(t for t in monitor.figure.data if t.meta == "rnn/val")
+    per_step = 16 * 20
+    np.testing.assert_allclose(val.x, [s * per_step / 1e6 for s in (5, 10, 15, 20)])
+    assert "step 20," in monitor._label.value
+
+
+def test_lag_explorer_clears_an_old_error_after_a_good_redraw():
+    view = LagExplorer(sweep=SWEEP, live_steps=30)
+    view.show_live([{"series": "no such series", "task": "recall", "lag": 999}])
+    assert view.error and "points: expected points of the sweep's series" in view.error
+    assert "alert" in view._status.value
+    view._task.value = "adding"  # a good redraw: the message goes
+    assert view.error is None and "alert" not in view._status.value

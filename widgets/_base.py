@@ -40,6 +40,23 @@ def character_spans(text: str, colours: Sequence[str], titles: Sequence[str],
     )
 
 
+def one_vocabulary(models: dict):
+    """The vocabulary every model in ``models`` reads; a VocabularyMismatchError naming the
+    first model that reads another (a view draws all of them on one set of characters,
+    so another model's ids would be labelled with the wrong characters). Checked at each
+    redraw too: a learner may swap a model in the dict the view was given."""
+    from rnnlab.errors import VocabularyMismatchError
+
+    (first, model), *others = models.items()
+    for name, other in others:
+        if other.vocab != model.vocab:
+            raise VocabularyMismatchError(
+                f"models[{name!r}]: reads a vocabulary of {len(other.vocab)} characters other "
+                f"than models[{first!r}]'s ({len(model.vocab)}); expected models trained on "
+                "the same corpus")
+    return model.vocab
+
+
 def model_heading(kind: str) -> str:
     """A model's name as a pane's heading, in its colour darkened for text (4.5:1)."""
     return (f"<b style='color:{MODEL_TEXT.get(kind, PALETTE['text'])}'>"

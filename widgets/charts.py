@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 from rnnlab.palette import PALETTE, ink_on
 from rnnlab.widgets._base import new_figure
 from rnnlab.widgets.theme import MODEL_SYMBOLS, OTHER_COLOURS, series_dashes
@@ -9,6 +11,14 @@ from rnnlab.widgets.theme import colour as colour_of
 
 # markers for the series of a chart with more series than dashes
 SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "star", "cross", "triangle-down")
+
+
+def _numbers(name: str, values: dict) -> None:
+    """A clear error when a value that is drawn and printed with a number format is not
+    a real number (plotly would draw it, and the format would fail with a bare message)."""
+    for label, value in values.items():
+        if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            raise TypeError(f"{name}: {label!r} is {value!r}; expected a number")
 
 
 def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
@@ -20,6 +30,7 @@ def bar_chart(values: dict[str, float], *, title: str, axis_title: str,
     -> role or colour) sets single bars, e.g. {"vanilla RNN": "rnn", "LSTM": "lstm"}.
     """
     colours = colours or {}
+    _numbers("values", values)
     labels = list(values)
     figure = new_figure(title=title, height=height, xaxis=dict(title=axis_title),
                         yaxis=dict(autorange="reversed"), margin=dict(l=190, r=40, t=50, b=50))
@@ -73,6 +84,10 @@ def line_chart(series: dict[str, tuple], *, title: str, xaxis_title: str, yaxis_
                            line=dict(color=colour, width=2.5, dash=dash),
                            marker=dict(symbol=symbol, size=7, maxdisplayed=0 if markers else 12))
     xs = [v for x, _ in series.values() for v in x]
+    _numbers("hlines", hlines or {})
+    if hlines and not xs:
+        raise ValueError("hlines: a reference line spans the x range of the series; expected "
+                         "at least one series with points, got none")
     # reference lines: thinner, across the whole x range
     for (name, y), role, dash in zip((hlines or {}).items(), reference_roles, reference_dashes):
         colour = colour_of(role)

@@ -11,6 +11,7 @@ from rnnlab import corpus as corpus_lib
 from rnnlab import checks, gradient_probes, pretrained
 from rnnlab.models import KINDS
 from rnnlab.palette import PALETTE
+from rnnlab.errors import VocabularyMismatchError
 from rnnlab.widgets._base import COLOURS, LABELS, View, in_box, new_figure
 from rnnlab.widgets.theme import MODEL_DASHES
 
@@ -135,7 +136,8 @@ class GradientFlow(View):
             *in_box(self.figure), self._status,
         ])
         self._offer_quantities()
-        self._norms: dict[tuple[str, str], dict[str, np.ndarray]] = {}  # window gradients
+        # (kind, weights) -> (the model measured, its window gradients by quantity)
+        self._norms: dict[tuple[str, str], tuple[object, dict[str, np.ndarray]]] = {}
         self.curves: dict[str, np.ndarray] = {}  # kind -> median, from k = 0 backwards
         self.bands: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # kind -> (low, high)
         self.update()
@@ -146,16 +148,22 @@ class GradientFlow(View):
         return self._models
 
     def _window_norms(self, kind: str, weights: str) -> dict[str, np.ndarray]:
-        """{quantity: (windows, MAX_STEPS)} for one model and weight set, computed once."""
-        if (kind, weights) not in self._norms:
-            model = self._trained_models()[kind]
-            if weights == "initial":
-                model = gradient_probes.at_initialisation(model)
+        """{quantity: (windows, MAX_STEPS)} for one model and weight set, computed once per
+        model: a model swapped into the dict since is measured afresh."""
+        model = self._trained_models()[kind]
+        cached = self._norms.get((kind, weights))
+        if cached is None or cached[0] is not model:
             corpus = self._corpus or corpus_lib.load()
             self._corpus = corpus
+            if model.vocab != corpus.vocab:
+                raise VocabularyMismatchError(
+                    f"models[{kind!r}]: reads a vocabulary of {len(model.vocab)} characters, "
+                    f"not the {len(corpus.vocab)} of the corpus whose held-out windows it "
+                    "would be fed; expected corpus= the corpus it was trained on")
+            probed = gradient_probes.at_initialisation(model) if weights == "initial" else model
             ids = corpus.heldout_windows(self.windows, MAX_STEPS, seed=self.seed)
-            self._norms[kind, weights] = gradient_probes.window_gradients(model, ids)
-        return self._norms[kind, weights]
+            self._norms[kind, weights] = model, gradient_probes.window_gradients(probed, ids)
+        return self._norms[kind, weights][1]
 
     def compute(self) -> tuple[dict, dict]:
         """(medians, bands) for the current controls: {kind: (T,)}, {kind: (low, high)},

@@ -79,7 +79,12 @@ class LagExplorer(View):
         return dict(sorted(mine.items(), key=lambda item: item[0] not in MAIN_SERIES[task]))
 
     def _on_task(self, change):
-        """Draw the chosen task's series from scratch: lags, chance and traces differ."""
+        """Draw the chosen task's series from scratch: lags, chance and traces differ. A
+        good redraw clears a message an earlier failure left."""
+        with self._errors_in_place():
+            self._draw_task(change)
+
+    def _draw_task(self, change):
         task = self._task.value
         series = self.series(task)
         lags = sorted({p["lag"] for s in series.values() for p in s["points"]})
@@ -139,7 +144,7 @@ class LagExplorer(View):
             # the lag shown before, or the sweep's nearest to it; the middle one at first
             self._lag.value = (lags[len(lags) // 2] if before is None
                                else min(lags, key=lambda lag: (abs(np.log(lag / before)), lag)))
-        self._on_lag(None)
+        self._read_lag()
         if before is not None and self._lag.value != before:
             self._label.value = (f"<i>The {task} sweep has no lag {before}: moved to the nearest, "
                                  f"{self._lag.value}.</i> " + self._label.value)
@@ -158,6 +163,10 @@ class LagExplorer(View):
 
     def _on_lag(self, change):
         """Mark the chosen lag and read the main series of the sweep there."""
+        with self._errors_in_place():
+            self._read_lag()
+
+    def _read_lag(self):
         lag, task = self._lag.value, self._task.value
         self.figure.update_traces(x=[lag, lag], selector=dict(meta="chosen lag"))
         found = []

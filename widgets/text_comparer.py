@@ -11,7 +11,7 @@ from plotly.colors import sample_colorscale
 from rnnlab import pretrained, sampling
 from rnnlab.palette import ink_on
 from rnnlab.widgets._base import (
-    COLOURS, LABELS, View, character_spans, in_box, model_heading, new_figure,
+    COLOURS, LABELS, View, character_spans, in_box, model_heading, new_figure, one_vocabulary,
 )
 from rnnlab.widgets.gate_viewer import shown_char
 
@@ -70,10 +70,7 @@ class TextComparer(View):
                  length: int = 300, temperature: float = 0.8, rng_seed: int = 0):
         super().__init__()
         self._models = models or pretrained.pair()
-        vocabs = {model.vocab.chars for model in self._models.values()}
-        if len(vocabs) != 1:
-            raise ValueError("models: both must share one vocabulary to be compared")
-        self._vocab = next(iter(self._models.values())).vocab
+        self._vocab = one_vocabulary(self._models)
         self._temperature = W.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.05,
                                           description="temperature", continuous_update=False,
                                           readout_format=".2f",
@@ -123,6 +120,7 @@ class TextComparer(View):
     def compute(self):
         """(samples, next-character distributions) for the current controls."""
         seed, temperature = self._seed.value, self._temperature.value
+        self._vocab = one_vocabulary(self._models)  # a model swapped in since must fit too
         samples = {
             kind: sampling.sample(model, seed, self._length.value, temperature,
                                   rng=int(self._rng_seed.value))

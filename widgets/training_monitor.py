@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipywidgets as W
 import numpy as np
 
-from rnnlab import training
+from rnnlab import checks, training
 from rnnlab.baselines import uniform_nats
 from rnnlab.history import History
 from rnnlab.models import KINDS
@@ -87,7 +87,7 @@ class TrainingMonitor(View):
 
     def _set_vocab_size(self, vocab_size: int) -> None:
         """Know V from now on, and draw ln(V) unless the loss axis leaves it out."""
-        self.vocab_size = int(vocab_size)
+        self.vocab_size = checks.whole("vocab_size", vocab_size, minimum=2)  # ln(1) = 0
         baseline = uniform_nats(self.vocab_size)
         low, high = self._loss_range or (0, np.inf)
         if low <= baseline <= high:
@@ -115,12 +115,14 @@ class TrainingMonitor(View):
                                  if value), None)
 
         # a run that continues an earlier one counts its steps and characters from where
-        # that ended, so the curve and the label say what the model has seen in all
+        # that ended, so the curve and the label say what the model has seen in all; a
+        # run resumed from a checkpoint counts them so already (from the checkpoint's step)
         last = self.records[kind][-1] if self.records[kind] else {"chars_seen": 0, "step": 0}
 
         def record(r: dict) -> None:
-            seen = {**r, "chars_seen": r["chars_seen"] + last["chars_seen"],
-                    "step": r["step"] + last["step"]}
+            base = last if r.get("run_start_step", 0) == 0 else {"chars_seen": 0, "step": 0}
+            seen = {**r, "chars_seen": r["chars_seen"] + base["chars_seen"],
+                    "step": r["step"] + base["step"]}
             self.records[kind].append(seen)
             with self._errors_in_place():  # a drawing problem must not stop the training
                 self._draw(kind)
