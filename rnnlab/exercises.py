@@ -3,16 +3,23 @@
 An exercise starts as ``answer = ...`` (or a function whose body is ``...``). Its checker
 returns a ``Feedback`` that a notebook shows in place: "not answered yet", a pass, or a
 hint. A checker never raises, so a lesson always runs top to bottom; what an answer
-raised becomes part of the hint. The solutions live in ``lessons/solutions/`` and ship
+raised becomes part of the hint, an answer still running after TIME_LIMIT_S seconds is
+stopped and said to be (where the operating system has SIGALRM: Linux, macOS, Colab),
+and a function is handed copies of the checker's arrays, so that changing them in place
+can neither pass a wrong answer nor fail a right one. The solutions live in ``lessons/solutions/`` and ship
 with the package as ``rnnlab.solutions``: ``solution("03")`` prints lesson 3's, which
 works from a lone notebook too (Colab).
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import html
 import math
+import signal
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +30,9 @@ from rnnlab.palette import PALETTE
 from rnnlab.progress import in_kernel
 
 UNANSWERED, PASS, HINT = "not answered yet", "pass", "hint"
+
+# seconds an answer may run: the slowest checker (Keras's GRU) takes about 2 s on 2 cores
+TIME_LIMIT_S = 30.0
 
 
 def solution_text(lesson: str | int) -> str:
@@ -83,6 +93,37 @@ class _Hint(Exception):
     """Raised inside a checker to give the learner a hint."""
 
 
+class _TimedOut(BaseException):
+    """Raised in the learner's code when the time limit is up: a BaseException, so that a
+    learner's ``except Exception`` does not swallow it."""
+
+
+@contextmanager
+def _time_limit(seconds: float):
+    """Interrupt the block with _TimedOut after ``seconds``, through SIGALRM, which only
+    the main thread can take (a notebook's cells run there); elsewhere, no limit."""
+    if not hasattr(signal, "setitimer") or threading.current_thread() is not \
+            threading.main_thread():
+        yield
+        return
+
+    def on_alarm(signum, frame):
+        raise _TimedOut
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _answer(function, *args):
+    """``function(*args)`` on copies: the checker's arrays stay as the checker made them."""
+    return function(*copy.deepcopy(args))
+
+
 def _unanswered(answer) -> bool:
     return answer is Ellipsis or answer is None
 
@@ -100,9 +141,17 @@ def checker(exercise: str):
                 return Feedback(exercise, UNANSWERED, "not answered yet: replace the ... with "
                                 "your answer and run the cell again")
             try:
-                message = check(answer, *args, **kwargs)
+                with _time_limit(TIME_LIMIT_S):
+                    message = check(answer, *args, **kwargs)
             except _Hint as hint:
                 return Feedback(exercise, HINT, str(hint))
+            except _TimedOut:
+                return Feedback(exercise, HINT, f"your answer was still running after "
+                                f"{TIME_LIMIT_S:g} s, so the check stopped it: look for a "
+                                "loop that never ends")
+            except SystemExit as exc:
+                return Feedback(exercise, HINT, f"your answer called exit({exc.code!r}): "
+                                "return the value instead")
             except Exception as exc:  # the learner's code failed: say how, do not crash
                 return Feedback(exercise, HINT, f"your answer raised {type(exc).__name__}: "
                                 f"{exc}")
@@ -132,6 +181,10 @@ def _number(answer, what: str) -> float:
 
 
 def _close(value: float, expected: float, rel: float) -> bool:
+    """Within ``rel`` of ``expected``; an infinite expected value is close to itself only
+    (``rel * inf`` would let any number through)."""
+    if not math.isfinite(expected):
+        return value == expected
     return abs(value - expected) <= rel * abs(expected)
 
 
@@ -184,6 +237,9 @@ def check_unigram_nats(answer, corpus):
 def check_perplexity(answer, nats: float):
     """``answer``: the perplexity of a model whose loss is ``nats`` per character."""
     value = _number(answer, "a perplexity")
+    if nats > math.log(np.finfo(float).max):
+        raise _Hint(f"e^{nats:g} is beyond the largest float ({np.finfo(float).max:.1e}): no "
+                    "number here can be this perplexity; check the loss it came from")
     expected = float(np.exp(nats))
     if _close(value, expected, 0.005):
         return (f"e^{nats:.3f} = {expected:.2f}: on average the model is as unsure as a fair "
@@ -224,7 +280,7 @@ def check_rnn_stack(rnn_stack):
     weights = [layer.get_weights() for layer in stack.layers]  # [(W_xh, W_hh, b_h)] * 2
     expected = np.asarray(stack(np.transpose(X, (1, 0, 2)))).transpose(1, 0, 2)  # (T, b, H)
     try:
-        found = rnn_stack(X, [tuple(w) for w in weights])
+        found = _answer(rnn_stack, X, [tuple(w) for w in weights])
     except ValueError as exc:
         # numpy says a mismatch of shapes in several ways, by operation
         if any(word in str(exc) for word in ("broadcast", "shape", "aligned", "mismatch")):
@@ -261,7 +317,7 @@ def check_rnn_step_backward(rnn_step_backward):
     X, H_0, W_xh, W_hh, b_h = _rnn_case(seed=3)
     X_t, H_prev = X[0], H_0  # (batch, embed_dim), (batch, num_hiddens)
     dH = np.random.default_rng(4).normal(size=H_prev.shape)  # dL/dH_t, (batch, num_hiddens)
-    found = rnn_step_backward(dH, X_t, H_prev, W_xh, W_hh, b_h)
+    found = _answer(rnn_step_backward, dH, X_t, H_prev, W_xh, W_hh, b_h)
     if found is None or found is Ellipsis:
         return None
     if not isinstance(found, (tuple, list)) or len(found) != 5:
@@ -383,7 +439,7 @@ def check_gru_step(gru_step):
     H = {name: np.zeros((2, 4)) for name in ("learner", "swapped", "reset_after")}
     for t in range(X.shape[1]):
         X_t = X[:, t].astype(np.float64)
-        found = gru_step(X_t, H["learner"], kernel, recurrent_kernel, bias)
+        found = _answer(gru_step, X_t, H["learner"], kernel, recurrent_kernel, bias)
         if _unanswered(found):
             return None
         found = _array(found, (2, 4), "H_t")
@@ -428,6 +484,10 @@ def check_time_constant(answer, traces, unit: int, within_lines: bool = False):
         expected = float(-1.0 / log_F.mean())
         per_step = float(np.mean(-1.0 / log_F))
         over_every = float(-1.0 / np.log(every).mean())
+    if not math.isfinite(expected):
+        raise _Hint(f"unit {unit}'s forget gate is exactly 1 on every character here: ln F "
+                    "is 0, and its time constant is infinite (it never forgets); no finite "
+                    "number is the answer")
     if _close(value, expected, 0.01):
         return (f"{expected:.1f} characters: after that many steps its gates, at their "
                 f"geometric mean ({np.exp(log_F.mean()):.3f}), keep 1/e of the cell")
@@ -453,11 +513,16 @@ def check_forget_product(answer, trace, unit: int, start: int, stop: int):
     value = _number(answer, "a share between 0 and 1")
     F = trace.F[start:stop, unit]
     expected = float(np.prod(F))
-    if _close(value, expected, 0.02) or abs(value - expected) < 1e-12:
+    # a relative match, however small the product (no absolute tolerance: 0 is not
+    # 1e-31); one that underflows to 0 in float64 matches 0 only
+    if _close(value, expected, 0.02):
         return (f"{expected:.2e}: along C alone, C_{stop - 1} keeps that share of C_{start - 1}"
                 f" (the gradient back along the same path is scaled by the same product)")
     if _close(value, float(F.sum()), 0.01) or _close(value, float(F.mean()), 0.01):
         raise _Hint("multiply the gates (np.prod): each step keeps F of what was there")
+    if value < 0 or value > 1:
+        raise _Hint(f"{value:g} cannot be a share: each gate is between 0 and 1, and so is "
+                    "their product")
     if _close(value, float(np.prod(trace.F[start:stop + 1, unit])), 0.02):
         raise _Hint(f"take the {stop - start} steps start .. stop - 1: F[{start}:{stop}]")
     raise _Hint(f"the direct path keeps, step by step, F of what was there: multiply unit "
@@ -502,7 +567,7 @@ def check_reliable_lag(reliable_lag):
     for rows, expected in cases:
         points = [{"lag": lag, "seed": seed, "accuracy": accuracy}
                   for lag, accuracies in rows for seed, accuracy in enumerate(accuracies)]
-        found = reliable_lag(points, 0.9)
+        found = _answer(reliable_lag, points, 0.9)
         if rows is cases[0][0] and found is None:
             return None  # the function's body is still `...`
         if found != expected:
@@ -535,7 +600,8 @@ def check_softmax_with_temperature(softmax):
 
     logits = np.array([2.0, 1.0, 0.0, -1.0])
     for temperature in (0.5, 1.0, 2.0):
-        result = _array(softmax(logits, temperature), logits.shape, "the probabilities")
+        result = _array(_answer(softmax, logits, temperature), logits.shape,
+                        "the probabilities")
         if result is None:
             return None
         expected = softmax_with_temperature(logits, temperature)
@@ -547,7 +613,7 @@ def check_softmax_with_temperature(softmax):
                 raise _Hint(f"at temperature {temperature} your probabilities sum to "
                             f"{result.sum():.3f}, not 1")
             raise _Hint(f"wrong at temperature {temperature}: exp(logits / T) / sum(...)")
-    big = _array(softmax(np.array([1000.0, 999.0]), 1.0), (2,), "the probabilities")
+    big = _array(_answer(softmax, np.array([1000.0, 999.0]), 1.0), (2,), "the probabilities")
     if not np.all(np.isfinite(big)):
         raise _Hint("logits of 1000 overflow exp: subtract the largest logit first (the "
                     "result does not change)")

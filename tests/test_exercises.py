@@ -1,5 +1,6 @@
 """Every exercise checker: unanswered, the solution in lessons/solutions, a wrong answer."""
 
+import dataclasses
 import importlib.util
 from pathlib import Path
 
@@ -297,3 +298,82 @@ def test_the_solutions_ship_with_the_kit_and_print_by_lesson(capsys):
     for wrong in ("08", 0, "twelve", ""):
         with pytest.raises(ValueError, match="lesson: expected a lesson number from 01 to 07"):
             exercises.solution_text(wrong)
+
+
+def test_an_answer_that_never_returns_is_stopped_and_said(monkeypatch):
+    """A loop that never ends, a sleep, or a number whose float() hangs: the checker stops
+    it after TIME_LIMIT_S (shortened here) and says so, for every kind of checker."""
+    import time
+
+    monkeypatch.setattr(exercises, "TIME_LIMIT_S", 0.5)
+
+    def forever(*args):
+        while True:
+            pass
+
+    class SlowNumber:
+        def __float__(self):
+            time.sleep(60)
+
+    started = time.monotonic()
+    for feedback in (exercises.check_softmax_with_temperature(forever),
+                     exercises.check_reliable_lag(lambda *a: time.sleep(60)),
+                     exercises.check_perplexity(SlowNumber(), 1.0)):
+        assert feedback.status == HINT and "still running after 0.5 s" in feedback.message
+    assert time.monotonic() - started < 10
+    # the alarm is off again: a later slow but finishing computation is not interrupted
+    time.sleep(0.7)
+
+
+def test_an_answer_that_exits_is_a_hint_not_the_end_of_the_kernel():
+    def exits(*args):
+        raise SystemExit(1)
+
+    feedback = exercises.check_rnn_step_backward(exits)
+    assert feedback.status == HINT and "called exit(1)" in feedback.message
+
+
+def test_answers_cannot_change_the_checkers_arrays():
+    """Each function gets copies: zeroing its inputs in place no longer passes a wrong
+    answer, and dividing them in place no longer fails a right one."""
+    sol = solution("07_generate_and_compare")
+
+    def zeroes_in_place(logits, temperature):
+        logits[:] = 0.0
+        return np.full(len(logits), 1 / len(logits))
+
+    def divides_in_place(logits, temperature):
+        logits /= temperature  # the right values, computed in place
+        e = np.exp(logits - logits.max())
+        return e / e.sum()
+
+    assert exercises.check_softmax_with_temperature(zeroes_in_place).status == HINT
+    assert exercises.check_softmax_with_temperature(divides_in_place).status == PASS
+    assert exercises.check_softmax_with_temperature(sol.softmax).status == PASS
+
+    def zero_gradients(dH, X_t, H_prev, W_xh, W_hh, b_h):
+        dH[:] = 0.0
+        return (np.zeros_like(X_t), np.zeros_like(H_prev), np.zeros_like(W_xh),
+                np.zeros_like(W_hh), np.zeros_like(b_h))
+
+    assert exercises.check_rnn_step_backward(zero_gradients).status == HINT
+
+
+def test_numbers_past_what_a_float_holds_are_not_waved_through(lstm_trace):
+    """e^800 overflows: no finite answer can pass. A gate of exactly 1 has an infinite time
+    constant: no finite answer can pass. A product of 7.9e-31 is not 0, nor 9e-13, nor
+    negative."""
+    for answer in (5.0, 1e308):
+        feedback = exercises.check_perplexity(answer, 800.0)
+        assert feedback.status == HINT and "beyond the largest float" in feedback.message
+    assert exercises.check_perplexity(np.exp(700.0), 700.0).passed  # still representable
+    holds = dataclasses.replace(lstm_trace, F=np.ones_like(lstm_trace.F))
+    feedback = exercises.check_time_constant(3.0, [holds], 7)
+    assert feedback.status == HINT and "infinite" in feedback.message
+    halves = dataclasses.replace(lstm_trace, F=np.full_like(lstm_trace.F, 0.5))
+    true = 0.5 ** 100  # 7.9e-31
+    assert exercises.check_forget_product(true, halves, 7, 0, 100).passed
+    for wrong in (0.0, 9e-13, -9e-13):
+        assert exercises.check_forget_product(wrong, halves, 7, 0, 100).status == HINT, wrong
+    assert "cannot be a share" in exercises.check_forget_product(-9e-13, halves, 7, 0,
+                                                                 100).message
