@@ -6,9 +6,9 @@ hint. A checker never raises, so a lesson always runs top to bottom; what an ans
 raised becomes part of the hint, an answer still running after TIME_LIMIT_S seconds is
 stopped and said to be (where the operating system has SIGALRM: Linux, macOS, Colab),
 and a function is handed copies of the checker's arrays, so that changing them in place
-can neither pass a wrong answer nor fail a right one. The solutions live in ``lessons/solutions/`` and ship
-with the package as ``rnnlab.solutions``: ``solution("03")`` prints lesson 3's, which
-works from a lone notebook too (Colab).
+can neither pass a wrong answer nor fail a right one. The solutions live in
+``lessons/solutions/`` and ship with the package as ``rnnlab.solutions``:
+``solution("03")`` prints lesson 3's, which works from a lone notebook too (Colab).
 """
 
 from __future__ import annotations
