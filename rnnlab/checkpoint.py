@@ -23,7 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnlab.errors import CheckpointBusyError, CheckpointError, DiskFullError
+from rnnlab.errors import (
+    CheckpointBusyError, CheckpointError, DiskFullError, UnwritablePathError,
+)
 
 META_KEY = "__meta__.json"
 FORMAT = "rnnlab-checkpoint"
@@ -54,6 +56,26 @@ def _remove_stale_temporaries(path: Path) -> None:
                 leftover.unlink()
         except OSError:
             pass  # another process's file, or already gone: not this write's business
+
+
+def check_writable(path: str | os.PathLike, name: str) -> Path:
+    """That a file can be written at ``path`` as ``_write_atomically`` writes it: its folder
+    made (or there) and a temporary beside it created and removed. An
+    UnwritablePathError naming ``name`` otherwise (a folder that is a file, a system
+    folder such as /proc, a name too long), so that a training learns it before it
+    starts rather than at its first save."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(tmp)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise UnwritablePathError(
+            f"{name}: cannot write {str(path)[:120]!r} ({reason}); expected a "
+            "file name, not too long, in a folder you can write to") from None
+    return path
 
 
 def _write_atomically(path: Path, write_to) -> Path:

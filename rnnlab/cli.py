@@ -16,7 +16,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is first
 # None of these imports TensorFlow: `--help` and argument mistakes answer at once.
 from rnnlab import checks  # noqa: E402
 from rnnlab.errors import ArgumentError, RnnlabError, UsageError  # noqa: E402
-from rnnlab.models import KINDS, PRECISIONS, ModelConfig  # noqa: E402
+from rnnlab.models import KINDS, MAX_SEED, PRECISIONS, ModelConfig  # noqa: E402
 from rnnlab.sampling import MAX_LENGTH  # noqa: E402
 from rnnlab.training import LN2, SCHEDULES, TrainConfig  # noqa: E402
 
@@ -41,6 +41,7 @@ def _argument(check, *bounds, **options):
 
 POSITIVE_INT = _argument(checks.whole)
 NON_NEGATIVE_INT = _argument(checks.whole, 0)
+SEED = _argument(checks.whole, 0, MAX_SEED)
 POSITIVE = _argument(checks.positive)
 LENGTH = _argument(checks.whole, 0, MAX_LENGTH)
 
@@ -83,7 +84,7 @@ def _training_args(parser):
     add("--schedule", choices=SCHEDULES, **config("schedule"))
     add("--global-clipnorm", type=POSITIVE, help="clip the gradient's global norm",
         **config("global_clipnorm"))
-    add("--seed", type=NON_NEGATIVE_INT, help="initial weights and data order", **config("seed"))
+    add("--seed", type=SEED, help="initial weights and data order", **config("seed"))
     add("--eval-every", type=POSITIVE_INT, help="steps between records", **config("eval_every"))
     add("--num-layers", type=POSITIVE_INT, help="recurrent layers", **config("num_layers"))
     add("--dropout", type=DROPOUT, help="share of the embedding and of the top layer's "
@@ -127,22 +128,33 @@ def _train_config(args) -> "TrainConfig":
         raise UsageError(str(exc)) from None
 
 
-def _check_npz_path(option: str, path: Path) -> None:
-    """A file name ending in .npz that is not a folder: said before any training."""
-    if path.is_dir():
+def _check_npz_path(option: str, text: str) -> Path:
+    """A file name ending in .npz, not a folder, where a file can be written: said before
+    any training (not at its first save, or after it, at the export)."""
+    from rnnlab import checkpoint as ckpt
+
+    if not text.strip():
+        raise UsageError(f"{option}: expected a file name ending in .npz, got {text!r}")
+    path = Path(text)
+    try:
+        is_dir = path.is_dir()
+    except OSError:  # a name too long, say: check_writable below says so
+        is_dir = False
+    if is_dir:
         raise UsageError(f"{option}: {path} is a folder; give a file name ending in .npz, "
                          f"e.g. {path / 'model.npz'}")
     if path.suffix != ".npz":
         raise UsageError(f"{option}: expected a file name ending in .npz, got {str(path)!r}")
+    return ckpt.check_writable(path, option)
 
 
-def _check_out_path(out: Path, checkpoint: Path) -> None:
+def _check_out_path(text: str, checkpoint: Path) -> Path:
     """--out names the shipped model, a file of its own: never the training checkpoint
     (the export would replace the state a resume needs), never another run's."""
     from rnnlab import checkpoint as ckpt
     from rnnlab import resume
 
-    _check_npz_path("--out", out)
+    out = _check_npz_path("--out", text)
     if out.resolve() == checkpoint.resolve():
         raise UsageError(f"--out and --checkpoint are both {str(out)!r}: the export would "
                          "replace the training state; give --out another file name")
@@ -154,15 +166,15 @@ def _check_out_path(out: Path, checkpoint: Path) -> None:
         if role == resume.ROLE:
             raise UsageError(f"--out: {str(out)!r} is a training checkpoint; give --out "
                              "another file name")
+    return out
 
 
 def _train(args):
     from rnnlab import corpus, models, training
 
-    checkpoint = Path(args.checkpoint or f"checkpoints/{args.kind}.npz")
-    _check_npz_path("--checkpoint", checkpoint)
-    if args.out:
-        _check_out_path(Path(args.out), checkpoint)
+    checkpoint = _check_npz_path("--checkpoint", f"checkpoints/{args.kind}.npz"
+                                 if args.checkpoint is None else args.checkpoint)
+    out = None if args.out is None else _check_out_path(args.out, checkpoint)
     if args.extend and not args.resume:
         raise UsageError("--extend goes on from a checkpoint: give --resume too")
     config = _train_config(args)
@@ -181,8 +193,8 @@ def _train(args):
     if not history:
         print("nothing to train: the budget is already spent")
         return
-    if args.out:
-        _export(model, data, history, Path(args.out), args.num_steps,
+    if out is not None:
+        _export(model, data, history, out, args.num_steps,
                 "python -m rnnlab " + shlex.join(args.argv))
 
 

@@ -52,8 +52,16 @@ class VocabularyMismatchError(RnnlabError, ValueError):
     """A model met data encoded with another vocabulary: its figures would be nonsense."""
 
 
+class ModelTooLargeError(RnnlabError, ValueError):
+    """A model's weights and training state would not fit in this machine's memory."""
+
+
 class CheckpointError(RnnlabError, ValueError):
     """A checkpoint file is corrupt, truncated, or not an rnnlab checkpoint."""
+
+
+class UnwritablePathError(RnnlabError, OSError):
+    """A file the run would write cannot be written there: said before the run starts."""
 
 
 class CheckpointExistsError(RnnlabError, FileExistsError):

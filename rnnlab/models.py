@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from rnnlab import checkpoint, checks
-from rnnlab.errors import CheckpointError, CheckpointMismatchError
+from rnnlab.errors import (
+    ArgumentError, CheckpointError, CheckpointMismatchError, ModelTooLargeError,
+)
 from rnnlab.vocab import Vocabulary
 
 KINDS = ("rnn", "lstm")
@@ -43,6 +45,10 @@ def recurrent_names(num_layers: int) -> list[str]:
 
 
 PRECISIONS = ("float32", "mixed_bfloat16")
+# seeds go to numpy, Keras's initialisers and tf.data, which all take 32-bit ones
+MAX_SEED = 2**32 - 1
+# a trained weight costs itself, its gradient and Adam's two moments, float32 each
+BYTES_PER_TRAINED_PARAM = 4 * 4
 
 
 @dataclass(frozen=True)
@@ -62,9 +68,9 @@ class ModelConfig:
     precision: str = "float32"
 
     def __post_init__(self):
-        for name, minimum in (("num_hiddens", 1), ("embed_dim", 1), ("seed", 0),
-                              ("num_layers", 1)):
-            value = checks.whole(f"ModelConfig.{name}", getattr(self, name), minimum)
+        for name, minimum, maximum in (("num_hiddens", 1, None), ("embed_dim", 1, None),
+                                       ("seed", 0, MAX_SEED), ("num_layers", 1, None)):
+            value = checks.whole(f"ModelConfig.{name}", getattr(self, name), minimum, maximum)
             object.__setattr__(self, name, value)  # frozen: normalised once, here (256.0 -> 256)
         object.__setattr__(self, "dropout", checks.fraction(
             "ModelConfig.dropout", self.dropout, allow_zero=True))
@@ -110,6 +116,30 @@ def part_seed(seed: int, part: str, depth: int = 0) -> int:
 
 # Blocks of recurrent weights: the LSTM has I, F, C_tilde and O; the RNN one tanh layer.
 GATES = {"rnn": 1, "lstm": 4}
+
+
+def _memory_bytes() -> int | None:
+    """This machine's physical memory, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def check_fits_in_memory(kind: str, vocab_size: int, config: ModelConfig) -> int:
+    """The model's parameter count; a ModelTooLargeError before anything is allocated
+    when its weights and their training state (gradient and Adam's two moments: four
+    float32 copies) would not fit in this machine's memory (TensorFlow would fail deep
+    inside an initialiser with an out-of-memory error)."""
+    params = count_params(kind, vocab_size, config)
+    memory = _memory_bytes()
+    if memory is not None and params * BYTES_PER_TRAINED_PARAM > memory:
+        raise ModelTooLargeError(
+            f"ModelConfig: num_hiddens={config.num_hiddens}, embed_dim={config.embed_dim} "
+            f"and num_layers={config.num_layers} make {params:.2e} weights, "
+            f"{params * BYTES_PER_TRAINED_PARAM / 1e9:,.0f} GB with their training state, "
+            f"more than this machine's {memory / 1e9:.0f} GB; expected a smaller model")
+    return params
 
 
 def count_params(kind: str, vocab_size: int, config: ModelConfig) -> int:
@@ -275,6 +305,9 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
     check_kind(kind)
     if not isinstance(vocab, Vocabulary):
         raise TypeError(f"vocab: expected a rnnlab Vocabulary, got {type(vocab).__name__}")
+    if len(vocab) < 2:
+        raise ArgumentError("vocab", "at least 2 distinct characters to predict among",
+                            vocab.chars)
     config = config or ModelConfig()
     if overrides:
         known = {f.name for f in dataclasses.fields(ModelConfig)}
@@ -284,6 +317,7 @@ def build(kind: str, vocab: Vocabulary, config: ModelConfig | None = None, **ove
                 f"build: unknown config field(s) {unknown}; ModelConfig has {sorted(known)}"
             )
         config = dataclasses.replace(config, **overrides)
+    check_fits_in_memory(kind, len(vocab), config)
     seed, H, E, V = int(config.seed), config.num_hiddens, config.embed_dim, len(vocab)
     init = keras.initializers
     # float32 leaves every layer to Keras's global policy (which a float64 copy for the

@@ -269,7 +269,7 @@ class TrainConfig:
         for name in ("max_minutes", "global_clipnorm"):
             keep(name, checks.positive(name, getattr(self, name), optional=True))
         keep("learning_rate", checks.positive("learning_rate", self.learning_rate))
-        keep("seed", checks.whole("seed", self.seed, minimum=0))
+        keep("seed", checks.whole("seed", self.seed, minimum=0, maximum=models.MAX_SEED))
         keep("heldout_fraction", checks.fraction("heldout_fraction", self.heldout_fraction))
         keep("validation_fraction", checks.fraction(
             "validation_fraction", self.validation_fraction, allow_zero=True))

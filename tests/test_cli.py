@@ -145,6 +145,8 @@ def test_evaluate_refuses_ids_its_vocabulary_cannot_hold(make_model):
     (["generate", "--temperature", "nan"],
      "--temperature: expected a finite number >= 0, got 'nan'"),
     (["generate", "--rng-seed", "-1"], "--rng-seed: expected a whole number >= 0"),
+    (["train", "--kind", "rnn", "--seed", str(2**64), "--max-steps", "1"],
+     "--seed: expected a whole number from 0 to 4,294,967,295"),
 ])
 def test_bad_arguments_stop_with_one_line_before_tensorflow(argv, words):
     """Checked by argparse: exit 2, one line naming the argument, and TensorFlow never
@@ -176,17 +178,52 @@ def test_training_settings_are_checked_before_tensorflow(argv, words):
     assert err.startswith("error: ") and words in err and len(err.splitlines()) == 1, err
 
 
-def test_output_paths_are_checked_before_training(tmp_path, capsys):
+def test_output_paths_are_checked_before_training(a_file_in, capsys):
+    tmp_path = a_file_in
     base = ["train", "--kind", "rnn", "--max-steps", "1"]
     for extra, words in (
             (["--checkpoint", str(tmp_path / "c.npz"), "--out", "model"],
              "--out: expected a file name ending in .npz"),
             (["--checkpoint", str(tmp_path / "c.npz"), "--out", str(tmp_path)],
              f"--out: {tmp_path} is a folder"),
-            (["--checkpoint", str(tmp_path)], f"--checkpoint: {tmp_path} is a folder")):
+            (["--checkpoint", str(tmp_path)], f"--checkpoint: {tmp_path} is a folder"),
+            (["--checkpoint", ""], "--checkpoint: expected a file name ending in .npz, got ''"),
+            (["--checkpoint", str(tmp_path / "c.npz"), "--out", ""],
+             "--out: expected a file name ending in .npz, got ''"),
+            (["--checkpoint", "/proc/c.npz"], "--checkpoint: cannot write '/proc/c.npz'"),
+            (["--checkpoint", str(tmp_path / "c.npz"), "--out", "/proc/out.npz"],
+             "--out: cannot write '/proc/out.npz'"),
+            (["--checkpoint", str(tmp_path / "a-file" / "c.npz")], "--checkpoint: cannot write"),
+            (["--checkpoint", str(tmp_path / ("n" * 300 + ".npz"))],
+             "--checkpoint: cannot write")):
         assert cli.main(base + extra) == 2
         assert capsys.readouterr().err.startswith(f"error: {words}")
     assert not (tmp_path / "c.npz").exists()  # nothing was trained
+
+
+@pytest.fixture
+def a_file_in(tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    return tmp_path
+
+
+def test_models_that_cannot_be_built_are_said_in_one_line(corpus_file, tmp_path, capsys):
+    """A model too large for the machine's memory, and a corpus of one character, stop
+    before TensorFlow allocates anything, in one line."""
+    one = tmp_path / "one.txt"
+    one.write_text("a" * 5000, encoding="utf-8")
+    base = ["train", "--kind", "rnn", "--max-steps", "1", "--checkpoint", str(tmp_path / "c.npz")]
+    for extra, words in ((["--corpus", str(corpus_file), "--num-hiddens", str(10**6)],
+                          "ModelConfig: num_hiddens=1000000, embed_dim=64 and num_layers=1 "
+                          "make 1.00e+12 weights"),
+                         (["--corpus", str(corpus_file), "--embed-dim", str(10**10)],
+                          "more than this machine's"),
+                         (["--corpus", str(one)],
+                          "vocab: expected at least 2 distinct characters to predict among, "
+                          "got 'a'")):
+        assert cli.main(base + extra) == 2
+        err = capsys.readouterr().err.strip()
+        assert err.startswith("error: ") and words in err and len(err.splitlines()) == 1, err
 
 
 def test_cli_defaults_are_the_libraries_defaults():
