@@ -185,25 +185,30 @@ def branch_effect(run: dict, branch: dict) -> dict:
     """What switching the clip on at the wall changed: ``branch_at_wall(corpus, run)``
     against ``run`` itself, over the steps the branch took.
 
-    ``wall``: the step whose update threw ``run``; ``identical``: whether both had the same
-    losses up to it (they must: same seed, no clip yet); ``before``: the mean loss over the
-    END_STEPS steps up to the wall (fewer near the start); then three (unclipped, clipped)
-    pairs: ``step``, the loss change the wall's update made; ``largest_rise``, the largest
-    one-step rise from the wall on; ``end``, the mean loss over the branch's last
-    END_STEPS steps. A run that diverged in that stretch rises by, and ends at, ``inf``.
+    About the run at its wall: ``wall``, the step whose update threw it; ``identical``,
+    whether run and branch had the same losses up to it (they must: same seed, no clip
+    yet); ``before``, the mean loss over the END_STEPS steps up to the wall (fewer near
+    the start); ``grad_norm``, the gradient's length at the wall, and ``longest_before``,
+    the longest the run had taken before it (a wall is picked by the loss, not by the
+    gradient); ``saturated``, the share of hidden values beyond +-0.9 at the wall. Then
+    two (unclipped, clipped) pairs: ``next_loss``, the loss on the batch after the wall,
+    which both score (the same batch); ``largest_rise_after``, the largest one-step rise
+    after that. A run that diverged there rises by ``inf``.
     """
     wall, n = branch["clip_from"], len(branch["loss"])
 
     def measured(loss):
         loss = np.asarray(loss[:n], dtype=float)  # (n,)
         if not np.all(np.isfinite(loss[wall:])):
-            return math.inf, math.inf, math.inf
-        rises = np.diff(loss[wall:])  # (n - wall - 1,)
-        return float(rises[0]), float(rises.max()), float(loss[-END_STEPS:].mean())
+            return float(loss[wall + 1]), math.inf
+        return float(loss[wall + 1]), float(np.diff(loss[wall + 1:]).max(initial=-math.inf))
 
     unclipped, clipped = measured(run["loss"]), measured(branch["loss"])
     return {"seed": run["seed"], "wall": wall,
             "identical": bool(np.array_equal(run["loss"][:wall + 1], branch["loss"][:wall + 1])),
             "before": float(np.mean(run["loss"][max(0, wall + 1 - END_STEPS):wall + 1])),
-            "step": (unclipped[0], clipped[0]), "largest_rise": (unclipped[1], clipped[1]),
-            "end": (unclipped[2], clipped[2])}
+            "grad_norm": float(run["grad_norm"][wall]),
+            "longest_before": float(np.max(run["grad_norm"][:wall], initial=0.0)),
+            "saturated": float(run["saturated"][wall]),
+            "next_loss": (unclipped[0], clipped[0]),
+            "largest_rise_after": (unclipped[1], clipped[1])}

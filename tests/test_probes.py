@@ -296,24 +296,29 @@ def test_a_branch_at_the_wall_takes_the_throwing_update_clipped(tiny_corpus):
     effect = clipping.branch_effect(run, branch)
     assert effect["wall"] == branch["clip_from"] == landing - 1
     assert len(branch["loss"]) == landing + 1 and effect["identical"]
-    assert effect["step"][0] > 1.0  # the throw itself
-    assert effect["step"][1] < 0  # the same update clipped: downhill
+    unclipped, clipped = effect["next_loss"]
+    assert unclipped > run["loss"][landing - 1] + 1.0  # the throw itself
+    assert clipped < run["loss"][landing - 1]  # the same update clipped: downhill
     assert clipping.branch_at_wall(tiny_corpus, run, above=1e6) is None  # no such rise
     with pytest.raises(ValueError, match="run: expected a run without clipping"):
         clipping.branch_at_wall(tiny_corpus, branch, above=-1e6)
 
 
 def test_a_branch_effect_pairs_the_run_and_its_branch():
-    run = {"seed": 4, "loss": np.array([4.0, 3.5, 6.0, 5.0, 7.0] + [5.0] * 20)}
+    run = {"seed": 4, "loss": np.array([4.0, 3.5, 6.0, 5.0, 7.0] + [5.0] * 20),
+           "grad_norm": np.array([3.0, 2.0, 9.0] + [1.0] * 22),
+           "saturated": np.linspace(0, 1, 25)}
     branch = {"loss": np.array([4.0, 3.5, 3.2, 3.3, 3.0] + [2.0] * 20), "clip_from": 1}
     effect = clipping.branch_effect(run, branch)
     assert effect["seed"] == 4 and effect["wall"] == 1 and effect["identical"]
     assert effect["before"] == pytest.approx(3.75)  # steps 0 and 1: fewer than END_STEPS
-    assert effect["step"] == (pytest.approx(2.5), pytest.approx(-0.3))
-    assert effect["largest_rise"] == (pytest.approx(2.5), pytest.approx(0.1))
-    assert effect["end"] == (pytest.approx(5.0), pytest.approx(2.0))
+    assert effect["grad_norm"] == 2.0 and effect["longest_before"] == 3.0  # shorter
+    assert effect["saturated"] == pytest.approx(1 / 24)
+    assert effect["next_loss"] == (6.0, 3.2)  # both on the batch of step 2
+    assert effect["largest_rise_after"] == (pytest.approx(2.0), pytest.approx(0.1))
     diverged = dict(run, loss=np.r_[run["loss"][:3], [np.nan] * 22])
-    assert clipping.branch_effect(diverged, branch)["end"] == (math.inf, pytest.approx(2.0))
+    assert clipping.branch_effect(diverged, branch)["largest_rise_after"] == (
+        math.inf, pytest.approx(0.1))
     assert not clipping.branch_effect(dict(run, loss=run["loss"] + 0.1), branch)["identical"]
 
 
