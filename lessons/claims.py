@@ -54,7 +54,8 @@ CLAIMS = {
         ("below 0.1% 23 steps back", "below 1e-03 of the last step's from k = 23 steps back"),
         ("in 5 of 6 here one step raises the loss by\nmore than 2 nats",
          "rate 1, no clipping: 5 of 6 seeds have a one-step rise above 2 nats"),
-        ("the median seed's loss jumps at step 17", "the first of them at step 17 (median)"),
+        ("the median seed's loss jumps at step 17",
+         "the first such rise lands at step 17 (median)"),
         ("trains every seed without a rise of even one nat",
          "rate 1, clipped at 1.0: ends at 2.36 to 2.42 nats; largest one-step rise 0.45 nats"),
         ("The clip acted on only a few percent of the\nsteps, all of them early",
@@ -65,6 +66,11 @@ CLAIMS = {
          "wall: True"),
         ("left the next batch's loss more than\n  2 nats lower",
          "lower than the unclipped one's in 5 of 5, by more than 2 nats in 5"),
+        ("In the 60 steps after, every unclipped run\njumps by more than 2 nats again, and no "
+         "branch does", "the largest one-step rise is above 2 nats in 5 of 5 unclipped runs "
+         "and below 2 nats in 5 of 5 branches"),
+        ("rarely longer than 1.0 (on at most\n2% of the steps)",
+         "the gradient was longer than 1.0 on 0% to 2% of the steps"),
         ("the update taken clipped left the loss more than 2 nats\nbelow the same update "
          "taken unclipped, in every seed",
          "lower than the unclipped one's in 5 of 5, by more than 2 nats in 5"),

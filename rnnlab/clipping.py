@@ -150,9 +150,13 @@ def clipped_steps(run: dict) -> np.ndarray:
 
 def first_rise(run: dict, above: float) -> int | None:
     """The first step whose loss is more than ``above`` nats over the step before (a
-    throw), or None if no step is."""
+    throw), or None if no step is. A run that diverged without such a rise first is
+    thrown where its loss stopped being finite."""
     rises = np.flatnonzero(np.diff(run["loss"]) > above)
-    return int(rises[0]) + 1 if rises.size else None
+    if rises.size:
+        return int(rises[0]) + 1
+    diverged = run.get("diverged_at")
+    return int(diverged) if diverged else None
 
 
 

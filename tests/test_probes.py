@@ -329,6 +329,10 @@ def test_the_clipping_summaries():
     assert clipping.end_of_run(run) == pytest.approx(2.0)  # the last 20 steps
     assert clipping.end_of_run(run, "saturated") == pytest.approx(np.linspace(0, 1, 24)[4:].mean())
     assert clipping.first_rise(run, above=1.0) == 2 and clipping.first_rise(run, above=2) is None
+    # a run that went non-finite with no rise before: thrown where it diverged (NaN - x
+    # is never above anything)
+    nan_after = dict(run, loss=np.r_[run["loss"][:3], [np.nan] * 21], diverged_at=3)
+    assert clipping.first_rise(nan_after, above=2) == 3
     norms = dict(run, grad_norm=np.array([0.5, 2.0, 1.0, 3.0]), global_clipnorm=1.0, clip_from=0)
     assert list(clipping.clipped_steps(norms)) == [1, 3]  # longer than the clip, not equal
     assert clipping.clipped_steps(dict(norms, global_clipnorm=None)).size == 0
