@@ -156,8 +156,7 @@ def first_rise(run: dict, above: float) -> int | None:
     if rises.size:
         return int(rises[0]) + 1
     diverged = run.get("diverged_at")
-    return int(diverged) if diverged else None
-
+    return int(diverged) if diverged is not None else None
 
 
 def branch_at_wall(corpus, run: dict, *, above: float = 2.0, global_clipnorm: float = 1.0,
