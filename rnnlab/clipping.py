@@ -169,10 +169,11 @@ def branch_at_wall(corpus, run: dict, *, above: float = 2.0, global_clipnorm: fl
     same batches, no clip), takes the wall's update clipped at ``global_clipnorm``, and
     keeps the clip on for ``steps_after`` steps more (not past the run's own length). Same
     weights, same batch, only the clip differs: what differs after the wall is the clip's
-    doing. None if the run has no such rise.
+    doing. None if the run has no such rise (or diverged at its first step: no update
+    came before it to take again).
     """
     landing = first_rise(run, above)
-    if landing is None:
+    if landing is None or landing < 1:
         return None
     if run["global_clipnorm"] is not None and run["clip_from"] < landing:
         raise ValueError("run: expected a run without clipping before its throw, got one "
